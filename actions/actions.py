@@ -1,0 +1,89 @@
+"""Custom actions: read the tracker, ask `bot.answers`, dispatch, return events.
+
+No rules or Dutch answer texts live here; they come from knowledge.db via `bot`.
+"""
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import answers, messages, settings
+from bot.errors import DatabaseError
+from bot.knowledge import KnowledgeBase
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def knowledge_base() -> KnowledgeBase:
+    """The knowledge base, opened once per process (DRAAIBOEK_DB)."""
+    return KnowledgeBase(settings.db_path())
+
+
+# Open at import: a missing or outdated knowledge.db stops the action server at startup.
+knowledge_base()
+
+
+class KnowledgeAction(Action, ABC):
+    """Shared flow: answer from the knowledge base, or apologise if it cannot be read.
+
+    Abstract, so that the action server does not register it as an action of its own.
+    """
+
+    @abstractmethod
+    def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
+        """The answer to the latest message."""
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        try:
+            kb = knowledge_base()
+            answer = self.compose(kb, tracker)
+        except (DatabaseError, OSError) as e:
+            logger.error("knowledge base unavailable: %s", e)
+            dispatcher.utter_message(text=messages.M012_KB_UNAVAILABLE)
+            return []
+        dispatcher.utter_message(text=answer.full_text, buttons=answer.buttons or None)
+        return [SlotSet("answer_records", answer.record_ids), SlotSet("answer_declined", answer.declined)]
+
+    @staticmethod
+    def concepts(kb: KnowledgeBase, tracker: Tracker) -> answers.Concepts:
+        return answers.concepts_from_entities(kb, tracker.latest_message.get("entities") or [])
+
+
+class ActionAnswer(KnowledgeAction):
+    """Answer the topic the NLU recognised; decline if no topic answers that intent."""
+
+    def name(self) -> str:
+        return "action_answer"
+
+    def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        concepts = self.concepts(kb, tracker)
+        answer = answers.answer_intent(kb, intent, concepts)
+        return answer or answers.no_answer(kb, concepts, tracker.latest_message.get("text") or "")
+
+
+class ActionCheckCombination(KnowledgeAction):
+    """Whether two services can be combined, from the combination rule table."""
+
+    def name(self) -> str:
+        return "action_check_combination"
+
+    def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
+        return answers.answer_combination(kb, self.concepts(kb, tracker))
+
+
+class ActionNoAnswer(KnowledgeAction):
+    """Say honestly that the draaiboeken do not answer this, with the right contacts."""
+
+    def name(self) -> str:
+        return "action_no_answer"
+
+    def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
+        return answers.no_answer(kb, self.concepts(kb, tracker), tracker.latest_message.get("text") or "")

@@ -1,0 +1,222 @@
+"""Command line: `python -m bot …`. Each command calls one library function; no logic here."""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import click
+
+from bot import settings
+from bot.errors import DraaiboekError
+
+
+def _knowledge_options(function):
+    function = click.option(
+        "--knowledge-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="Map met de kennisbestanden (standaard: knowledge/).",
+    )(function)
+    function = click.option(
+        "--sources-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="Map met de brondocumenten (standaard: knowledge/sources/).",
+    )(function)
+    return function
+
+
+def _db_option(function):
+    return click.option(
+        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help="Het kennisbankbestand (standaard: knowledge.db of $DRAAIBOEK_DB).",
+    )(function)
+
+
+class _Group(click.Group):
+    """Turns library errors into `Error: …` and exit code 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DraaiboekError as e:
+            raise click.ClickException(str(e)) from e
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name=None, version=__import__("bot").__version__)
+def cli():
+    """Draaiboek-assistent: kennisbank, NLP-pipeline, training, servers en kwaliteitsmeting."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+
+
+@cli.group(cls=_Group)
+def kb():
+    """De kennisbank: valideren, bouwen, schema."""
+
+
+@kb.command("validate")
+@_knowledge_options
+def kb_validate(knowledge_dir, sources_dir):
+    """Controleer de kennisbestanden: bronvermelding, verwijzingen, id's, Nederlandse tekst.
+
+    Example:
+
+        python -m bot kb validate
+    """
+    from bot.knowledge import load_knowledge, validate
+
+    knowledge = load_knowledge(knowledge_dir or settings.knowledge_dir())
+    problems = validate(knowledge, sources_dir or settings.sources_dir())
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} probleem/problemen gevonden")
+    counts = ", ".join(f"{len(v)} {k}" for k, v in knowledge.records.items() if v)
+    click.echo(f"OK: {counts}")
+
+
+@kb.command("build")
+@_knowledge_options
+@_db_option
+def kb_build(knowledge_dir, sources_dir, db_path):
+    """Valideer de kennisbestanden en schrijf knowledge.db (met FTS5-index).
+
+    Example:
+
+        python -m bot kb build --db knowledge.db
+    """
+    from bot.knowledge import build_db
+
+    path = build_db(
+        knowledge_dir or settings.knowledge_dir(), db_path or settings.db_path(),
+        sources_dir=sources_dir or settings.sources_dir(),
+    )
+    click.echo(f"Gebouwd: {path}")
+
+
+@kb.command("schema")
+def kb_schema():
+    """Toon de soorten records en hun velden (Markdown).
+
+    Example:
+
+        python -m bot kb schema > docs/knowledge-schema.md
+    """
+    from bot.knowledge.schema import render_schema_markdown
+
+    click.echo(render_schema_markdown(), nl=False)
+
+
+@kb.command("generate")
+@_knowledge_options
+def kb_generate(knowledge_dir, sources_dir):
+    """Schrijf data/nlu/lookups/glossary.yml (synoniemen en lookups) uit knowledge/glossary.yml.
+
+    Example:
+
+        python -m bot kb generate
+    """
+    from bot.knowledge import load_knowledge
+    from bot.nlp import write_glossary_training_data
+    from bot.runner import GLOSSARY_TRAINING_DATA
+
+    glossary = load_knowledge(knowledge_dir or settings.knowledge_dir()).records["glossary"]
+    changed = write_glossary_training_data(glossary, settings.PROJECT_DIR / GLOSSARY_TRAINING_DATA)
+    click.echo(f"{GLOSSARY_TRAINING_DATA}: {'bijgewerkt' if changed else 'ongewijzigd'}")
+
+
+@cli.group(cls=_Group)
+def nlp():
+    """De Nederlandse spaCy-pipeline."""
+
+
+@nlp.command("build")
+def nlp_build():
+    """Bouw de spaCy-pipeline (basis: spacy_base_model in config.yml) met de entity ruler uit de woordenlijst.
+
+    Example:
+
+        python -m bot nlp build
+    """
+    from bot.knowledge import load_knowledge
+    from bot.nlp import build_pipeline
+    from bot.runner import read_config, spacy_settings
+
+    base, output_dir = spacy_settings(read_config())
+    glossary = load_knowledge(settings.knowledge_dir()).records["glossary"]
+    click.echo(f"Gebouwd: {build_pipeline(glossary, base=base, output_dir=output_dir)}")
+
+
+@cli.command("prepare")
+@click.option("--no-train", is_flag=True, help="Train het model niet.")
+def prepare(no_train):
+    """Bouw wat verouderd is: kennisbank, trainingsdata, spaCy-pipeline, model.
+
+    Example:
+
+        python -m bot prepare
+    """
+    from bot.runner import prepare as run_prepare
+
+    run_prepare(train=not no_train, report=click.echo)
+
+
+@cli.command("train")
+@click.option("--force", is_flag=True, help="Train ook als het model actueel is.")
+def train(force):
+    """Train het Rasa-model als de trainingsdata of configuratie veranderde.
+
+    Example:
+
+        python -m bot train
+    """
+    from bot.runner import train_if_stale
+
+    train_if_stale(force=force, report=click.echo)
+
+
+@cli.command("serve")
+@click.option("--port", default=5005, show_default=True, help="Poort van de Rasa-server (REST en socket.io).")
+@click.option("--actions-port", default=5055, show_default=True, help="Poort van de actieserver.")
+def serve(port, actions_port):
+    """Start de actieserver en de Rasa-server op localhost; Ctrl-C stopt beide.
+
+    Example:
+
+        python -m bot serve --port 5005
+    """
+    from bot.runner import start_servers
+
+    servers = start_servers(rasa_port=port, actions_port=actions_port)
+    click.echo(f"De assistent draait: REST {servers.rasa_url}/webhooks/rest/webhook, socket.io {servers.rasa_url}")
+    click.echo("Stoppen: Ctrl-C")
+    try:
+        while servers.rasa.poll() is None and servers.actions.poll() is None:
+            time.sleep(0.5)
+        click.echo("Een server is gestopt; de andere wordt ook gestopt.", err=True)
+    except KeyboardInterrupt:
+        click.echo("Stoppen …")
+    finally:
+        servers.stop()
+
+
+@cli.command("quality")
+@click.option("--url", default="http://127.0.0.1:5005", show_default=True, help="De draaiende assistent.")
+@click.option(
+    "--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=settings.PROJECT_DIR / "tests" / "quality" / "questions.yml", show_default=True,
+)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Schrijf het rapport ook als JSON.")
+@click.option("--concurrency", default=4, show_default=True)
+def quality(url, questions, json_path, concurrency):
+    """Stel de vragenset aan de draaiende assistent en toon de slaagpercentages per soort.
+
+    Example:
+
+        python -m bot quality --url http://127.0.0.1:5005
+    """
+    from bot.quality import format_report, load_question_set, run_question_set
+
+    report = run_question_set(url, load_question_set(questions), concurrency=concurrency)
+    click.echo(format_report(report))
+    if json_path:
+        json_path.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")

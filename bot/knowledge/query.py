@@ -1,0 +1,118 @@
+"""Read-only access to `knowledge.db` for the actions and the CLI.
+
+All queries are parameterised; the file is opened read-only and checked at open time, so a
+missing, corrupt or outdated database fails at startup with a message naming the fix.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from bot.errors import DatabaseError
+from bot.knowledge.schema import SCHEMA_VERSION, STRUCTURED_FIELDS
+from bot.knowledge.sources import normalise
+
+Record = dict[str, Any]
+
+_REBUILD = "bouw hem opnieuw met `python -m bot kb build`"
+
+
+class KnowledgeBase:
+    """The built knowledge base. Use one per process; it is cheap to query and read-only."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise DatabaseError("D001", f"kennisbank niet gevonden: {self.path}; {_REBUILD}")
+        try:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            row = conn.execute("select value from meta where key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError as e:
+            raise DatabaseError("D002", f"kennisbank {self.path} is beschadigd of geen kennisbank ({e}); {_REBUILD}") from e
+        if row is None or row[0] != str(SCHEMA_VERSION):
+            found = row[0] if row else "geen"
+            raise DatabaseError(
+                "D003", f"kennisbank {self.path} heeft schemaversie {found}, verwacht {SCHEMA_VERSION}; {_REBUILD}"
+            )
+        self.db = sqlite_utils.Database(conn)
+
+    # --- records ---------------------------------------------------------------------
+    def get(self, kind: str, record_id: str) -> Record | None:
+        rows = self._rows(f"select * from [{kind}] where id = ?", [record_id])
+        return rows[0] if rows else None
+
+    def all(self, kind: str) -> list[Record]:
+        return self._rows(f"select * from [{kind}] order by rowid")
+
+    def topics_for_intent(self, intent: str) -> list[Record]:
+        return self._rows("select * from topics where intent = ? order by rowid", [intent])
+
+    def intents(self) -> set[str]:
+        return {row[0] for row in self.db.execute("select distinct intent from topics")}
+
+    def combination(self, a: str, b: str) -> Record | None:
+        rows = self._rows(
+            "select * from combinations where (a = ? and b = ?) or (a = ? and b = ?)", [a, b, b, a]
+        )
+        return rows[0] if rows else None
+
+    def document(self, document_id: str) -> Record | None:
+        return self.get("documents", document_id)
+
+    def section_title(self, document_id: str, section_id: str) -> str | None:
+        row = self.db.execute(
+            "select title from sections where document = ? and id = ?", [document_id, section_id]
+        ).fetchone()
+        return row[0] if row else None
+
+    # --- glossary ----------------------------------------------------------------------
+    def resolve_term(self, value: str) -> Record | None:
+        """The glossary term a user's word or an entity value stands for, if any."""
+        row = self.db.execute("select term from term_variants where variant = ?", [normalise(value)]).fetchone()
+        return self.get("glossary", row[0]) if row else None
+
+    # --- retrieval -----------------------------------------------------------------------
+    def search_topics(self, text: str, *, limit: int = 3) -> list[Record]:
+        """Topics whose title or answer share words with `text`, best first (FTS5 rank)."""
+        words = [w for w in re.findall(r"\w+", text.casefold()) if len(w) > 2]
+        if not words:
+            return []
+        query = " OR ".join(f'"{w}"' for w in words[:30])
+        rows = self.db.execute(
+            "select topics.* from topics join topics_fts on topics.rowid = topics_fts.rowid "
+            "where topics_fts match ? order by topics_fts.rank limit ?",
+            [query, limit],
+        )
+        return [self._decode(dict(zip([c[0] for c in rows.description], r))) for r in rows.fetchall()]
+
+    def contacts_for_documents(self, document_ids: list[str]) -> list[Record]:
+        contacts: list[Record] = []
+        for document_id in document_ids:
+            document = self.document(document_id) or {}
+            for contact_id in document.get("contacts") or []:
+                contact = self.get("contacts", contact_id)
+                if contact and contact not in contacts:
+                    contacts.append(contact)
+        return contacts
+
+    def documents_citing(self, kind: str, record_id: str) -> list[str]:
+        rows = self.db.execute(
+            "select distinct document from citations where kind = ? and record_id = ? order by position",
+            [kind, record_id],
+        )
+        return [r[0] for r in rows]
+
+    # --- helpers -------------------------------------------------------------------------
+    def _rows(self, sql: str, params: list[Any] | None = None) -> list[Record]:
+        cursor = self.db.execute(sql, params or [])
+        names = [c[0] for c in cursor.description]
+        return [self._decode(dict(zip(names, row))) for row in cursor.fetchall()]
+
+    @staticmethod
+    def _decode(row: Record) -> Record:
+        return {k: json.loads(v) if k in STRUCTURED_FIELDS and isinstance(v, str) else v for k, v in row.items()}

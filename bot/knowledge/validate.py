@@ -1,0 +1,203 @@
+"""Check the knowledge files before anything is built from them.
+
+Every problem names file, record id and field, in Dutch, so an editor knows what to fix:
+``[K023] lp.yml#lp-bvs-wat.sources[0].section: onbekende sectie '3.9' in document lp``.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+from bot.errors import Problem, ValidationFailed
+from bot.knowledge.load import Knowledge
+from bot.knowledge.schema import CITATION_FIELDS, KINDS, TERM_LABELS, Kind
+from bot.knowledge.sources import Section, contains_passage, cut_sections, normalise, read_source
+
+#: Tokens an answer may only state when its cited sections contain them: anything with a
+#: digit (numbers, codes, phone numbers, dates) and e-mail addresses.
+_FACT_TOKEN = re.compile(r"[\w.+-]+@[\w.-]+\w|\w*\d[\w/.,-]*\w|\d")
+
+
+def validate(knowledge: Knowledge, sources_dir: Path) -> list[Problem]:
+    """Every problem in `knowledge`; an empty list means it may be built."""
+    problems: list[Problem] = []
+    problems += list(_check_records(knowledge))
+    sections, section_problems = _document_sections(knowledge, sources_dir)
+    problems += section_problems
+    problems += list(_check_citations(knowledge, sections))
+    problems += list(_check_references(knowledge))
+    problems += list(_check_grounding(knowledge, sections))
+    return problems
+
+
+def validate_or_raise(knowledge: Knowledge, sources_dir: Path) -> dict[tuple[str, str], Section]:
+    """Validate; raise ValidationFailed listing every problem. Returns the located sections."""
+    problems = validate(knowledge, sources_dir)
+    if problems:
+        raise ValidationFailed(problems)
+    return _document_sections(knowledge, sources_dir)[0]
+
+
+def fact_tokens(text: str) -> set[str]:
+    """The tokens of `text` that state a number, code or address."""
+    return {normalise(t) for t in _FACT_TOKEN.findall(text)}
+
+
+def _check_records(knowledge: Knowledge) -> Iterator[Problem]:
+    seen: dict[tuple[str, str], str] = {}
+    for kind_name, file, record in knowledge.all_records:
+        kind = KINDS[kind_name]
+        record_id = record.get("id")
+        if not isinstance(record_id, str) or not record_id.strip():
+            yield Problem("K010", file, None, "id", f"record onder '{kind_name}' zonder id")
+            continue
+        if (kind_name, record_id) in seen:
+            yield Problem("K011", file, record_id, "id", f"dubbele id (ook in {seen[(kind_name, record_id)]})")
+        seen.setdefault((kind_name, record_id), file)
+        for name in kind.required:
+            if record.get(name) in (None, "", []):
+                yield Problem("K012", file, record_id, name, "verplicht veld ontbreekt of is leeg")
+        for name in record:
+            if name not in kind.fields:
+                yield Problem("K013", file, record_id, name, f"onbekend veld (toegelaten: {', '.join(kind.fields)})")
+        for name in kind.dutch_text:
+            value = record.get(name)
+            if name in record and (not isinstance(value, str) or not value.strip()):
+                yield Problem("K014", file, record_id, name, "lege Nederlandse tekst")
+        for name, allowed in kind.choices.items():
+            if name in record and record[name] not in allowed:
+                yield Problem("K015", file, record_id, name, f"'{record[name]}' is geen van: {', '.join(allowed)}")
+        for i, variant in enumerate(record.get("variants") or [] if kind_name == "topics" else []):
+            where = f"variants[{i}]"
+            if not isinstance(variant, dict) or not str(variant.get("answer") or "").strip():
+                yield Problem("K014", file, record_id, f"{where}.answer", "lege Nederlandse tekst")
+            when = variant.get("when") if isinstance(variant, dict) else None
+            if not isinstance(when, dict) or not when:
+                yield Problem("K016", file, record_id, f"{where}.when", "variant zonder voorwaarde (label: [begrippen])")
+                continue
+            for label in when:
+                if label not in TERM_LABELS:
+                    yield Problem("K016", file, record_id, f"{where}.when", f"onbekend label '{label}'")
+
+
+def _document_sections(
+    knowledge: Knowledge, sources_dir: Path
+) -> tuple[dict[tuple[str, str], Section], list[Problem]]:
+    sections: dict[tuple[str, str], Section] = {}
+    problems: list[Problem] = []
+    for document in knowledge.records["documents"]:
+        if not isinstance(document.get("id"), str):
+            continue
+        file = knowledge.file_of("documents", document["id"])
+        text = read_source(sources_dir, document)
+        if text is None:
+            problems.append(
+                Problem("K040", file, document["id"], "file", f"brondocument niet gevonden: {Path(sources_dir) / str(document.get('file'))}")
+            )
+            continue
+        found, missing = cut_sections(document, text)
+        for anchor in missing:
+            problems.append(Problem("K041", file, document["id"], "sections", f"kop '{anchor}' niet gevonden in {document['file']}"))
+        for section in found:
+            sections[(document["id"], section.id)] = section
+    return sections, problems
+
+
+def _citations(record: dict[str, Any]) -> list[Any]:
+    sources = record.get("sources")
+    return sources if isinstance(sources, list) else []
+
+
+def _check_citations(knowledge: Knowledge, sections: dict[tuple[str, str], Section]) -> Iterator[Problem]:
+    documents = knowledge.by_id("documents")
+    for kind_name, file, record in knowledge.all_records:
+        if not KINDS[kind_name].cited or not isinstance(record.get("id"), str):
+            continue
+        record_id = record["id"]
+        sources = _citations(record)
+        if not sources:
+            yield Problem("K020", file, record_id, "sources", "bronvermelding ontbreekt (document, versie, sectie, passage)")
+            continue
+        for i, citation in enumerate(sources):
+            where = f"sources[{i}]"
+            if not isinstance(citation, dict):
+                yield Problem("K020", file, record_id, where, "bronvermelding moet document, version, section en passage hebben")
+                continue
+            for name in CITATION_FIELDS:
+                if not str(citation.get(name) or "").strip():
+                    yield Problem("K020", file, record_id, f"{where}.{name}", "ontbreekt in de bronvermelding")
+            document = documents.get(citation.get("document"))
+            if document is None:
+                yield Problem("K021", file, record_id, f"{where}.document", f"onbekend document '{citation.get('document')}'")
+                continue
+            if citation.get("version") is not None and str(citation.get("version")) != str(document.get("version")):
+                yield Problem(
+                    "K022", file, record_id, f"{where}.version",
+                    f"versie '{citation.get('version')}' van {document['id']} is niet geregistreerd (wel: '{document.get('version')}')",
+                )
+            known = {str(s.get("id")) for s in document.get("sections") or []}
+            section_id = str(citation.get("section"))
+            if section_id not in known:
+                yield Problem("K023", file, record_id, f"{where}.section", f"onbekende sectie '{section_id}' in document {document['id']}")
+                continue
+            section = sections.get((document["id"], section_id))
+            passage = str(citation.get("passage") or "")
+            if section is not None and passage and not contains_passage(section.text, passage):
+                yield Problem(
+                    "K024", file, record_id, f"{where}.passage",
+                    f"passage niet gevonden in §{section_id} van {document['file']}: \"{passage[:80]}\"",
+                )
+
+
+def _check_references(knowledge: Knowledge) -> Iterator[Problem]:
+    ids = {kind: set(knowledge.by_id(kind)) for kind in KINDS}
+    for kind_name, file, record in knowledge.all_records:
+        kind: Kind = KINDS[kind_name]
+        for name, target in kind.references.items():
+            values = record.get(name)
+            for value in values if isinstance(values, list) else [values] if values else []:
+                if value not in ids[target]:
+                    yield Problem("K030", file, record.get("id"), name, f"verwijst naar onbekend(e) {target} '{value}'")
+        if kind_name == "topics":
+            for i, variant in enumerate(record.get("variants") or []):
+                when = variant.get("when") if isinstance(variant, dict) else None
+                for label, values in (when or {}).items():
+                    for value in values if isinstance(values, list) else [values]:
+                        if value not in ids["glossary"]:
+                            yield Problem("K030", file, record.get("id"), f"variants[{i}].when.{label}", f"onbekend begrip '{value}'")
+
+
+def _stated_texts(kind_name: str, record: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(field, text) pairs whose facts users read."""
+    for name in ("answer", "reason", "criterion", "summary", "value", "max_duration", "financing_number", "purpose"):
+        if isinstance(record.get(name), (str, int)):
+            yield name, str(record[name])
+    for i, variant in enumerate(record.get("variants") or [] if kind_name == "topics" else []):
+        if isinstance(variant, dict) and isinstance(variant.get("answer"), str):
+            yield f"variants[{i}].answer", variant["answer"]
+    for i, step in enumerate(record.get("steps") or []):
+        if isinstance(step, dict) and isinstance(step.get("text"), str):
+            yield f"steps[{i}].text", step["text"]
+
+
+def _check_grounding(knowledge: Knowledge, sections: dict[tuple[str, str], Section]) -> Iterator[Problem]:
+    """Grounded or silent: a number, code or address in an answer must stand in a cited section."""
+    for kind_name, file, record in knowledge.all_records:
+        if not KINDS[kind_name].cited:
+            continue
+        cited = " ".join(
+            sections[(c.get("document"), str(c.get("section")))].text
+            for c in _citations(record)
+            if isinstance(c, dict) and (c.get("document"), str(c.get("section"))) in sections
+        )
+        if not cited:
+            continue
+        cited_tokens = fact_tokens(cited) | fact_tokens(cited.replace(" ", ""))
+        for name, text in _stated_texts(kind_name, record):
+            for token in sorted(fact_tokens(text) - cited_tokens):
+                if token not in cited:
+                    yield Problem(
+                        "K050", file, record.get("id"), name,
+                        f"'{token}' staat niet in de geciteerde secties; noem enkel wat de bron zegt of citeer de juiste sectie",
+                    )

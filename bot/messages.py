@@ -1,0 +1,31 @@
+"""Every Dutch text the assistant composes itself, numbered (M001 …) and kept in one place.
+
+Topic answers come from the knowledge base; dialogue texts (greeting …) are `utter_*`
+responses in domain.yml. What is here glues answers together: citation, no-answer, contacts.
+Numbers are never reused.
+"""
+from __future__ import annotations
+
+#: Every reply that declines to answer contains this phrase (the question-set scorer checks it).
+NO_ANSWER_MARKER = "staat niet in de draaiboeken"
+
+#: Every substantive answer ends with a line starting with this.
+SOURCE_PREFIX = "Bron:"
+
+M001_SOURCE = SOURCE_PREFIX + " {title}, versie {version} ({date}), §{section}"
+M001_SOURCE_UNDATED = SOURCE_PREFIX + " {title} ({date}), §{section}"
+M002_NO_ANSWER = "Sorry, dat " + NO_ANSWER_MARKER + ", of ik heb je vraag niet goed begrepen. Ik wil geen regel gokken."
+M003_CONTACTS_INTRO = "Voor deze vraag kan je terecht bij:"
+M004_CONTACT_LINE = "- {name}{value}: {for_what}"
+M005_SUGGESTIONS = "Bedoel je misschien een van deze onderwerpen?"
+M006_COMBINATION_ALLOWED = "Ja, {a} en {b} kunnen samen (als combinatietraject)."
+M007_COMBINATION_EXCLUDED = "Nee, {a} en {b} kunnen niet samen."
+M008_COMBINATION_CONDITIONAL = "Dat hangt ervan af: {a} en {b}."
+M009_COMBINATION_UNSETTLED = (
+    "De draaiboeken zeggen niet uitdrukkelijk of {a} en {b} samen kunnen. "
+    "De lijst van uitgesloten combinaties is niet limitatief en kan nog wijzigen."
+)
+M010_COMBINATION_WHO_DECIDES = "Bespreek dit met de VDAB-adviseur in je lokaal partnerschap: die heeft een totaalbeeld van de mogelijke combinaties."
+M011_COMBINATION_WHICH = "Welke combinatie bedoel je? Noem beide trajecten of diensten, bv. \"lokaal partnerschap en BVS\"."
+M012_KB_UNAVAILABLE = "Sorry, de kennisbank is nu niet bereikbaar. Probeer het straks opnieuw of contacteer de helpdesk."
+M013_EMPTY_MESSAGE = "Ik kreeg een leeg bericht. Wat wil je weten over de draaiboeken?"

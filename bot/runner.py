@@ -1,0 +1,217 @@
+"""Prepare and run the assistant: build what is stale, train when needed, start both servers.
+
+Each step is skipped when its output is current, so re-running setup is cheap:
+knowledge.db (fingerprint of knowledge files and sources), the generated glossary training
+data, the spaCy pipeline (fingerprint in its meta), and the model (stamp of its inputs).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from bot import settings
+from bot.errors import SettingsError
+from bot.knowledge import build_db, db_is_current, load_knowledge
+from bot.nlp import build_pipeline, pipeline_is_current, write_glossary_training_data
+
+logger = logging.getLogger(__name__)
+
+MODEL_NAME = "draaiboek"
+GLOSSARY_TRAINING_DATA = Path("data/nlu/lookups/glossary.yml")
+#: What a trained model depends on, relative to the project folder.
+MODEL_INPUTS = ("config.yml", "domain.yml", "data")
+
+
+@dataclass
+class Paths:
+    project: Path = settings.PROJECT_DIR
+
+    @property
+    def model(self) -> Path:
+        return self.project / "models" / f"{MODEL_NAME}.tar.gz"
+
+    @property
+    def model_stamp(self) -> Path:
+        return self.project / "models" / f"{MODEL_NAME}.inputs"
+
+
+def read_config(project: Path = settings.PROJECT_DIR) -> dict:
+    return yaml.safe_load((project / "config.yml").read_text(encoding="utf-8"))
+
+
+def spacy_settings(config: dict) -> tuple[str, Path]:
+    """(base model, output path) of the spaCy pipeline from config.yml."""
+    base = config.get("spacy_base_model") or "blank"
+    for component in config.get("pipeline") or []:
+        if component.get("name") == "SpacyNLP":
+            return base, settings.PROJECT_DIR / component["model"]
+    raise SettingsError("S001", "config.yml: de pipeline heeft geen SpacyNLP-component met een 'model'")
+
+
+def prepare(*, train: bool = True, report: Callable[[str], None] = logger.info) -> None:
+    """Bring knowledge.db, generated data, the spaCy pipeline and the model up to date."""
+    knowledge_dir, sources_dir, db_path = settings.knowledge_dir(), settings.sources_dir(), settings.db_path()
+    if db_is_current(knowledge_dir, db_path, sources_dir=sources_dir):
+        report(f"kennisbank actueel: {db_path}")
+    else:
+        build_db(knowledge_dir, db_path, sources_dir=sources_dir)
+        report(f"kennisbank gebouwd: {db_path}")
+
+    glossary = load_knowledge(knowledge_dir).records["glossary"]
+    changed = write_glossary_training_data(glossary, settings.PROJECT_DIR / GLOSSARY_TRAINING_DATA)
+    report(f"trainingsdata uit woordenlijst {'bijgewerkt' if changed else 'actueel'}: {GLOSSARY_TRAINING_DATA}")
+
+    base, spacy_dir = spacy_settings(read_config())
+    if pipeline_is_current(glossary, base, spacy_dir):
+        report(f"spaCy-pipeline actueel: {spacy_dir}")
+    else:
+        build_pipeline(glossary, base=base, output_dir=spacy_dir)
+        report(f"spaCy-pipeline gebouwd ({base}): {spacy_dir}")
+
+    if train:
+        train_if_stale(report=report)
+
+
+def model_inputs_digest(paths: Paths = Paths()) -> str:
+    """Hash of everything the model is trained from (incl. the spaCy pipeline's fingerprint)."""
+    digest = hashlib.sha256()
+    files: list[Path] = []
+    for name in MODEL_INPUTS:
+        path = paths.project / name
+        files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    _, spacy_dir = spacy_settings(read_config(paths.project))
+    files += sorted(p for p in (spacy_dir / "meta.json",) if p.is_file())
+    for path in files:
+        digest.update(str(path.relative_to(paths.project)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def model_is_current(paths: Paths = Paths()) -> bool:
+    return (
+        paths.model.is_file()
+        and paths.model_stamp.is_file()
+        and paths.model_stamp.read_text().strip() == model_inputs_digest(paths)
+    )
+
+
+def train_if_stale(*, force: bool = False, report: Callable[[str], None] = logger.info) -> Path:
+    """Train `models/draaiboek.tar.gz` unless it was trained from the current inputs."""
+    paths = Paths()
+    if not force and model_is_current(paths):
+        report(f"model actueel: {paths.model}")
+        return paths.model
+    report("model trainen (enkele minuten) …")
+    started = time.monotonic()
+    subprocess.run(
+        [_rasa(), "train", "--fixed-model-name", MODEL_NAME, "--out", str(paths.model.parent)],
+        cwd=paths.project,
+        check=True,
+    )
+    paths.model_stamp.write_text(model_inputs_digest(paths) + "\n")
+    report(f"model getraind in {time.monotonic() - started:.0f} s: {paths.model}")
+    return paths.model
+
+
+def _rasa() -> str:
+    return str(Path(sys.executable).with_name("rasa"))
+
+
+@dataclass
+class Servers:
+    """A running Rasa server and action server."""
+
+    rasa: subprocess.Popen
+    actions: subprocess.Popen
+    rasa_url: str
+    actions_url: str
+    workdir: Path
+
+    def stop(self, timeout: float = 15) -> None:
+        for process in (self.rasa, self.actions):
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in (self.rasa, self.actions):
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def start_servers(
+    *,
+    rasa_port: int = 5005,
+    actions_port: int = 5055,
+    host: str = "127.0.0.1",
+    tracker_db: Path | None = None,
+    log_dir: Path | None = None,
+    ready_timeout: float = 180,
+) -> Servers:
+    """Start the action server and the Rasa server (REST + socket.io) and wait until both answer."""
+    paths = Paths()
+    if not paths.model.is_file():
+        raise SettingsError("S002", f"geen model gevonden ({paths.model}); voer eerst `python -m bot prepare` uit")
+    workdir = Path(tempfile.mkdtemp(prefix="draaiboek-run-"))
+    endpoints = yaml.safe_load((paths.project / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints["action_endpoint"]["url"] = f"http://{host}:{actions_port}/webhook"
+    if tracker_db is not None:
+        endpoints["tracker_store"]["db"] = str(tracker_db)
+    else:
+        (paths.project / "build").mkdir(exist_ok=True)
+    endpoints_file = workdir / "endpoints.yml"
+    endpoints_file.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+
+    def output(name: str):
+        return open(log_dir / f"{name}.log", "wb") if log_dir else None
+
+    env = dict(os.environ, DRAAIBOEK_DB=str(settings.db_path()))
+    actions = subprocess.Popen(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+        cwd=paths.project, env=env, stdout=output("actions"), stderr=subprocess.STDOUT if log_dir else None,
+    )
+    rasa = subprocess.Popen(
+        [
+            _rasa(), "run", "--model", str(paths.model), "--port", str(rasa_port), "--interface", host,
+            "--endpoints", str(endpoints_file), "--credentials", str(paths.project / "credentials.yml"),
+            "--cors", "*",
+        ],
+        cwd=paths.project, env=env, stdout=output("rasa"), stderr=subprocess.STDOUT if log_dir else None,
+    )
+    servers = Servers(rasa, actions, f"http://{host}:{rasa_port}", f"http://{host}:{actions_port}", workdir)
+    try:
+        _wait_until_up(servers.actions_url + "/health", actions, "actieserver", ready_timeout)
+        _wait_until_up(servers.rasa_url + "/", rasa, "Rasa-server", ready_timeout)
+    except BaseException:
+        servers.stop()
+        raise
+    return servers
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, name: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SettingsError("S003", f"{name} stopte bij het opstarten (exitcode {process.returncode}); zie de log hierboven")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SettingsError("S004", f"{name} antwoordt niet op {url} na {timeout:.0f} s")

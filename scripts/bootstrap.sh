@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Create the virtualenv with the pinned dependencies (skipped when already done for these pins).
+# Rasa 3.6 declares Python <3.11 but runs on 3.11: its dependencies come from requirements/lock.txt
+# (normal resolution), then rasa and rasa-sdk themselves with --no-deps --ignore-requires-python.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV="${VENV:-.venv}"
+PYTHON="${PYTHON:-python3}"
+RASA_PINS=(rasa==3.6.21 rasa-sdk==3.6.2)
+STAMP="$VENV/.installed"
+want="$(cat requirements/lock.txt scripts/bootstrap.sh | sha256sum | cut -d' ' -f1)"
+
+if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
+  echo "virtualenv actueel: $VENV"
+  exit 0
+fi
+
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+  echo "Fout: Python 3.11 nodig ($PYTHON is $("$PYTHON" --version 2>&1))." >&2
+  exit 1
+fi
+
+echo "virtualenv installeren in $VENV (enkele minuten) …"
+"$PYTHON" -m venv "$VENV"
+"$VENV/bin/python" -m pip install --quiet --upgrade "pip==24.3.1"
+"$VENV/bin/python" -m pip install --quiet -r requirements/lock.txt
+"$VENV/bin/python" -m pip install --quiet --no-deps --ignore-requires-python "${RASA_PINS[@]}"
+"$VENV/bin/python" -c 'import rasa, rasa_sdk, spacy, sqlite_utils' 
+echo "$want" > "$STAMP"
+echo "virtualenv klaar: $VENV"

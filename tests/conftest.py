@@ -1,0 +1,44 @@
+"""Shared fixtures: the real knowledge base built into a temporary file, dispatcher, domain, trackers."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import settings
+from bot.knowledge import KnowledgeBase, build_db
+
+PROJECT = settings.PROJECT_DIR
+
+
+@pytest.fixture(scope="session")
+def kb_path(tmp_path_factory) -> Path:
+    """knowledge.db built from the real knowledge files (never the working copy's db)."""
+    path = tmp_path_factory.mktemp("kb") / "knowledge.db"
+    return build_db(settings.knowledge_dir(), path, sources_dir=settings.sources_dir())
+
+
+@pytest.fixture(scope="session")
+def kb(kb_path) -> KnowledgeBase:
+    return KnowledgeBase(kb_path)
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path) -> Path:
+    """A writable copy of knowledge/ (without the sources) for tests that break it on purpose."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(settings.knowledge_dir(), target, ignore=shutil.ignore_patterns("sources"))
+    return target
+
+
+def edit_yaml(path: Path, change) -> None:
+    """Load a knowledge file, let `change(data)` modify it, write it back."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def record(data: dict, kind: str, record_id: str) -> dict:
+    return next(r for r in data[kind] if r["id"] == record_id)

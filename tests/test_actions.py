@@ -1,0 +1,172 @@
+"""Custom actions with rasa_sdk's CollectingDispatcher and Tracker, on a knowledge.db built for the test."""
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa.shared.core.domain import Domain
+
+from bot import settings
+from bot.messages import NO_ANSWER_MARKER
+
+
+@pytest.fixture
+def actions(kb_path, monkeypatch):
+    monkeypatch.setenv("DRAAIBOEK_DB", str(kb_path))
+    module = importlib.import_module("actions.actions")
+    module.knowledge_base.cache_clear()
+    yield module
+    module.knowledge_base.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def domain():
+    return Domain.load(settings.PROJECT_DIR / "domain.yml").as_dict()
+
+
+@pytest.fixture
+def dispatcher():
+    return CollectingDispatcher()
+
+
+def tracker(text: str, intent: str, *entities: tuple[str, str], confidence: float = 0.95) -> Tracker:
+    """A tracker whose latest message is `text`, classified as `intent` with (label, value) entities."""
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": [{"entity": label, "value": value} for label, value in entities],
+    }
+    return Tracker("test-user", {}, latest, [], False, None, {}, "action_listen")
+
+
+def run(action, dispatcher, tracker, domain):
+    events = action.run(dispatcher, tracker, domain)
+    assert len(dispatcher.messages) == 1
+    return dispatcher.messages[0], events
+
+
+def test_action_answer_financing_number_outside_twe(actions, dispatcher, domain):
+    message, events = run(
+        actions.ActionAnswer(), dispatcher,
+        tracker("fin nr bvs buiten twe?", "bvs_financieringsnummer", ("instrument", "bvs"), ("context", "buiten TWE")), domain,
+    )
+    assert "C03S350" in message["text"]
+    assert message["text"].rstrip().endswith("Bron: Draaiboek Lokale Partnerschappen, versie 6 (oktober 2025), §3.4.1")
+    assert SlotSet("answer_records", ["lp-bvs-financieringsnummer"]) in events
+
+
+def test_action_answer_financing_number_inside_twe_declines(actions, dispatcher, domain):
+    message, _ = run(
+        actions.ActionAnswer(), dispatcher,
+        tracker("welk fin nr voor bvs binnen TWE", "bvs_financieringsnummer", ("instrument", "bvs"), ("context", "binnen-twe")), domain,
+    )
+    assert "C03S350" not in message["text"]
+    assert NO_ANSWER_MARKER in message["text"]
+    assert "coaches Klantendossier" in message["text"]
+
+
+def test_action_answer_variant_for_client_not_registered(actions, dispatcher, domain):
+    message, _ = run(
+        actions.ActionAnswer(), dispatcher,
+        tracker("hoe start ik een combinatietraject als mijn klant nog niet ingeschreven is bij VDAB?",
+                "combinatietraject_opstarten", ("traject", "combinatietraject"), ("status", "nog niet ingeschreven")),
+        domain,
+    )
+    text = message["text"]
+    assert "eerst inschrijven" in text and "0800/30 700" in text
+    assert "combinatietraject in het kader van een lokaal partnerschap" in text
+    assert "§3.2" in text
+
+
+def test_action_answer_general_answer_without_status(actions, dispatcher, domain):
+    message, _ = run(actions.ActionAnswer(), dispatcher, tracker("hoe start ik een combitraject", "combinatietraject_opstarten"), domain)
+    assert "nog niet ingeschreven" in message["text"] and "al ingeschreven" in message["text"]
+
+
+@pytest.mark.parametrize(
+    "intent, fact, section",
+    [
+        ("combinatietraject_wat", "tegelijk", "§3.1"),
+        ("combinaties_uitgesloten", "niet limitatief", "§3.3"),
+        ("combinaties_mogelijk", "maatgerichte loopbaanoriëntatie", "§3.4"),
+        ("bvs_wat", "maximum 5 kalenderdagen", "§3.4.1"),
+        ("bvs_leefloon", "Klantendossier-opleiding", "§3.4.1"),
+        ("indicering_adviesbepaling", "AMA SEC", "§3.4.2"),
+        ("icf_vragenlijst", "Engels en het Frans", "§3.4.2"),
+    ],
+)
+def test_action_answer_every_topic_cites_its_section(actions, dispatcher, domain, intent, fact, section):
+    message, _ = run(actions.ActionAnswer(), dispatcher, tracker("vraag", intent), domain)
+    assert fact in message["text"]
+    source = message["text"].strip().splitlines()[-1]
+    assert source.startswith("Bron: Draaiboek Lokale Partnerschappen, versie 6") and section in source
+
+
+def test_action_answer_unknown_intent_declines(actions, dispatcher, domain):
+    message, events = run(actions.ActionAnswer(), dispatcher, tracker("iets", "intent_zonder_topic"), domain)
+    assert NO_ANSWER_MARKER in message["text"]
+    assert SlotSet("answer_declined", True) in events
+
+
+def test_action_check_combination_loose_wes_is_excluded(actions, dispatcher, domain):
+    message, events = run(
+        actions.ActionCheckCombination(), dispatcher,
+        tracker("mag een losse werkervaringsstage als combinatietraject?", "combinatie_check",
+                ("instrument", "losse werkervaringsstage"), ("traject", "combinatietraject")),
+        domain,
+    )
+    assert message["text"].startswith("Nee")
+    assert "ingebed in bredere reguliere trajecten" in message["text"]
+    assert "§3.3" in message["text"]
+    assert SlotSet("answer_records", ["lp-wes-los"]) in events
+
+
+def test_action_check_combination_allowed(actions, dispatcher, domain):
+    message, _ = run(actions.ActionCheckCombination(), dispatcher, tracker("kan een bvs in het LP?", "combinatie_check",
+                     ("instrument", "bvs"), ("traject", "LP")), domain)
+    assert message["text"].startswith("Ja") and "§3.4" in message["text"]
+
+
+def test_action_check_combination_conditional_glow(actions, dispatcher, domain):
+    message, _ = run(actions.ActionCheckCombination(), dispatcher, tracker("glow en lp samen?", "combinatie_check",
+                     ("traject", "glow"), ("traject", "lp")), domain)
+    assert message["text"].startswith("Dat hangt ervan af") and "niet in aanmerking" in message["text"]
+
+
+def test_action_check_combination_unsettled_pair_names_who_decides(actions, dispatcher, domain):
+    message, _ = run(actions.ActionCheckCombination(), dispatcher, tracker("bvs en vouchers samen?", "combinatie_check",
+                     ("instrument", "bvs"), ("instrument", "vouchers")), domain)
+    text = message["text"]
+    assert "zeggen niet uitdrukkelijk" in text and "niet limitatief" in text and "VDAB-adviseur" in text
+    assert "Bron:" in text
+
+
+def test_action_check_combination_without_services_asks_which(actions, dispatcher, domain):
+    message, _ = run(actions.ActionCheckCombination(), dispatcher, tracker("kan da samen?", "combinatie_check"), domain)
+    assert "Welke combinatie" in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["/combinaties_uitgesloten", "/combinaties_mogelijk"]
+
+
+def test_action_no_answer_names_contacts_from_knowledge(actions, dispatcher, domain):
+    message, events = run(actions.ActionNoAnswer(), dispatcher, tracker("hoeveel bedraagt het leefloon?", "out_of_scope"), domain)
+    text = message["text"]
+    assert NO_ANSWER_MARKER in text
+    assert "anneloes.degen@vdab.be" in text  # the draaiboek's contact, from contacts records
+    assert "§8.2" in text
+    assert SlotSet("answer_declined", True) in events
+
+
+def test_action_no_answer_offers_close_topics(actions, dispatcher, domain):
+    message, _ = run(actions.ActionNoAnswer(), dispatcher, tracker("iets over de klantenvragenlijst misschien", "nlu_fallback"), domain)
+    assert "/icf_vragenlijst" in [b["payload"] for b in message["buttons"]]
+
+
+def test_action_reports_unavailable_knowledge_base(actions, dispatcher, domain, tmp_path, monkeypatch):
+    monkeypatch.setenv("DRAAIBOEK_DB", str(tmp_path / "weg.db"))
+    actions.knowledge_base.cache_clear()
+    events = actions.ActionAnswer().run(dispatcher, tracker("bvs?", "bvs_wat"), domain)
+    assert events == []
+    assert "kennisbank is nu niet bereikbaar" in dispatcher.messages[0]["text"]
