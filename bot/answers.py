@@ -64,10 +64,18 @@ def source_line(kb: KnowledgeBase, sources: list[dict[str, Any]]) -> str:
 
 
 def answer_topic(kb: KnowledgeBase, topic: Record, concepts: Concepts) -> Answer:
-    """The topic's answer, or the first variant whose conditions the question's concepts meet."""
+    """The topic's answer, or the first variant whose conditions the question's concepts meet.
+
+    A variant applies when, for every label in `when`, the question names one of its concepts,
+    and for no label in `unless` it does.
+    """
+
+    def names_any(condition: dict[str, list[str]]) -> list[bool]:
+        return [bool(set(values) & set(concepts.get(label, []))) for label, values in condition.items()]
+
     text = topic["answer"]
     for variant in topic.get("variants") or []:
-        if all(set(values) & set(concepts.get(label, [])) for label, values in variant["when"].items()):
+        if all(names_any(variant["when"])) and not any(names_any(variant.get("unless") or {})):
             text = variant["answer"]
             break
     return Answer(text=text.strip(), source_line=source_line(kb, topic["sources"]), record_ids=[topic["id"]])

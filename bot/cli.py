@@ -184,8 +184,12 @@ def serve(port, actions_port):
 
         python -m bot serve --port 5005
     """
+    import signal
+
     from bot.runner import start_servers
 
+    # `kill` (SIGTERM) stops the servers as cleanly as Ctrl-C does
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     servers = start_servers(rasa_port=port, actions_port=actions_port)
     click.echo(f"De assistent draait: REST {servers.rasa_url}/webhooks/rest/webhook, socket.io {servers.rasa_url}")
     click.echo("Stoppen: Ctrl-C")

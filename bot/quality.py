@@ -25,8 +25,8 @@ Scoring rules (see `score`):
 - A source line is a reply line starting with `SOURCE_PREFIX` ("Bron:").
 - An answer needs a source line; with `section`, a source line must cite "§<section>"
   or a subsection of it (§3.4.1 accepts §3.4.1 and §3.4.1.2, not §3.4.10).
-- A declined reply must contain `NO_ANSWER_MARKER` and no source line: a "Bron:" line
-  would claim an answer from a draaiboek.
+- A declined reply must contain `NO_ANSWER_MARKER` and none of the forbidden facts. It may
+  have a source line: the contacts it names come from the knowledge base and are cited.
 
 Error codes: Q001–Q019 the question-set file, Q020–Q029 talking to the assistant.
 """
@@ -112,7 +112,7 @@ class Result:
     passed: bool
     missing: list[Expectation] = field(default_factory=list)
     forbidden_found: list[str] = field(default_factory=list)
-    source_ok: bool = False  # answer: the (right) source line is there; decline: no source line
+    source_ok: bool = False  # answer: the (right) source line is there; always true for a decline
     must_decline: bool = False  # the question expects the assistant to decline
     declined: bool = False  # the reply contains NO_ANSWER_MARKER
     reply: str = ""
@@ -319,8 +319,8 @@ def score(question: Question, replies: list[dict[str, Any]], *, latency: float =
     sources = source_lines(text)
     declined = _contains(flat, NO_ANSWER_MARKER)
     if question.declined:
-        source_ok = not sources
-        answer_ok = declined and source_ok
+        source_ok = True  # a decline may cite where its contacts come from
+        answer_ok = declined
     else:
         if question.section:
             cite = re.compile(r"§\s*" + re.escape(normalise(question.section)) + r"(?!\d)")
@@ -503,6 +503,5 @@ def _reasons(result: Result) -> list[str]:
     if result.forbidden_found:
         reasons.append("verboden: " + ", ".join(repr(f) for f in result.forbidden_found))
     if not result.source_ok:
-        reasons.append("weigert maar citeert een bron" if result.must_decline
-                       else "bronregel ontbreekt of citeert een andere paragraaf")
+        reasons.append("bronregel ontbreekt of citeert een andere paragraaf")
     return reasons

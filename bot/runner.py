@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -166,6 +167,9 @@ def start_servers(
     paths = Paths()
     if not paths.model.is_file():
         raise SettingsError("S002", f"geen model gevonden ({paths.model}); voer eerst `python -m bot prepare` uit")
+    for port in (rasa_port, actions_port):
+        if _port_in_use(host, port):
+            raise SettingsError("S005", f"poort {port} is al in gebruik (draait de assistent al?); kies een andere poort")
     workdir = Path(tempfile.mkdtemp(prefix="draaiboek-run-"))
     endpoints = yaml.safe_load((paths.project / "endpoints.yml").read_text(encoding="utf-8"))
     endpoints["action_endpoint"]["url"] = f"http://{host}:{actions_port}/webhook"
@@ -183,6 +187,7 @@ def start_servers(
     actions = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
         cwd=paths.project, env=env, stdout=output("actions"), stderr=subprocess.STDOUT if log_dir else None,
+        preexec_fn=_die_with_parent,
     )
     rasa = subprocess.Popen(
         [
@@ -191,6 +196,7 @@ def start_servers(
             "--cors", "*",
         ],
         cwd=paths.project, env=env, stdout=output("rasa"), stderr=subprocess.STDOUT if log_dir else None,
+        preexec_fn=_die_with_parent,
     )
     servers = Servers(rasa, actions, f"http://{host}:{rasa_port}", f"http://{host}:{actions_port}", workdir)
     try:
@@ -200,6 +206,21 @@ def start_servers(
         servers.stop()
         raise
     return servers
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex((host, port)) == 0
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the parent dies, so no server outlives `bot serve` or a test."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:  # not Linux: rely on Servers.stop()
+        pass
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, name: str, timeout: float) -> None:

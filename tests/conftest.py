@@ -1,6 +1,7 @@
 """Shared fixtures: the real knowledge base built into a temporary file, dispatcher, domain, trackers."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from bot import settings
 from bot.knowledge import KnowledgeBase, build_db
 
 PROJECT = settings.PROJECT_DIR
+# A dependency of Rasa (webexteamssdk) runs `git describe --dirty` at import; keep it out of this repo.
+os.environ.setdefault("GIT_CEILING_DIRECTORIES", str(PROJECT))
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +45,12 @@ def edit_yaml(path: Path, change) -> None:
 
 def record(data: dict, kind: str, record_id: str) -> dict:
     return next(r for r in data[kind] if r["id"] == record_id)
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The model for the current training data: reused when fresh, trained when stale."""
+    from bot.runner import prepare, train_if_stale
+
+    prepare(train=False)
+    return train_if_stale()

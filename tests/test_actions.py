@@ -170,3 +170,12 @@ def test_action_reports_unavailable_knowledge_base(actions, dispatcher, domain, 
     events = actions.ActionAnswer().run(dispatcher, tracker("bvs?", "bvs_wat"), domain)
     assert events == []
     assert "kennisbank is nu niet bereikbaar" in dispatcher.messages[0]["text"]
+
+
+def test_action_answer_twe_named_without_buiten_declines(actions, dispatcher, domain):
+    # "in TWE-OCMW" is not "buiten TWE": the draaiboek gives no number for that case
+    message, _ = run(
+        actions.ActionAnswer(), dispatcher,
+        tracker("fin nr bvs twe-ocmw?", "bvs_financieringsnummer", ("instrument", "bvs"), ("traject", "TWE-OCMW")), domain,
+    )
+    assert NO_ANSWER_MARKER in message["text"] and "C03S350" not in message["text"]

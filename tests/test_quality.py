@@ -114,10 +114,10 @@ def test_quality_score_declined_needs_marker():
     assert "weigert niet" in format_report(Report([result]))
 
 
-def test_quality_score_declined_with_source_line_fails():
+def test_quality_score_declined_may_cite_its_contacts():
     question = q(kind="out_of_scope", declined=True)
-    result = score(question, replies(f"Dat {NO_ANSWER_MARKER}.", SOURCE))
-    assert not result.passed and result.declined and not result.source_ok
+    result = score(question, replies(f"Dat {NO_ANSWER_MARKER}. Contacteer de Servicelijn.", SOURCE))
+    assert result.passed and result.declined
 
 
 def test_quality_score_declined_with_forbidden_fact_fails():

@@ -77,8 +77,9 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             name="topics",
-            description="A question area with its Dutch answer, answered when the NLU predicts its intent; "
-            "variants answer the same intent differently when the question names certain concepts.",
+            description="A question area with its Dutch answer, answered when the NLU predicts its intent. "
+            "`variants` answer the same intent differently: each has `when` (label: [concepts], all labels must "
+            "be named), optional `unless` (none may be named) and its own `answer`; the first that applies wins.",
             required=("intent", "title", "answer"),
             optional=("variants", "concepts", "contacts", "related", "procedure", "kind"),
             references={

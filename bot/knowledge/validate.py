@@ -76,9 +76,10 @@ def _check_records(knowledge: Knowledge) -> Iterator[Problem]:
             if not isinstance(when, dict) or not when:
                 yield Problem("K016", file, record_id, f"{where}.when", "variant zonder voorwaarde (label: [begrippen])")
                 continue
-            for label in when:
-                if label not in TERM_LABELS:
-                    yield Problem("K016", file, record_id, f"{where}.when", f"onbekend label '{label}'")
+            for condition in ("when", "unless"):
+                for label in variant.get(condition) or {}:
+                    if label not in TERM_LABELS:
+                        yield Problem("K016", file, record_id, f"{where}.{condition}", f"onbekend label '{label}'")
 
 
 def _document_sections(
@@ -161,11 +162,15 @@ def _check_references(knowledge: Knowledge) -> Iterator[Problem]:
                     yield Problem("K030", file, record.get("id"), name, f"verwijst naar onbekend(e) {target} '{value}'")
         if kind_name == "topics":
             for i, variant in enumerate(record.get("variants") or []):
-                when = variant.get("when") if isinstance(variant, dict) else None
-                for label, values in (when or {}).items():
-                    for value in values if isinstance(values, list) else [values]:
-                        if value not in ids["glossary"]:
-                            yield Problem("K030", file, record.get("id"), f"variants[{i}].when.{label}", f"onbekend begrip '{value}'")
+                for condition in ("when", "unless"):
+                    mapping = variant.get(condition) if isinstance(variant, dict) else None
+                    for label, values in (mapping or {}).items():
+                        for value in values if isinstance(values, list) else [values]:
+                            if value not in ids["glossary"]:
+                                yield Problem(
+                                    "K030", file, record.get("id"), f"variants[{i}].{condition}.{label}",
+                                    f"onbekend begrip '{value}'",
+                                )
 
 
 def _stated_texts(kind_name: str, record: dict[str, Any]) -> Iterator[tuple[str, str]]:
