@@ -56,7 +56,10 @@ def term(term_id, label, *variants, name=None):
         ("registratie in TWE-OCMW", [("in TWE-OCMW", "binnen-twe", "context")]),
         ("wat is TWE-OCMW juist", [("TWE-OCMW", "twe-ocmw", "traject")]),
         ("twe-ocmw of tweocmw", [("twe-ocmw", "twe-ocmw", "traject"), ("tweocmw", "twe-ocmw", "traject")]),
-        ("een klant die ingeschreven is", [("ingeschreven", "ingeschreven", "status")]),
+        ("een klant die al ingeschreven is", [("al ingeschreven", "ingeschreven", "status")]),
+        # a bare "ingeschreven" is no term: negations like "nooit … ingeschreven" would flip its meaning
+        ("mijn cliënt heeft nooit bij VDAB ingeschreven gestaan", [("nooit bij VDAB ingeschreven", "niet-ingeschreven", "status")]),
+        ("mijn cliënt is nog nooit ingeschreven", [("nog nooit ingeschreven", "niet-ingeschreven", "status")]),
         ("de VDAB-adviseur of de vdab-adviseurs", [("VDAB-adviseur", "vdab-adviseur", "rol"), ("vdab-adviseurs", "vdab-adviseur", "rol")]),
         ("hoeveel LP's zijn er", [("LP's", "lp", "traject")]),
         ("hoeveel LP’s zijn er", [("LP", "lp", "traject")]),  # curly apostrophe: "LP" + "’s"
@@ -76,7 +79,7 @@ def test_pipeline_ignores_case(nlp, text):
     "text,longest,shorter",
     [
         ("bvs buiten TWE", "buiten TWE", "TWE"),
-        ("klant niet ingeschreven", "niet ingeschreven", "ingeschreven"),
+        ("klant niet ingeschreven bij VDAB", "niet ingeschreven bij VDAB", "VDAB"),
         ("een losse werkervaringsstage", "losse werkervaringsstage", "werkervaringsstage"),
         ("BVS buiten TWE-OCMW", "buiten TWE-OCMW", "TWE-OCMW"),
     ],

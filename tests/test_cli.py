@@ -1,0 +1,60 @@
+"""The command line: exit codes and the messages editors see."""
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from bot import settings
+from bot.cli import cli
+from tests.conftest import edit_yaml, record
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_cli_kb_validate_ok():
+    result = invoke("kb", "validate")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("OK: 5 documents")
+
+
+def test_cli_kb_validate_reports_file_record_field(knowledge_copy):
+    edit_yaml(knowledge_copy / "lp.yml", lambda d: record(d, "topics", "lp-bvs-wat")["sources"][0].update(section="3.9"))
+    result = invoke("kb", "validate", "--knowledge-dir", str(knowledge_copy), "--sources-dir", str(settings.sources_dir()))
+    assert result.exit_code == 1
+    assert "[K023] lp.yml#lp-bvs-wat.sources[0].section: onbekende sectie '3.9' in document lp" in result.stderr
+    assert "Error: 1 probleem/problemen gevonden" in result.stderr
+
+
+def test_cli_kb_build_writes_db(tmp_path):
+    db = tmp_path / "k.db"
+    result = invoke("kb", "build", "--db", str(db))
+    assert result.exit_code == 0 and db.is_file()
+    assert result.stdout == f"Gebouwd: {db}\n"
+
+
+def test_cli_kb_build_invalid_knowledge_fails_cleanly(knowledge_copy, tmp_path):
+    edit_yaml(knowledge_copy / "lp.yml", lambda d: record(d, "topics", "lp-bvs-wat").update(answer=""))
+    result = invoke("kb", "build", "--knowledge-dir", str(knowledge_copy), "--db", str(tmp_path / "k.db"))
+    assert result.exit_code == 1
+    assert "Error: [K000]" in result.stderr and "[K014] lp.yml#lp-bvs-wat.answer" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "k.db").exists()
+
+
+def test_cli_quality_dead_assistant_gives_clear_error():
+    result = invoke("quality", "--url", "http://127.0.0.1:9")
+    assert result.exit_code == 1
+    assert "Error: [Q020]" in result.stderr and "gestart" in result.stderr
+
+
+def test_cli_every_command_has_help_with_example():
+    def walk(group, prefix=()):
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                yield from walk(command, prefix + (name,))
+            else:
+                yield prefix + (name,), command
+
+    for path, command in walk(cli):
+        assert command.help and "Example:" in command.help, f"{' '.join(path)} mist help met voorbeeld"

@@ -1,0 +1,103 @@
+"""End to end: the real Rasa server and action server on free localhost ports, asked over REST."""
+from __future__ import annotations
+
+import socket
+import sqlite3
+import uuid
+
+import pytest
+import requests
+
+from bot import settings
+from bot.messages import NO_ANSWER_MARKER
+from bot.quality import load_question_set, run_question_set
+
+pytestmark = pytest.mark.e2e
+
+SOURCE_LP = "Bron: Draaiboek Lokale Partnerschappen, versie 6 (oktober 2025)"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def servers(trained_model, tmp_path_factory):
+    from bot.runner import start_servers
+
+    workdir = tmp_path_factory.mktemp("e2e")
+    running = start_servers(
+        rasa_port=free_port(), actions_port=free_port(), tracker_db=workdir / "conversations.db", log_dir=workdir
+    )
+    running.tracker_db = workdir / "conversations.db"
+    yield running
+    running.stop()
+
+
+def ask(servers, text: str, sender: str | None = None) -> str:
+    response = requests.post(
+        f"{servers.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender or f"e2e-{uuid.uuid4()}", "message": text}, timeout=30,
+    )
+    response.raise_for_status()
+    return "\n".join(m.get("text", "") for m in response.json())
+
+
+def test_e2e_financing_number_outside_twe(servers):
+    reply = ask(servers, "fin nr bvs buiten twe?")
+    assert "C03S350" in reply
+    assert reply.strip().splitlines()[-1] == f"{SOURCE_LP}, §3.4.1"
+
+
+def test_e2e_loose_work_experience_internship_is_excluded(servers):
+    reply = ask(servers, "mag een losse werkervaringsstage als combinatietraject?")
+    assert reply.startswith("Nee")
+    assert "ingebed in bredere reguliere trajecten" in reply
+    assert f"{SOURCE_LP}, §3.3" in reply
+
+
+def test_e2e_start_combination_for_unregistered_client(servers):
+    reply = ask(servers, "hoe start ik een combinatietraject als mijn klant nog niet ingeschreven is bij VDAB?")
+    assert "eerst inschrijven" in reply and "0800/30 700" in reply
+    assert "VDAB-bemiddelaar" in reply
+    assert f"{SOURCE_LP}, §3.2" in reply
+
+
+def test_e2e_financing_number_inside_twe_is_not_invented(servers):
+    reply = ask(servers, "welk financieringsnummer gebruik ik voor een bvs binnen TWE-OCMW?")
+    assert NO_ANSWER_MARKER in reply
+    assert "C03S350" not in reply
+
+
+@pytest.mark.parametrize("text", ["wat is het beste recept voor stoofvlees", "qsdkfj qlskdjf qlskdfj"])
+def test_e2e_out_of_scope_declines_with_contact(servers, text):
+    reply = ask(servers, text)
+    assert NO_ANSWER_MARKER in reply
+    assert "anneloes.degen@vdab.be" in reply
+
+
+def test_e2e_greeting_and_conversation_is_logged(servers):
+    sender = f"e2e-{uuid.uuid4()}"
+    assert "Draaiboek-assistent" in ask(servers, "dag!", sender)
+    assert "C03S350" in ask(servers, "fin nr bvs buiten twe?", sender)
+    with sqlite3.connect(servers.tracker_db) as conn:
+        events = conn.execute("select type_name from events where sender_id = ?", [sender]).fetchall()
+    types = [e[0] for e in events]
+    assert types.count("user") == 2 and "bot" in types
+
+
+def test_e2e_socketio_channel_is_served(servers):
+    response = requests.get(f"{servers.rasa_url}/socket.io/?EIO=4&transport=polling", timeout=10)
+    assert response.status_code == 200 and response.text.startswith("0")
+
+
+def test_e2e_question_set_quality(servers):
+    """The scored question set over the real servers: a floor for regressions, not the target itself."""
+    questions = load_question_set(settings.PROJECT_DIR / "tests" / "quality" / "questions.yml")
+    report = run_question_set(servers.rasa_url, questions, concurrency=4)
+    declines = [r for r in report.results if r.must_decline]
+    # never an invented rule, number or code where the documents are silent
+    assert all(not r.forbidden_found for r in declines), [r.id for r in declines if r.forbidden_found]
+    assert report.overall.rate >= 0.85, "\n".join(f"{r.id}: {r.missing} {r.reply[:120]!r}" for r in report.failed)
