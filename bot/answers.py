@@ -78,7 +78,15 @@ def answer_topic(kb: KnowledgeBase, topic: Record, concepts: Concepts) -> Answer
         if all(names_any(variant["when"])) and not any(names_any(variant.get("unless") or {})):
             text = variant["answer"]
             break
-    return Answer(text=text.strip(), source_line=source_line(kb, topic["sources"]), record_ids=[topic["id"]])
+    return Answer(
+        text=with_status(text.strip(), topic), source_line=source_line(kb, topic["sources"]), record_ids=[topic["id"]]
+    )
+
+
+def with_status(text: str, record: Record) -> str:
+    """Append the status of a changing, planned or historical rule, so it is never stated as plain fact."""
+    note = (record.get("status_note") or "").strip()
+    return f"{text}\n{messages.M014_STATUS.format(note=note)}" if note else text
 
 
 def answer_intent(kb: KnowledgeBase, intent: str, concepts: Concepts) -> Answer | None:
@@ -124,7 +132,7 @@ def answer_combination(kb: KnowledgeBase, concepts: Concepts) -> Answer:
     }[rule["status"]]
     verdict = template.format(a=a["name"], b=b["name"])
     return Answer(
-        text=f"{verdict}\n{rule['reason']}", source_line=source_line(kb, rule["sources"]), record_ids=[rule["id"]]
+        text=with_status(f"{verdict}\n{rule['reason']}", rule), source_line=source_line(kb, rule["sources"]), record_ids=[rule["id"]]
     )
 
 

@@ -106,6 +106,29 @@ def kb_schema():
     click.echo(render_schema_markdown(), nl=False)
 
 
+@kb.command("coverage")
+@_knowledge_options
+@click.option("--strict", is_flag=True, help="Fout als een sectie van een kerndocument geen records en geen reden heeft.")
+def kb_coverage(knowledge_dir, sources_dir, strict):
+    """Toon per sectie van elk document welke records ze citeren, of waarom geen.
+
+    Example:
+
+        python -m bot kb coverage --strict
+    """
+    from bot.knowledge import load_knowledge
+    from bot.knowledge.coverage import format_coverage, section_coverage, uncovered_core_sections
+
+    knowledge = load_knowledge(knowledge_dir or settings.knowledge_dir())
+    click.echo(format_coverage(section_coverage(knowledge)))
+    missing = uncovered_core_sections(knowledge)
+    if strict and missing:
+        raise click.ClickException(
+            f"{len(missing)} sectie(s) van kerndocumenten zonder records en zonder reden (not_covered in documents.yml): "
+            + ", ".join(f"{m.document} §{m.section}" for m in missing)
+        )
+
+
 @kb.command("generate")
 @_knowledge_options
 def kb_generate(knowledge_dir, sources_dir):

@@ -29,3 +29,4 @@ M010_COMBINATION_WHO_DECIDES = "Bespreek dit met de VDAB-adviseur in je lokaal p
 M011_COMBINATION_WHICH = "Welke combinatie bedoel je? Noem beide trajecten of diensten, bv. \"lokaal partnerschap en BVS\"."
 M012_KB_UNAVAILABLE = "Sorry, de kennisbank is nu niet bereikbaar. Probeer het straks opnieuw of contacteer de helpdesk."
 M013_EMPTY_MESSAGE = "Ik kreeg een leeg bericht. Wat wil je weten over de draaiboeken?"
+M014_STATUS = "Let op: {note}"

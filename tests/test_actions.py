@@ -179,3 +179,12 @@ def test_action_answer_twe_named_without_buiten_declines(actions, dispatcher, do
         tracker("fin nr bvs twe-ocmw?", "bvs_financieringsnummer", ("instrument", "bvs"), ("traject", "TWE-OCMW")), domain,
     )
     assert NO_ANSWER_MARKER in message["text"] and "C03S350" not in message["text"]
+
+
+def test_answers_status_note_is_stated_with_the_answer(kb):
+    from bot.answers import answer_topic
+
+    topic = dict(kb.get("topics", "lp-bvs-wat"), status_note="Deze regel wijzigt binnenkort.")
+    answer = answer_topic(kb, topic, {})
+    assert answer.text.endswith("Let op: Deze regel wijzigt binnenkort.")
+    assert answer.source_line.startswith("Bron:")

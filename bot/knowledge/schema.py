@@ -51,7 +51,9 @@ KINDS: dict[str, Kind] = {
     for kind in (
         Kind(
             name="documents",
-            description="A source document (one version of a draaiboek or background text) and its sections.",
+            description="A source document (one version of a draaiboek or background text) and its sections: "
+            "`sections: [{id, title, anchor?, not_covered?}]` — `anchor` is the heading as it stands in the text "
+            "when it differs from the title; `not_covered` is the written reason why no record cites the section.",
             required=("title", "short_title", "version", "date", "file", "weight", "sections"),
             optional=("note", "contacts"),
             references={"contacts": "contacts"},
