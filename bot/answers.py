@@ -29,7 +29,8 @@ class Answer:
 
     @property
     def full_text(self) -> str:
-        return f"{self.text}\n\n{self.source_line}" if self.source_line else self.text
+        # one newline: Rasa splits a message on blank lines, and answer and source belong together
+        return f"{self.text}\n{self.source_line}" if self.source_line else self.text
 
 
 Concepts = dict[str, list[str]]

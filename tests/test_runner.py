@@ -1,0 +1,63 @@
+"""Setup skips finished steps; `bot serve` stops both servers on Ctrl-C."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from bot import settings
+from bot.runner import Paths, model_is_current, prepare
+
+
+def test_runner_second_prepare_skips_every_step(trained_model):
+    reports: list[str] = []
+    prepare(train=True, report=reports.append)
+    assert len(reports) == 4, reports
+    assert all("actueel" in line for line in reports), reports
+    assert model_is_current(Paths())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.e2e
+def test_runner_serve_stops_both_servers_on_ctrl_c(trained_model, tmp_path):
+    rasa_port, actions_port = _free_port(), _free_port()
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(rasa_port), "--actions-port", str(actions_port)],
+        cwd=settings.PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=dict(os.environ, DRAAIBOEK_DB=str(settings.db_path())),
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while not (_listening(rasa_port) and _listening(actions_port)):
+            assert serve.poll() is None, serve.stdout.read()
+            assert time.monotonic() < deadline, "servers did not start"
+            time.sleep(0.5)
+        reply = requests.post(
+            f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", json={"sender": "ctrl-c", "message": "wat is een bvs"}, timeout=30
+        ).json()
+        assert "Bron:" in reply[0]["text"]
+        serve.send_signal(signal.SIGINT)
+        assert serve.wait(timeout=60) == 0
+        deadline = time.monotonic() + 30
+        while _listening(rasa_port) or _listening(actions_port):
+            assert time.monotonic() < deadline, "a server still listens after Ctrl-C"
+            time.sleep(0.5)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
