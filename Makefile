@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export GIT_CEILING_DIRECTORIES := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help install prepare run test validate kb-build train test-stories quality
+.PHONY: help install prepare run test validate coverage kb-build train test-stories quality crossval
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ test: prepare ## Run the whole test suite (unit, actions, Rasa test stories, end
 validate: install ## Validate the knowledge files
 	@$(PY) -m bot kb validate
 
+coverage: install ## Show which records cite each section (fails on an uncovered core section)
+	@$(PY) -m bot kb coverage --strict
+
 kb-build: install ## Build knowledge.db
 	@$(PY) -m bot kb build
 
@@ -36,3 +39,7 @@ test-stories: prepare ## Only the Rasa test stories
 
 quality: install ## Score the question set against a running assistant (make run in another shell)
 	@$(PY) -m bot quality
+
+crossval: prepare ## 5-fold cross-validated intent F1 (writes results/crossval/)
+	@$(VENV)/bin/rasa test nlu --nlu data/nlu --cross-validation --folds 5 --out results/crossval --no-plot
+	@$(PY) -c "import json; r = json.load(open('results/crossval/intent_report.json')); print('macro F1', round(r['macro avg']['f1-score'], 3))"
