@@ -213,7 +213,11 @@ def serve(port, actions_port):
 
     # `kill` (SIGTERM) stops the servers as cleanly as Ctrl-C does
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    servers = start_servers(rasa_port=port, actions_port=actions_port)
+    try:
+        servers = start_servers(rasa_port=port, actions_port=actions_port)
+    except KeyboardInterrupt:  # start_servers has stopped what it started
+        click.echo("Gestopt tijdens het opstarten.")
+        return
     click.echo(f"De assistent draait: REST {servers.rasa_url}/webhooks/rest/webhook, socket.io {servers.rasa_url}")
     click.echo("Stoppen: Ctrl-C")
     try:

@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -43,11 +44,14 @@ def test_runner_serve_stops_both_servers_on_ctrl_c(trained_model, tmp_path):
         env=dict(os.environ, DRAAIBOEK_DB=str(settings.db_path())),
     )
     try:
-        deadline = time.monotonic() + 180
-        while not (_listening(rasa_port) and _listening(actions_port)):
-            assert serve.poll() is None, serve.stdout.read()
-            assert time.monotonic() < deadline, "servers did not start"
-            time.sleep(0.5)
+        # `serve` says it runs once both servers answer
+        for line in serve.stdout:
+            if line.startswith("De assistent draait"):
+                break
+        # keep reading the servers' output, so that a full pipe never blocks them
+        threading.Thread(target=serve.stdout.read, daemon=True).start()
+        assert serve.poll() is None, "bot serve stopped while starting"
+        assert _listening(rasa_port) and _listening(actions_port)
         reply = requests.post(
             f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", json={"sender": "ctrl-c", "message": "wat is een bvs"}, timeout=30
         ).json()
