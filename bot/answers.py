@@ -90,15 +90,33 @@ def with_status(text: str, record: Record) -> str:
     return f"{text}\n{messages.M014_STATUS.format(note=note)}" if note else text
 
 
+#: Labels of the services a topic is about; naming another one means asking about something else.
+SERVICE_LABELS = ("traject", "instrument")
+
+
 def answer_intent(kb: KnowledgeBase, intent: str, concepts: Concepts) -> Answer | None:
-    """Answer a topic intent; None when no topic answers it."""
+    """Answer a topic intent; None when no topic answers it or the question is about another service."""
     topics = kb.topics_for_intent(intent)
     if not topics:
         return None
     # Of several topics for one intent, prefer the one sharing most concepts with the question.
     asked = {term for terms in concepts.values() for term in terms}
     best = max(topics, key=lambda t: len(asked & set(t.get("concepts") or [])))
+    if _about_other_service(kb, best, concepts):
+        return None
     return answer_topic(kb, best, concepts)
+
+
+def _about_other_service(kb: KnowledgeBase, topic: Record, concepts: Concepts) -> bool:
+    """True when the question names services, none of which the topic is about.
+
+    "fin nr wes buiten twe?" may be classified as the BVS financing-number topic; answering
+    it would state the BVS number as if it were the WES one.
+    """
+    named = {t for label in SERVICE_LABELS for t in concepts.get(label, [])}
+    covered = set(topic.get("concepts") or [])
+    topic_services = {t for t in covered if (kb.get("glossary", t) or {}).get("label") in SERVICE_LABELS}
+    return bool(named and topic_services and not named & covered)
 
 
 def combination_pair(concepts: Concepts) -> tuple[str, str] | None:
@@ -119,10 +137,11 @@ def answer_combination(kb: KnowledgeBase, concepts: Concepts) -> Answer:
     a, b = (kb.get("glossary", t) for t in pair)
     rule = kb.combination(*pair)
     if rule is None:
-        unsettled = answer_intent(kb, COMBINATION_INTENT, concepts)
         intro = messages.M009_COMBINATION_UNSETTLED.format(a=a["name"], b=b["name"])
-        if unsettled is None:
+        topics = kb.topics_for_intent(COMBINATION_INTENT)
+        if not topics:
             return Answer(text=intro)
+        unsettled = answer_topic(kb, topics[0], concepts)
         return Answer(
             text=f"{intro}\n{unsettled.text}", source_line=unsettled.source_line, record_ids=unsettled.record_ids
         )
@@ -139,6 +158,8 @@ def answer_combination(kb: KnowledgeBase, concepts: Concepts) -> Answer:
 
 def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "") -> Answer:
     """Decline honestly, name the right contacts, and offer close topics as buttons."""
+    if not question.strip():
+        return Answer(text=messages.M013_EMPTY_MESSAGE, declined=True)
     documents: list[str] = []
     for term_id in (t for terms in concepts.values() for t in terms):
         for document_id in kb.documents_citing("glossary", term_id):

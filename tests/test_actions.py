@@ -188,3 +188,17 @@ def test_answers_status_note_is_stated_with_the_answer(kb):
     answer = answer_topic(kb, topic, {})
     assert answer.text.endswith("Let op: Deze regel wijzigt binnenkort.")
     assert answer.source_line.startswith("Bron:")
+
+
+def test_action_answer_question_about_another_service_is_not_answered_with_this_one(actions, dispatcher, domain):
+    # classified as the BVS financing-number topic, but it asks about a WES: never state the BVS number for it
+    message, _ = run(
+        actions.ActionAnswer(), dispatcher,
+        tracker("fin nr wes buiten twe?", "bvs_financieringsnummer", ("instrument", "WES"), ("context", "buiten twe")), domain,
+    )
+    assert NO_ANSWER_MARKER in message["text"] and "C03S350" not in message["text"]
+
+
+def test_action_no_answer_on_empty_message(actions, dispatcher, domain):
+    message, _ = run(actions.ActionNoAnswer(), dispatcher, tracker("   ", "nlu_fallback"), domain)
+    assert message["text"] == "Ik kreeg een leeg bericht. Wat wil je weten over de draaiboeken?"
