@@ -15,6 +15,8 @@ from bot.knowledge.query import KnowledgeBase, Record
 #: "combinatietraject" in the draaiboeken means combining with a lokaal partnerschap.
 DEFAULT_COMBINATION_PARTNER = "lp"
 COMBINATION_INTENT = "combinatie_check"
+#: Labels of the services (trajectories, instruments) that rules and topics are about.
+SERVICE_LABELS = ("traject", "instrument")
 
 
 @dataclass
@@ -90,10 +92,6 @@ def with_status(text: str, record: Record) -> str:
     return f"{text}\n{messages.M014_STATUS.format(note=note)}" if note else text
 
 
-#: Labels of the services a topic is about; naming another one means asking about something else.
-SERVICE_LABELS = ("traject", "instrument")
-
-
 def answer_intent(kb: KnowledgeBase, intent: str, concepts: Concepts) -> Answer | None:
     """Answer a topic intent; None when no topic answers it or the question is about another service."""
     topics = kb.topics_for_intent(intent)
@@ -121,7 +119,7 @@ def _about_other_service(kb: KnowledgeBase, topic: Record, concepts: Concepts) -
 
 def combination_pair(concepts: Concepts) -> tuple[str, str] | None:
     """The two services a combination question is about (one named: with a lokaal partnerschap)."""
-    named = [t for label in ("traject", "instrument") for t in concepts.get(label, []) if t != "combinatietraject"]
+    named = [t for label in SERVICE_LABELS for t in concepts.get(label, []) if t != "combinatietraject"]
     if len(named) >= 2:
         return named[0], named[1]
     if len(named) == 1 and named[0] != DEFAULT_COMBINATION_PARTNER:
@@ -152,7 +150,9 @@ def answer_combination(kb: KnowledgeBase, concepts: Concepts) -> Answer:
     }[rule["status"]]
     verdict = template.format(a=a["name"], b=b["name"])
     return Answer(
-        text=with_status(f"{verdict}\n{rule['reason']}", rule), source_line=source_line(kb, rule["sources"]), record_ids=[rule["id"]]
+        text=with_status(f"{verdict}\n{rule['reason']}", rule),
+        source_line=source_line(kb, rule["sources"]),
+        record_ids=[rule["id"]],
     )
 
 

@@ -25,7 +25,7 @@ M009_COMBINATION_UNSETTLED = (
     "De draaiboeken zeggen niet uitdrukkelijk of {a} en {b} samen kunnen. "
     "De lijst van uitgesloten combinaties is niet limitatief en kan nog wijzigen."
 )
-M010_COMBINATION_WHO_DECIDES = "Bespreek dit met de VDAB-adviseur in je lokaal partnerschap: die heeft een totaalbeeld van de mogelijke combinaties."
+# M010 retired: who decides on an unsettled combination now comes from the knowledge base.
 M011_COMBINATION_WHICH = "Welke combinatie bedoel je? Noem beide trajecten of diensten, bv. \"lokaal partnerschap en BVS\"."
 M012_KB_UNAVAILABLE = "Sorry, de kennisbank is nu niet bereikbaar. Probeer het straks opnieuw of contacteer de helpdesk."
 M013_EMPTY_MESSAGE = "Ik kreeg een leeg bericht. Wat wil je weten over de draaiboeken?"
