@@ -25,8 +25,9 @@ Scoring rules (see `score`):
 - A source line is a reply line starting with `SOURCE_PREFIX` ("Bron:").
 - An answer needs a source line; with `section`, a source line must cite "§<section>"
   or a subsection of it (§3.4.1 accepts §3.4.1 and §3.4.1.2, not §3.4.10).
-- A declined reply must contain `NO_ANSWER_MARKER` and none of the forbidden facts. It may
-  have a source line: the contacts it names come from the knowledge base and are cited.
+- A declined reply has `NO_ANSWER_MARKER` in its first line (an answer that mentions at its
+  end what the draaiboeken do not say is still an answer) and none of the forbidden facts. It
+  may have a source line: the contacts it names come from the knowledge base and are cited.
 
 Error codes: Q001–Q019 the question-set file, Q020–Q029 talking to the assistant.
 """
@@ -317,7 +318,9 @@ def score(question: Question, replies: list[dict[str, Any]], *, latency: float =
     ]
     forbidden = [item for item in question.forbid if _contains(flat, item)]
     sources = source_lines(text)
-    declined = _contains(flat, NO_ANSWER_MARKER)
+    # a decline is the message itself, not a side remark at the end of an answer
+    first_line = normalise(text.strip().split("\n", 1)[0]) if text.strip() else ""
+    declined = _contains(first_line, NO_ANSWER_MARKER)
     if question.declined:
         source_ok = True  # a decline may cite where its contacts come from
         answer_ok = declined

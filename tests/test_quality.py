@@ -423,3 +423,10 @@ def test_quality_question_set_is_valid():
     assert len(questions) >= 40, f"{len(questions)} vragen, verwacht minstens 40"
     missing = set(KINDS) - {x.kind for x in questions}
     assert not missing, f"geen vragen van soort: {', '.join(sorted(missing))}"
+
+
+def test_quality_score_decline_must_be_the_message_not_a_side_remark():
+    question = q(kind="out_of_scope", declined=True)
+    side_remark = replies(f"Een BVS duurt maximaal 30 kalenderdagen.\nHoeveel uur per dag: dat {NO_ANSWER_MARKER}.", SOURCE)
+    assert not score(question, side_remark).passed
+    assert score(question, replies(f"Sorry, dat {NO_ANSWER_MARKER}.\nContacteer de Servicelijn.", SOURCE)).passed
