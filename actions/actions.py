@@ -64,9 +64,8 @@ class ActionAnswer(KnowledgeAction):
 
     def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        concepts = self.concepts(kb, tracker)
-        answer = answers.answer_intent(kb, intent, concepts)
-        return answer or answers.no_answer(kb, concepts, tracker.latest_message.get("text") or "")
+        text = tracker.latest_message.get("text") or ""
+        return answers.answer_question(kb, intent, self.concepts(kb, tracker), text)
 
 
 class ActionCheckCombination(KnowledgeAction):

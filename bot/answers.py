@@ -5,6 +5,7 @@ from a record, and every substantive answer carries its source line.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -90,6 +91,47 @@ def with_status(text: str, record: Record) -> str:
     """Append the status of a changing, planned or historical rule, so it is never stated as plain fact."""
     note = (record.get("status_note") or "").strip()
     return f"{text}\n{messages.M014_STATUS.format(note=note)}" if note else text
+
+
+#: Kinds of fact a question can ask for, and how an answer that gives one looks. When a question
+#: asks for an amount, hours, a phone number, an e-mail address or insurance and the topic's answer
+#: has none, the draaiboeken do not answer it: the topic answers a neighbouring question.
+ASKED_FACTS = (
+    (  # money
+        re.compile(r"\b(bedrag\w*|euro|kost(en|t)?|\w*vergoeding\w*|premie\w*|loon|lonen|verdien\w*|betaal\w*|betaald|subsidie\w*)\b|€"),
+        re.compile(r"€|\beuro\b"),
+    ),
+    (  # hours
+        re.compile(r"\b(uren|uur)\s+per\b|\bhoeveel\s+uur\b|\bhoeveel\s+uren\b"),
+        re.compile(r"\buur\b|\buren\b|\d\s*u\b"),
+    ),
+    (  # phone
+        re.compile(r"\bgsm\b|\b(gsm|telefoon)[- ]?(nummer|nr)\w*"),
+        re.compile(r"\b0\d{2,3}[ /.]?\d{2}[ /.]?\d{2,3}"),
+    ),
+    (  # e-mail
+        re.compile(r"\be-?mail(adres)?\w*|\bmailadres\w*"),
+        re.compile(r"[\w.+-]+@[\w.-]+\w"),
+    ),
+    (  # insurance
+        re.compile(r"\bverzeker\w*"),
+        re.compile(r"verzeker"),
+    ),
+)
+
+
+def asks_for_missing_fact(question: str, answer_text: str) -> bool:
+    """Whether the question asks for a kind of fact (amount, hours …) that the answer does not give."""
+    question, answer_text = question.casefold(), answer_text.casefold()
+    return any(asked.search(question) and not given.search(answer_text) for asked, given in ASKED_FACTS)
+
+
+def answer_question(kb: KnowledgeBase, intent: str, concepts: Concepts, question: str) -> Answer:
+    """The topic's answer when it answers this question; otherwise an honest decline."""
+    answer = answer_intent(kb, intent, concepts)
+    if answer is not None and not asks_for_missing_fact(question, answer.text):
+        return answer
+    return no_answer(kb, concepts, question)
 
 
 def answer_intent(kb: KnowledgeBase, intent: str, concepts: Concepts) -> Answer | None:

@@ -202,3 +202,32 @@ def test_action_answer_question_about_another_service_is_not_answered_with_this_
 def test_action_no_answer_on_empty_message(actions, dispatcher, domain):
     message, _ = run(actions.ActionNoAnswer(), dispatcher, tracker("   ", "nlu_fallback"), domain)
     assert message["text"] == "Ik kreeg een leeg bericht. Wat wil je weten over de draaiboeken?"
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("hoeveel uren per dag mag mijn klant op zijn bvs-plek meedraaien?", "bvs_wat"),
+        ("hoeveel krijgt het stagebedrijf betaald voor een bvs?", "bvs_wat"),
+        ("heeft de klant recht op een onkostenvergoeding tijdens de bvs?", "bvs_opstarten"),
+        ("wat is het gsm-nummer van de vdab-adviseur?", "combinatietraject_keuze"),
+        ("is mijn klant verzekerd tijdens zijn beroepsverkennende stage?", "bvs_wat"),
+    ],
+)
+def test_action_answer_declines_when_the_topic_lacks_the_asked_fact(actions, dispatcher, domain, text, intent):
+    message, events = run(actions.ActionAnswer(), dispatcher, tracker(text, intent), domain)
+    assert message["text"].startswith("Sorry, dat " + NO_ANSWER_MARKER)
+    assert SlotSet("answer_declined", True) in events
+
+
+@pytest.mark.parametrize(
+    "text, intent, fact",
+    [
+        ("hoe lang duurt een bvs maximaal?", "bvs_wat", "30 kalenderdagen"),
+        ("welk nummer moet de klant bellen om zich in te schrijven?", "combinatietraject_opstarten", "0800/30 700"),
+        ("fin nr bvs buiten twe", "bvs_financieringsnummer", "C03S350"),
+    ],
+)
+def test_action_answer_keeps_answers_that_give_the_asked_fact(actions, dispatcher, domain, text, intent, fact):
+    message, _ = run(actions.ActionAnswer(), dispatcher, tracker(text, intent), domain)
+    assert fact in message["text"]
