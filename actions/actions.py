@@ -43,7 +43,7 @@ class KnowledgeAction(Action, ABC):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         try:
             kb = knowledge_base()
-            answer = self.compose(kb, tracker)
+            answer = answers.markup_answer(tracker.latest_message.get("text") or "") or self.compose(kb, tracker)
         except (DatabaseError, OSError) as e:
             logger.error("knowledge base unavailable: %s", e)
             dispatcher.utter_message(text=messages.M012_KB_UNAVAILABLE)

@@ -126,6 +126,14 @@ def asks_for_missing_fact(question: str, answer_text: str) -> bool:
     return any(asked.search(question) and not given.search(answer_text) for asked, given in ASKED_FACTS)
 
 
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+
+
+def markup_answer(question: str) -> Answer | None:
+    """A plain reply to a message with HTML tags: its classification cannot be trusted."""
+    return Answer(text=messages.M015_MARKUP, declined=True) if _MARKUP.search(question) else None
+
+
 def answer_question(kb: KnowledgeBase, intent: str, concepts: Concepts, question: str) -> Answer:
     """The topic's answer when it answers this question; otherwise an honest decline."""
     answer = answer_intent(kb, intent, concepts)

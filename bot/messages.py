@@ -30,3 +30,4 @@ M011_COMBINATION_WHICH = "Welke combinatie bedoel je? Noem beide trajecten of di
 M012_KB_UNAVAILABLE = "Sorry, de kennisbank is nu niet bereikbaar. Probeer het straks opnieuw of contacteer de helpdesk."
 M013_EMPTY_MESSAGE = "Ik kreeg een leeg bericht. Wat wil je weten over de draaiboeken?"
 M014_STATUS = "Let op: {note}"
+M015_MARKUP = "Je bericht bevat HTML-code of opmaak; die verwerk ik niet. Stel je vraag in gewone tekst, bv. \"wat is een BVS?\""

@@ -231,3 +231,16 @@ def test_action_answer_declines_when_the_topic_lacks_the_asked_fact(actions, dis
 def test_action_answer_keeps_answers_that_give_the_asked_fact(actions, dispatcher, domain, text, intent, fact):
     message, _ = run(actions.ActionAnswer(), dispatcher, tracker(text, intent), domain)
     assert fact in message["text"]
+
+
+@pytest.mark.parametrize("action", ["ActionAnswer", "ActionCheckCombination", "ActionNoAnswer"])
+def test_action_markup_gets_a_plain_reply_not_an_answer(actions, dispatcher, domain, action):
+    message, events = run(getattr(actions, action)(), dispatcher, tracker("<script>alert(1)</script>", "bvs_wat"), domain)
+    assert "gewone tekst" in message["text"] and "Bron:" not in message["text"]
+    assert "<script" not in message["text"]
+    assert SlotSet("answer_declined", True) in events
+
+
+def test_action_text_with_a_smaller_than_sign_is_no_markup(actions, dispatcher, domain):
+    message, _ = run(actions.ActionAnswer(), dispatcher, tracker("bvs voor klant < 25 jaar, hoe lang?", "bvs_wat"), domain)
+    assert "30 kalenderdagen" in message["text"]

@@ -106,3 +106,8 @@ def test_e2e_question_set_quality(servers):
     # never an invented rule, number or code where the documents are silent
     assert all(not r.forbidden_found for r in declines), [r.id for r in declines if r.forbidden_found]
     assert report.overall.rate >= 0.85, "\n".join(f"{r.id}: {r.missing} {r.reply[:120]!r}" for r in report.failed)
+
+
+def test_e2e_markup_is_not_answered_as_a_question(servers):
+    reply = ask(servers, "<script>alert(1)</script>")
+    assert "gewone tekst" in reply and "Bron:" not in reply
