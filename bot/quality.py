@@ -115,7 +115,7 @@ class Result:
     forbidden_found: list[str] = field(default_factory=list)
     source_ok: bool = False  # answer: the (right) source line is there; always true for a decline
     must_decline: bool = False  # the question expects the assistant to decline
-    declined: bool = False  # the reply contains NO_ANSWER_MARKER
+    declined: bool = False  # the reply's first line contains NO_ANSWER_MARKER
     reply: str = ""
     latency: float = 0.0  # seconds for all turns of the question
     error: str | None = None  # the assistant could not answer this question (timeout, HTTP error)

@@ -168,7 +168,7 @@ def start_servers(
     if not paths.model.is_file():
         raise SettingsError("S002", f"geen model gevonden ({paths.model}); voer eerst `python -m bot prepare` uit")
     for port in (rasa_port, actions_port):
-        if _port_in_use(host, port):
+        if port_in_use(host, port):
             raise SettingsError("S005", f"poort {port} is al in gebruik (draait de assistent al?); kies een andere poort")
     workdir = Path(tempfile.mkdtemp(prefix="draaiboek-run-"))
     endpoints = yaml.safe_load((paths.project / "endpoints.yml").read_text(encoding="utf-8"))
@@ -208,7 +208,8 @@ def start_servers(
     return servers
 
 
-def _port_in_use(host: str, port: int) -> bool:
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something already listens on host:port."""
     with socket.socket() as probe:
         return probe.connect_ex((host, port)) == 0
 

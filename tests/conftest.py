@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,13 @@ def edit_yaml(path: Path, change) -> None:
 
 def record(data: dict, kind: str, record_id: str) -> dict:
     return next(r for r in data[kind] if r["id"] == record_id)
+
+
+def free_port() -> int:
+    """A localhost port nothing listens on, for servers a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,6 @@
 """End to end: the real Rasa server and action server on free localhost ports, asked over REST."""
 from __future__ import annotations
 
-import socket
 import sqlite3
 import uuid
 
@@ -11,16 +10,11 @@ import requests
 from bot import settings
 from bot.messages import NO_ANSWER_MARKER
 from bot.quality import load_question_set, run_question_set
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.e2e
 
 SOURCE_LP = "Bron: Draaiboek Lokale Partnerschappen, versie 6 (oktober 2025)"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

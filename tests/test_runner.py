@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -13,7 +12,8 @@ import pytest
 import requests
 
 from bot import settings
-from bot.runner import Paths, model_is_current, prepare
+from bot.runner import Paths, model_is_current, port_in_use, prepare
+from tests.conftest import free_port
 
 
 def test_runner_second_prepare_skips_every_step(trained_model):
@@ -24,20 +24,9 @@ def test_runner_second_prepare_skips_every_step(trained_model):
     assert model_is_current(Paths())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
 @pytest.mark.e2e
 def test_runner_serve_stops_both_servers_on_ctrl_c(trained_model, tmp_path):
-    rasa_port, actions_port = _free_port(), _free_port()
+    rasa_port, actions_port = free_port(), free_port()
     serve = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--port", str(rasa_port), "--actions-port", str(actions_port)],
         cwd=settings.PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -51,7 +40,7 @@ def test_runner_serve_stops_both_servers_on_ctrl_c(trained_model, tmp_path):
         # keep reading the servers' output, so that a full pipe never blocks them
         threading.Thread(target=serve.stdout.read, daemon=True).start()
         assert serve.poll() is None, "bot serve stopped while starting"
-        assert _listening(rasa_port) and _listening(actions_port)
+        assert port_in_use("127.0.0.1", rasa_port) and port_in_use("127.0.0.1", actions_port)
         reply = requests.post(
             f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", json={"sender": "ctrl-c", "message": "wat is een bvs"}, timeout=30
         ).json()
@@ -59,7 +48,7 @@ def test_runner_serve_stops_both_servers_on_ctrl_c(trained_model, tmp_path):
         serve.send_signal(signal.SIGINT)
         assert serve.wait(timeout=60) == 0
         deadline = time.monotonic() + 30
-        while _listening(rasa_port) or _listening(actions_port):
+        while port_in_use("127.0.0.1", rasa_port) or port_in_use("127.0.0.1", actions_port):
             assert time.monotonic() < deadline, "a server still listens after Ctrl-C"
             time.sleep(0.5)
     finally:
