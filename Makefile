@@ -42,4 +42,4 @@ quality: install ## Score the question set against a running assistant (make run
 
 crossval: prepare ## 5-fold cross-validated intent F1 (writes results/crossval/)
 	@$(VENV)/bin/rasa test nlu --nlu data/nlu --cross-validation --folds 5 --out results/crossval --no-plot
-	@$(PY) -c "import json; r = json.load(open('results/crossval/intent_report.json')); print('macro F1', round(r['macro avg']['f1-score'], 3))"
+	@$(PY) -m bot nlp report results/crossval/intent_report.json

@@ -52,6 +52,16 @@ class KnowledgeAction(Action, ABC):
         return [SlotSet("answer_records", answer.record_ids), SlotSet("answer_declined", answer.declined)]
 
     @staticmethod
+    def intent_in_context(kb: KnowledgeBase, tracker: Tracker) -> str | None:
+        """The topic intent of a follow-up message, read with the previous answer's records."""
+        return answers.intent_in_context(
+            kb,
+            tracker.latest_message.get("text") or "",
+            tracker.latest_message.get("intent_ranking") or [],
+            tracker.get_slot("answer_records"),
+        )
+
+    @staticmethod
     def concepts(kb: KnowledgeBase, tracker: Tracker) -> answers.Concepts:
         return answers.concepts_from_entities(kb, tracker.latest_message.get("entities") or [])
 
@@ -63,7 +73,7 @@ class ActionAnswer(KnowledgeAction):
         return "action_answer"
 
     def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
-        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        intent = self.intent_in_context(kb, tracker) or (tracker.latest_message.get("intent") or {}).get("name") or ""
         text = tracker.latest_message.get("text") or ""
         return answers.answer_question(kb, intent, self.concepts(kb, tracker), text)
 
@@ -75,7 +85,12 @@ class ActionCheckCombination(KnowledgeAction):
         return "action_check_combination"
 
     def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
-        return answers.answer_combination(kb, self.concepts(kb, tracker))
+        return answers.answer_combination(
+            kb,
+            self.concepts(kb, tracker),
+            tracker.latest_message.get("intent_ranking") or [],
+            tracker.latest_message.get("text") or "",
+        )
 
 
 class ActionNoAnswer(KnowledgeAction):
@@ -85,4 +100,8 @@ class ActionNoAnswer(KnowledgeAction):
         return "action_no_answer"
 
     def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
-        return answers.no_answer(kb, self.concepts(kb, tracker), tracker.latest_message.get("text") or "")
+        text = tracker.latest_message.get("text") or ""
+        intent = self.intent_in_context(kb, tracker)
+        if intent:  # unclear on its own, clear as a follow-up of the previous answer
+            return answers.answer_question(kb, intent, self.concepts(kb, tracker), text)
+        return answers.no_answer(kb, self.concepts(kb, tracker), text)

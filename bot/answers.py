@@ -94,12 +94,34 @@ def with_status(text: str, record: Record) -> str:
 
 
 #: Kinds of fact a question can ask for, and how an answer that gives one looks. When a question
-#: asks for an amount, hours, a phone number, an e-mail address or insurance and the topic's answer
-#: has none, the draaiboeken do not answer it: the topic answers a neighbouring question.
+#: asks for an amount, a date, a duration, a count, hours, a phone number, an e-mail address,
+#: insurance, a signature, a password or a layout and the topic's answer has none, the draaiboeken
+#: do not answer it: the topic answers a neighbouring question ("tot wanneer loopt de ESF-oproep?"
+#: is not answered by what the ESF-oproep is).
+_NUMBER_WORDS = r"één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|twintig|dertig|honderd"
+_TIME_UNITS = r"dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren"
+_MONTHS = r"januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 ASKED_FACTS = (
     (  # money
-        re.compile(r"\b(bedrag\w*|euro|kost(en|t)?|\w*vergoeding\w*|premie\w*|loon|lonen|verdien\w*|betaal\w*|betaald|subsidie\w*)\b|€"),
+        # not "betaald werk" (a paid job) nor "verdient aandacht"
+        re.compile(
+            r"\b(bedrag\w*|bedraagt|euro|kost(en|t)?|\w*vergoeding\w*|premie\w*|loon|lonen|verdienste\w*|subsidie\w*)\b"
+            r"|\b(hoeveel|wat)\s+(verdien|betaal)\w*|\bhoeveel\b[^?.]*\b(betaald|betaalt|verdient|verdienen)\b|\bbetaal(t|en|d)?\s+(voor|aan|de|het|hem|haar|hen)\b|€"
+        ),
         re.compile(r"€|\beuro\b"),
+    ),
+    (  # a date
+        re.compile(r"\b(vanaf|tot|sinds|tegen)\s+wanneer\b|\bwelke\s+datum\b|\bop\s+welke\s+dag\b|\bdeadline\b"),
+        # a day or a month with its year: "2024-2029" or "advies 2025" is no date to act on
+        re.compile(rf"\b\d{{1,2}}\s+({_MONTHS})\b|\b({_MONTHS})\s+(19|20)\d\d\b|\b\d{{1,2}}/\d{{1,2}}\b"),
+    ),
+    (  # a duration: a number with its unit of time
+        re.compile(rf"\bhoe\s*lang\b|\bhoeveel\s+({_TIME_UNITS})\b"),
+        re.compile(rf"(\d|\b({_NUMBER_WORDS}))\s*(-\s*\d+\s*)?(kalender|werk)?({_TIME_UNITS})\b|\bgeen\s+(maximum|limiet|termijn)\b"),
+    ),
+    (  # a count
+        re.compile(r"\bhoeveel\b"),
+        re.compile(rf"\d|\b({_NUMBER_WORDS})\b|\bgeen\s+(maximum|limiet)\b"),
     ),
     (  # hours
         re.compile(r"\b(uren|uur)\s+per\b|\bhoeveel\s+uur\b|\bhoeveel\s+uren\b"),
@@ -117,13 +139,30 @@ ASKED_FACTS = (
         re.compile(r"\bverzeker\w*"),
         re.compile(r"verzeker"),
     ),
+    (  # a signature
+        re.compile(r"\bonderteken\w*|\bhandtekening\w*"),
+        re.compile(r"onderteken|handtekening"),
+    ),
+    (  # a password or login
+        re.compile(r"\b(wachtwoord|paswoord|password)\w*"),
+        re.compile(r"wachtwoord|paswoord"),
+    ),
+    (  # a layout
+        re.compile(r"\b(formaat|kleur(en)?|afmeting\w*|lettertype\w*)\b"),
+        re.compile(r"formaat|kleur|afmeting|lettertype"),
+    ),
 )
+#: A specific allowance ("kilometervergoeding") is only answered by an answer that names it:
+#: an hourly top-up in euro is not a mileage allowance.
+_SPECIFIC_ALLOWANCE = re.compile(r"\b\w{3,}(vergoeding|premie|toelage)\b")
 
 
 def asks_for_missing_fact(question: str, answer_text: str) -> bool:
-    """Whether the question asks for a kind of fact (amount, hours …) that the answer does not give."""
+    """Whether the question asks for a kind of fact (amount, date …) that the answer does not give."""
     question, answer_text = question.casefold(), answer_text.casefold()
-    return any(asked.search(question) and not given.search(answer_text) for asked, given in ASKED_FACTS)
+    if any(asked.search(question) and not given.search(answer_text) for asked, given in ASKED_FACTS):
+        return True
+    return any(m.group(0) not in answer_text for m in _SPECIFIC_ALLOWANCE.finditer(question))
 
 
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
@@ -134,10 +173,113 @@ def markup_answer(question: str) -> Answer | None:
     return Answer(text=messages.M015_MARKUP, declined=True) if _MARKUP.search(question) else None
 
 
+#: A short message that opens with "en"/"maar"/"waarom" or points back ("die lijst", "daarvoor",
+#: "dan") continues the previous answer: "en als de klant een leefloon heeft?".
+_FOLLOW_UP = re.compile(
+    r"^\s*(en|maar|dus|ook|waarom|wie\s+dan)\b|\b(dat|die|deze|dit|daar\w*|dan|ze|zo'n|hij|zij|hem|haar)\b"
+)
+FOLLOW_UP_MAX_WORDS = 14
+#: How much more likely a follow-up is about the previous topic, or about its document.
+SAME_TOPIC_WEIGHT, SAME_DOCUMENT_WEIGHT = 4.0, 2.0
+#: The least confidence, after weighing, to answer a follow-up (the FallbackClassifier's threshold).
+FOLLOW_UP_THRESHOLD = 0.35
+
+
+def is_follow_up(text: str) -> bool:
+    return len(text.split()) <= FOLLOW_UP_MAX_WORDS and bool(_FOLLOW_UP.search(text.casefold()))
+
+
+#: Words that carry no topic: function words, question words and what every question says.
+_FILLER_WORDS = frozenset(
+    """aan al als bij dan dat daar daarvoor daarmee daarbij de deze die dit doen doet door een en er
+    gebeurt gebeuren gaat gaan had heb hebben heeft hem het hier hij hoe hun ik in is je kan kunnen
+    krijgt krijgen maar me met mij mijn moet moeten mag mogen na naar niet nog nu of om ons ook op
+    over te tot uit van voor waar wanneer wat welk welke wie worden wordt ze zelf zijn zich zo zoals
+    zou zouden klant klanten cliënt cliënten mensen iemand persoon personen eigenlijk toch dus
+    even precies juist""".split()
+)
+_STEM_LENGTH = 5  # "toeleiden" and "toeleider", "begeleidt" and "begeleiding" share their stem
+#: The share of a follow-up's content words the previous answer must contain to continue it.
+CONTINUES_TOPIC_SHARE = 0.5
+
+
+def _stems(text: str) -> set[str]:
+    words = re.findall(r"[\w-]+", text.casefold())
+    return {w[:_STEM_LENGTH] for w in words if len(w) > 3 and w not in _FILLER_WORDS}
+
+
+def continues_topic(text: str, topic: Record) -> bool:
+    """Whether a follow-up asks about what the topic's answer already says ("is die lijst limitatief?")."""
+    asked = _stems(text)
+    if not asked:
+        return False
+    said = _stems(" ".join([topic.get("answer") or ""] + [v.get("answer") or "" for v in topic.get("variants") or []]))
+    return len(asked & said) / len(asked) >= CONTINUES_TOPIC_SHARE
+
+
+def intent_in_context(
+    kb: KnowledgeBase, text: str, ranking: list[dict[str, Any]], previous_record_ids: list[str] | None
+) -> str | None:
+    """The topic intent a follow-up is about, read with the previous answer's topic; None if not one.
+
+    A follow-up that asks about what the previous answer says continues its topic. Otherwise the
+    NLU's ranking decides, with the previous topic and the intents of its document weighing more.
+    """
+    previous = next((kb.get("topics", rid) for rid in previous_record_ids or [] if kb.get("topics", rid)), None)
+    if previous is None or not is_follow_up(text):
+        return None
+    if continues_topic(text, previous):
+        return previous["intent"]
+    previous_documents = set(kb.documents_citing("topics", previous["id"]))
+    topic_intents = kb.intents()
+    weighed: dict[str, float] = {}
+    for entry in ranking:
+        name, confidence = entry.get("name"), float(entry.get("confidence") or 0.0)
+        if name == "nlu_fallback" or name in weighed:
+            continue
+        weight = 1.0
+        if name == previous["intent"]:
+            weight = SAME_TOPIC_WEIGHT
+        elif name in topic_intents and any(
+            previous_documents & set(kb.documents_citing("topics", t["id"])) for t in kb.topics_for_intent(name)
+        ):
+            weight = SAME_DOCUMENT_WEIGHT
+        weighed[name] = confidence * weight
+    total = sum(weighed.values())
+    if not total:
+        return None
+    best = max(weighed, key=weighed.__getitem__)
+    if best in topic_intents and weighed[best] / total >= FOLLOW_UP_THRESHOLD:
+        return best
+    return None
+
+
+#: A question about what is possible today ("kan ons OCMW zich nu nog kandidaat stellen?").
+_ABOUT_TODAY = re.compile(
+    r"\b(nu nog|nu al|nog steeds|nog altijd|vandaag|tegenwoordig|momenteel|op dit moment|dit jaar|kandidaat stellen)\b"
+)
+
+
+def asks_about_today_from_background(kb: KnowledgeBase, question: str, record_ids: list[str]) -> bool:
+    """Whether a question about today would be answered from background documents only.
+
+    An advice or a 2013 research report describes a plan or the past; it does not say what a
+    case worker can do today, so such a question is declined rather than answered from it.
+    """
+    if not _ABOUT_TODAY.search(question.casefold()):
+        return False
+    documents = {d for rid in record_ids for d in kb.documents_citing("topics", rid)}
+    return bool(documents) and all((kb.document(d) or {}).get("weight") == "background" for d in documents)
+
+
 def answer_question(kb: KnowledgeBase, intent: str, concepts: Concepts, question: str) -> Answer:
     """The topic's answer when it answers this question; otherwise an honest decline."""
     answer = answer_intent(kb, intent, concepts)
-    if answer is not None and not asks_for_missing_fact(question, answer.text):
+    if (
+        answer is not None
+        and not asks_for_missing_fact(question, answer.text)
+        and not asks_about_today_from_background(kb, question, answer.record_ids)
+    ):
         return answer
     return no_answer(kb, concepts, question)
 
@@ -168,19 +310,52 @@ def _about_other_service(kb: KnowledgeBase, topic: Record, concepts: Concepts) -
 
 
 def combination_pair(concepts: Concepts) -> tuple[str, str] | None:
-    """The two services a combination question is about (one named: with a lokaal partnerschap)."""
+    """The two services a combination question is about.
+
+    One service named in a question about a combinatietraject means: with a lokaal partnerschap.
+    One service named without that ("kan een leefloner in glow?") is no combination question.
+    """
     named = [t for label in SERVICE_LABELS for t in concepts.get(label, []) if t != "combinatietraject"]
     if len(named) >= 2:
         return named[0], named[1]
-    if len(named) == 1 and named[0] != DEFAULT_COMBINATION_PARTNER:
+    mentions_combination = "combinatietraject" in {t for terms in concepts.values() for t in terms}
+    if len(named) == 1 and named[0] != DEFAULT_COMBINATION_PARTNER and mentions_combination:
         return DEFAULT_COMBINATION_PARTNER, named[0]
     return None
 
 
-def answer_combination(kb: KnowledgeBase, concepts: Concepts) -> Answer:
-    """Allowed / excluded / conditional from the rule table, or say the draaiboeken don't settle it."""
+#: Without two services, a "combination" question was probably about something else: the next
+#: topic the NLU ranked answers it if, without the combination intent, it holds this share of the
+#: confidence; otherwise the assistant asks which combination is meant (with the overviews as buttons).
+NEXT_TOPIC_MIN_SHARE = 0.5
+
+
+def _pair_overlap(topic: Record, pair: tuple[str, str]) -> tuple[int, bool]:
+    covered = set(topic.get("concepts") or [])
+    return len(covered & set(pair)), DEFAULT_COMBINATION_PARTNER in covered
+
+
+def answer_combination(
+    kb: KnowledgeBase, concepts: Concepts, ranking: list[dict[str, Any]] | None = None, question: str = ""
+) -> Answer:
+    """Allowed / excluded / conditional from the rule table, or say the draaiboeken don't settle it.
+
+    A question for a kind of fact the answer lacks ("hoeveel combinatietrajecten tegelijk?") is declined.
+    """
+    answer = _combination_answer(kb, concepts, ranking or [], question)
+    if not answer.declined and asks_for_missing_fact(question, answer.text):
+        return no_answer(kb, concepts, question)
+    return answer
+
+
+def _combination_answer(kb: KnowledgeBase, concepts: Concepts, ranking: list[dict[str, Any]], question: str) -> Answer:
     pair = combination_pair(concepts)
     if pair is None:
+        others = [e for e in ranking if e.get("name") not in (COMBINATION_INTENT, "nlu_fallback")]
+        total = sum(float(e.get("confidence") or 0) for e in others)
+        if others and total and others[0]["name"] in kb.intents():
+            if float(others[0].get("confidence") or 0) / total >= NEXT_TOPIC_MIN_SHARE:
+                return answer_question(kb, others[0]["name"], concepts, question)
         return Answer(text=messages.M011_COMBINATION_WHICH, buttons=_overview_buttons(kb))
     a, b = (kb.get("glossary", t) for t in pair)
     rule = kb.combination(*pair)
@@ -189,7 +364,8 @@ def answer_combination(kb: KnowledgeBase, concepts: Concepts) -> Answer:
         topics = kb.topics_for_intent(COMBINATION_INTENT)
         if not topics:
             return Answer(text=intro)
-        unsettled = answer_topic(kb, topics[0], concepts)
+        # the document about one of the two services says who decides; by default the LP's
+        unsettled = answer_topic(kb, max(topics, key=lambda t: _pair_overlap(t, pair)), concepts)
         return Answer(
             text=f"{intro}\n{unsettled.text}", source_line=unsettled.source_line, record_ids=unsettled.record_ids
         )

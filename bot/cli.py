@@ -108,7 +108,7 @@ def kb_schema():
 
 @kb.command("coverage")
 @_knowledge_options
-@click.option("--strict", is_flag=True, help="Fout als een sectie van een kerndocument geen records en geen reden heeft.")
+@click.option("--strict", is_flag=True, help="Fout als een sectie geen records en geen reden heeft.")
 def kb_coverage(knowledge_dir, sources_dir, strict):
     """Toon per sectie van elk document welke records ze citeren, of waarom geen.
 
@@ -117,14 +117,14 @@ def kb_coverage(knowledge_dir, sources_dir, strict):
         python -m bot kb coverage --strict
     """
     from bot.knowledge import load_knowledge
-    from bot.knowledge.coverage import format_coverage, section_coverage, uncovered_core_sections
+    from bot.knowledge.coverage import format_coverage, section_coverage, uncovered_sections
 
     knowledge = load_knowledge(knowledge_dir or settings.knowledge_dir())
     click.echo(format_coverage(section_coverage(knowledge)))
-    missing = uncovered_core_sections(knowledge)
+    missing = uncovered_sections(knowledge)
     if strict and missing:
         raise click.ClickException(
-            f"{len(missing)} sectie(s) van kerndocumenten zonder records en zonder reden (not_covered in documents.yml): "
+            f"{len(missing)} sectie(s) zonder records en zonder reden (not_covered in documents.yml): "
             + ", ".join(f"{m.document} §{m.section}" for m in missing)
         )
 
@@ -167,6 +167,29 @@ def nlp_build():
     base, output_dir = spacy_settings(read_config())
     glossary = load_knowledge(settings.knowledge_dir()).records["glossary"]
     click.echo(f"Gebouwd: {build_pipeline(glossary, base=base, output_dir=output_dir)}")
+
+
+@nlp.command("report")
+@click.argument(
+    "report", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default="results/crossval/intent_report.json",
+)
+def nlp_report(report):
+    """Toon een intent-rapport van `rasa test nlu` als tabel per intent (zwakste eerst), in Markdown.
+
+    Example:
+
+        python -m bot nlp report results/crossval/intent_report.json
+    """
+    data = json.loads(report.read_text(encoding="utf-8"))
+    intents = {k: v for k, v in data.items() if isinstance(v, dict) and "f1-score" in v and not k.endswith(" avg")}
+    click.echo("| intent | precision | recall | F1 | examples |\n|---|---|---|---|---|")
+    for name, row in sorted(intents.items(), key=lambda item: (item[1]["f1-score"], item[0])):
+        click.echo(f"| {name} | {row['precision']:.2f} | {row['recall']:.2f} | {row['f1-score']:.2f} | {row['support']:.0f} |")
+    for average in ("macro avg", "weighted avg"):
+        if average in data:
+            click.echo(f"| **{average}** | {data[average]['precision']:.3f} | {data[average]['recall']:.3f} "
+                       f"| **{data[average]['f1-score']:.3f}** | {data[average]['support']:.0f} |")
 
 
 @cli.command("prepare")

@@ -5,6 +5,7 @@ A question set is a YAML file (``tests/quality/questions.yml``)::
     questions:
       - id: lp-001
         kind: fact              # see KINDS
+        document: lp            # optional: the document the question is about (report per document)
         question: "fin nr bvs buiten twe?"
         expect: ["C03S350"]     # every item must appear; a list item = any one alternative
         forbid: []              # none may appear
@@ -70,7 +71,7 @@ __all__ = [
 KINDS = ("fact", "yes_no", "procedure", "eligibility", "comparison", "out_of_scope", "multi_turn")
 
 #: Keys a question may carry.
-FIELDS = ("id", "kind", "question", "turns", "expect", "forbid", "section", "held_out", "declined")
+FIELDS = ("id", "kind", "document", "question", "turns", "expect", "forbid", "section", "held_out", "declined")
 
 #: One expected item: a text, or a list of alternatives of which one must appear.
 Expectation = Union[str, list[str]]
@@ -96,6 +97,7 @@ class Question:
     section: str | None = None
     held_out: bool = False
     declined: bool = False
+    document: str | None = None
 
     @property
     def text(self) -> str:
@@ -111,6 +113,7 @@ class Result:
     kind: str
     held_out: bool
     passed: bool
+    document: str | None = None
     missing: list[Expectation] = field(default_factory=list)
     forbidden_found: list[str] = field(default_factory=list)
     source_ok: bool = False  # answer: the (right) source line is there; always true for a decline
@@ -233,6 +236,11 @@ def _validate(raw: Any, index: int, name: str, seen: set[str], problems: list[Pr
         if not isinstance(flags[key], bool):
             problem("Q014", qid, key, "moet true of false zijn")
 
+    document = raw.get("document")
+    if document is not None and not _is_text(document):
+        problem("Q019", qid, "document", "moet de id van een document zijn, bv. lp")
+        document = None
+
     section = raw.get("section")
     if section is not None:
         if not _is_text(section):
@@ -253,7 +261,7 @@ def _validate(raw: Any, index: int, name: str, seen: set[str], problems: list[Pr
         return None
     return Question(
         id=qid, kind=kind, turns=tuple(turns), expect=tuple(expect), forbid=tuple(forbid),
-        section=section, held_out=flags["held_out"], declined=flags["declined"],
+        section=section, held_out=flags["held_out"], declined=flags["declined"], document=document,
     )
 
 
@@ -332,7 +340,7 @@ def score(question: Question, replies: list[dict[str, Any]], *, latency: float =
             source_ok = bool(sources)
         answer_ok = source_ok
     return Result(
-        id=question.id, kind=question.kind, held_out=question.held_out,
+        id=question.id, kind=question.kind, held_out=question.held_out, document=question.document,
         passed=not missing and not forbidden and answer_ok,
         missing=missing, forbidden_found=forbidden, source_ok=source_ok,
         must_decline=question.declined, declined=declined,
@@ -446,6 +454,11 @@ class Report:
             for kind in KINDS if any(r.kind == kind for r in self.results)
         }
 
+    def by_document(self) -> dict[str, Tally]:
+        """Pass rate per document, in order of first appearance ("-" for questions without one)."""
+        documents = list(dict.fromkeys(r.document or "-" for r in self.results))
+        return {d: _tally([r for r in self.results if (r.document or "-") == d]) for d in documents}
+
     @property
     def overall(self) -> Tally:
         return _tally(self.results)
@@ -464,6 +477,7 @@ class Report:
             "overall": self.overall.to_dict(),
             "held_out": self.held_out.to_dict(),
             "by_kind": {kind: tally.to_dict() for kind, tally in self.by_kind().items()},
+            "by_document": {document: tally.to_dict() for document, tally in self.by_document().items()},
             "results": [asdict(r) for r in self.results],
         }
 
@@ -473,13 +487,19 @@ def _percent(tally: Tally) -> str:
 
 
 def format_report(report: Report) -> str:
-    """A fixed-width table per kind, overall and held-out lines, then every failed question."""
-    width = max([len("achtergehouden")] + [len(k) for k in report.by_kind()])
+    """Fixed-width tables per kind and per document, overall and held-out lines, then every failure."""
+    by_document = report.by_document()
+    width = max([len("achtergehouden")] + [len(k) for k in report.by_kind()] + [len(d) for d in by_document])
     row = f"{{:<{width}}}  {{:>9}}  {{:>5}}"
     lines = [row.format("soort", "geslaagd", "%"), "-" * (width + 18)]
     for kind, tally in report.by_kind().items():
         lines.append(row.format(kind, f"{tally.passed}/{tally.total}", _percent(tally)))
     lines.append("-" * (width + 18))
+    if set(by_document) != {"-"}:
+        lines.append(row.format("document", "", ""))
+        for document, tally in by_document.items():
+            lines.append(row.format(document, f"{tally.passed}/{tally.total}", _percent(tally)))
+        lines.append("-" * (width + 18))
     for label, tally in (("totaal", report.overall), ("achtergehouden", report.held_out)):
         lines.append(row.format(label, f"{tally.passed}/{tally.total}", _percent(tally)))
     latencies = [r.latency for r in report.results]

@@ -33,7 +33,12 @@ logger = logging.getLogger(__name__)
 MODEL_NAME = "draaiboek"
 GLOSSARY_TRAINING_DATA = Path("data/nlu/lookups/glossary.yml")
 #: What a trained model depends on, relative to the project folder.
-MODEL_INPUTS = ("config.yml", "domain.yml", "data")
+# the custom NLU components are part of the model, and LexicalVote learns from the topics'
+# answers: a change to their code or to the knowledge retrains
+MODEL_INPUTS = (
+    "config.yml", "domain.yml", "data", "knowledge",
+    "bot/nlp/ranking_component.py", "bot/nlp/lexical_vote.py", "bot/nlp/concept_evidence.py",
+)
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Shared fixtures: the real knowledge base built into a temporary file, dispatcher, domain, trackers."""
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import socket
@@ -27,6 +28,16 @@ def kb_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def kb(kb_path) -> KnowledgeBase:
     return KnowledgeBase(kb_path)
+
+
+@pytest.fixture
+def actions(kb_path, monkeypatch):
+    """The actions module, reading the test's knowledge.db."""
+    monkeypatch.setenv("DRAAIBOEK_DB", str(kb_path))
+    module = importlib.import_module("actions.actions")
+    module.knowledge_base.cache_clear()
+    yield module
+    module.knowledge_base.cache_clear()
 
 
 @pytest.fixture

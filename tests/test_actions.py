@@ -1,8 +1,6 @@
 """Custom actions with rasa_sdk's CollectingDispatcher and Tracker, on a knowledge.db built for the test."""
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -11,15 +9,6 @@ from rasa.shared.core.domain import Domain
 
 from bot import settings
 from bot.messages import NO_ANSWER_MARKER
-
-
-@pytest.fixture
-def actions(kb_path, monkeypatch):
-    monkeypatch.setenv("DRAAIBOEK_DB", str(kb_path))
-    module = importlib.import_module("actions.actions")
-    module.knowledge_base.cache_clear()
-    yield module
-    module.knowledge_base.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -141,7 +130,15 @@ def test_action_check_combination_unsettled_pair_names_who_decides(actions, disp
                      ("instrument", "bvs"), ("instrument", "vouchers")), domain)
     text = message["text"]
     assert "zeggen niet uitdrukkelijk" in text and "niet limitatief" in text and "VDAB-adviseur" in text
-    assert "Bron:" in text
+    assert "Bron: Draaiboek Lokale Partnerschappen" in text
+
+
+def test_action_check_combination_unsettled_glow_pair_answers_from_the_glow_draaiboek(actions, dispatcher, domain):
+    message, _ = run(actions.ActionCheckCombination(), dispatcher, tracker("glow en vouchers samen?", "combinatie_check",
+                     ("traject", "glow"), ("instrument", "vouchers")), domain)
+    text = message["text"]
+    assert "zeggen niet uitdrukkelijk" in text and "Over andere combinaties zegt het draaiboek GLOW niets" in text
+    assert "Bron: Draaiboek GLOW" in text
 
 
 def test_action_check_combination_without_services_asks_which(actions, dispatcher, domain):

@@ -19,10 +19,10 @@ def test_cli_kb_validate_ok():
 
 
 def test_cli_kb_validate_reports_file_record_field(knowledge_copy):
-    edit_yaml(knowledge_copy / "lp.yml", lambda d: record(d, "topics", "lp-bvs-wat")["sources"][0].update(section="3.9"))
+    edit_yaml(knowledge_copy / "lp_combinatietrajecten.yml", lambda d: record(d, "topics", "lp-bvs-wat")["sources"][0].update(section="3.9"))
     result = invoke("kb", "validate", "--knowledge-dir", str(knowledge_copy), "--sources-dir", str(settings.sources_dir()))
     assert result.exit_code == 1
-    assert "[K023] lp.yml#lp-bvs-wat.sources[0].section: onbekende sectie '3.9' in document lp" in result.stderr
+    assert "[K023] lp_combinatietrajecten.yml#lp-bvs-wat.sources[0].section: onbekende sectie '3.9' in document lp" in result.stderr
     assert "Error: 1 probleem/problemen gevonden" in result.stderr
 
 
@@ -34,10 +34,10 @@ def test_cli_kb_build_writes_db(tmp_path):
 
 
 def test_cli_kb_build_invalid_knowledge_fails_cleanly(knowledge_copy, tmp_path):
-    edit_yaml(knowledge_copy / "lp.yml", lambda d: record(d, "topics", "lp-bvs-wat").update(answer=""))
+    edit_yaml(knowledge_copy / "lp_combinatietrajecten.yml", lambda d: record(d, "topics", "lp-bvs-wat").update(answer=""))
     result = invoke("kb", "build", "--knowledge-dir", str(knowledge_copy), "--db", str(tmp_path / "k.db"))
     assert result.exit_code == 1
-    assert "Error: [K000]" in result.stderr and "[K014] lp.yml#lp-bvs-wat.answer" in result.stderr
+    assert "Error: [K000]" in result.stderr and "[K014] lp_combinatietrajecten.yml#lp-bvs-wat.answer" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "k.db").exists()
 
@@ -58,3 +58,20 @@ def test_cli_every_command_has_help_with_example():
 
     for path, command in walk(cli):
         assert command.help and "Example:" in command.help, f"{' '.join(path)} mist help met voorbeeld"
+
+
+def test_cli_nlp_report_lists_intents_weakest_first(tmp_path):
+    import json
+
+    report = tmp_path / "intent_report.json"
+    report.write_text(json.dumps({
+        "glow_wat": {"precision": 0.9, "recall": 0.8, "f1-score": 0.85, "support": 30},
+        "bvs_wat": {"precision": 0.7, "recall": 0.6, "f1-score": 0.65, "support": 20},
+        "accuracy": 0.8,
+        "macro avg": {"precision": 0.8, "recall": 0.7, "f1-score": 0.75, "support": 50},
+    }), encoding="utf-8")
+    result = invoke("nlp", "report", str(report))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[2].startswith("| bvs_wat | 0.70 | 0.60 | 0.65 | 20 |") and lines[3].startswith("| glow_wat |")
+    assert "| **macro avg** |" in lines[4] and "**0.750**" in lines[4]

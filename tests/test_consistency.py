@@ -1,6 +1,8 @@
 """Knowledge, domain, rules and training data agree with each other."""
 from __future__ import annotations
 
+import difflib
+
 import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
@@ -52,11 +54,22 @@ def test_consistency_domain_entities_are_the_glossary_labels():
     assert set(_domain()["entities"]) == set(TERM_LABELS)
 
 
+#: A training example this similar to a scored question (difflib ratio) is a copy with a typo.
+NEAR_COPY_RATIO = 0.9
+
+
 def test_consistency_question_set_is_not_in_training_data():
-    training = {e.get("text").casefold().strip() for e in load_data(str(PROJECT / "data" / "nlu")).intent_examples}
+    training = {e.get("text").casefold().strip(" ?!.") for e in load_data(str(PROJECT / "data" / "nlu")).intent_examples}
     questions = yaml.safe_load((PROJECT / "tests" / "quality" / "questions.yml").read_text(encoding="utf-8"))["questions"]
-    asked = [t.casefold().strip() for q in questions for t in ([q["question"]] if "question" in q else q["turns"])]
-    assert not [t for t in asked if t in training]
+    asked = [t.casefold().strip(" ?!.") for q in questions for t in ([q["question"]] if "question" in q else q["turns"])]
+    copies = []
+    for question in asked:
+        for example in training:
+            matcher = difflib.SequenceMatcher(None, question, example)
+            if matcher.real_quick_ratio() >= NEAR_COPY_RATIO and matcher.quick_ratio() >= NEAR_COPY_RATIO:
+                if matcher.ratio() >= NEAR_COPY_RATIO:
+                    copies.append(f"{question!r} ~ {example!r}")
+    assert not copies, "vraag uit de vragenset (bijna) letterlijk in data/nlu:\n" + "\n".join(copies)
 
 
 def test_consistency_schema_doc_is_current():

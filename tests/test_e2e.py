@@ -8,12 +8,14 @@ import pytest
 import requests
 
 from bot import settings
-from bot.messages import NO_ANSWER_MARKER
-from bot.quality import load_question_set, run_question_set
+from bot.messages import M011_COMBINATION_WHICH, NO_ANSWER_MARKER
+from bot.quality import load_question_set, run_question_set, source_lines
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.e2e
 
+#: Share of the question set that must pass (measured 91 %, README "Measurements").
+MIN_QUESTION_SET_RATE = 0.88
 SOURCE_LP = "Bron: Draaiboek Lokale Partnerschappen, versie 6 (oktober 2025)"
 
 
@@ -97,9 +99,15 @@ def test_e2e_question_set_quality(servers):
     questions = load_question_set(settings.PROJECT_DIR / "tests" / "quality" / "questions.yml")
     report = run_question_set(servers.rasa_url, questions, concurrency=4)
     declines = [r for r in report.results if r.must_decline]
-    # never an invented rule, number or code where the documents are silent
+    # never an invented rule, number or code where the documents are silent: every one declined
     assert all(not r.forbidden_found for r in declines), [r.id for r in declines if r.forbidden_found]
-    assert report.overall.rate >= 0.85, "\n".join(f"{r.id}: {r.missing} {r.reply[:120]!r}" for r in report.failed)
+    assert all(r.declined for r in declines), [f"{r.id}: {r.reply[:120]!r}" for r in declines if not r.declined]
+    # every answer carries its source line (a clarifying question is no answer)
+    answers = [r for r in report.results if not r.declined and not r.reply.startswith(M011_COMBINATION_WHICH)]
+    assert all(source_lines(r.reply) for r in answers), [r.id for r in answers if not source_lines(r.reply)]
+    assert report.overall.rate >= MIN_QUESTION_SET_RATE, "\n".join(
+        f"{r.id}: {r.missing} {r.reply[:120]!r}" for r in report.failed
+    )
 
 
 def test_e2e_markup_is_not_answered_as_a_question(servers):

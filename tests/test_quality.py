@@ -292,6 +292,25 @@ def test_quality_report_aggregates_per_kind_and_held_out():
     assert "- f3 (fact)" in text and "- f1 " not in text
 
 
+def test_quality_report_per_document():
+    good, bad = replies("C03S350", SOURCE), replies("iets anders")
+    report = Report([
+        score(q(id="a", expect=["C03S350"], document="lp"), good),
+        score(q(id="b", expect=["C03S350"], document="glow"), bad),
+        score(q(id="c", expect=["C03S350"], document="lp"), bad),
+    ])
+    assert {d: (t.passed, t.total) for d, t in report.by_document().items()} == {"lp": (1, 2), "glow": (0, 1)}
+    assert report.to_dict()["by_document"]["glow"]["rate"] == 0.0
+    lines = format_report(report).splitlines()
+    assert any(line.split() == ["lp", "1/2", "50%"] for line in lines)
+    assert any(line.split() == ["glow", "0/1", "0%"] for line in lines)
+
+
+def test_quality_report_without_documents_has_no_document_table():
+    report = Report([score(q(expect=["a"]), replies("a", SOURCE))])
+    assert not any(line.split() == ["document"] for line in format_report(report).splitlines())
+
+
 def test_quality_report_empty_held_out_shows_dash():
     report = Report([score(q(expect=["a"]), replies("a", SOURCE))])
     assert any(line.split() == ["achtergehouden", "0/0", "-"] for line in format_report(report).splitlines())

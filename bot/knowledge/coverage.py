@@ -49,9 +49,13 @@ def section_coverage(knowledge: Knowledge) -> list[SectionCoverage]:
     return rows
 
 
-def uncovered_core_sections(knowledge: Knowledge) -> list[SectionCoverage]:
-    """Sections of core documents with neither records nor a reason: what the coverage check fails on."""
-    return [row for row in section_coverage(knowledge) if row.weight == "core" and not row.covered]
+def uncovered_sections(knowledge: Knowledge) -> list[SectionCoverage]:
+    """Sections with neither records nor a reason: what the coverage check fails on.
+
+    Background documents count too: leaving out a section of an advice or a report is fine,
+    leaving it out silently is not.
+    """
+    return [row for row in section_coverage(knowledge) if not row.covered]
 
 
 def format_coverage(rows: list[SectionCoverage]) -> str:

@@ -28,6 +28,7 @@ def validate(knowledge: Knowledge, sources_dir: Path) -> list[Problem]:
     problems += list(_check_citations(knowledge, sections))
     problems += list(_check_references(knowledge))
     problems += list(_check_grounding(knowledge, sections))
+    problems += list(_check_background_status(knowledge))
     return problems
 
 
@@ -206,3 +207,17 @@ def _check_grounding(knowledge: Knowledge, sections: dict[tuple[str, str], Secti
                         "K050", file, record.get("id"), name,
                         f"'{token}' staat niet in de geciteerde secties; noem enkel wat de bron zegt of citeer de juiste sectie",
                     )
+
+
+def _check_background_status(knowledge: Knowledge) -> Iterator[Problem]:
+    """A topic answered only from background documents (an advice, a report) says what it is."""
+    weights = {d.get("id"): d.get("weight") for d in knowledge.records.get("documents", [])}
+    for kind_name, file, record in knowledge.all_records:
+        if kind_name != "topics" or (record.get("status_note") or "").strip():
+            continue
+        documents = {c.get("document") for c in _citations(record) if isinstance(c, dict)}
+        if documents and all(weights.get(d) == "background" for d in documents):
+            yield Problem(
+                "K051", file, record.get("id"), "status_note",
+                "antwoord uit enkel achtergronddocumenten zonder status_note: zeg wat de bron is (advies, onderzoeksrapport)",
+            )

@@ -40,7 +40,7 @@ def test_build_is_current_until_knowledge_changes(knowledge_copy, tmp_path):
     db_path = tmp_path / "k.db"
     build_db(knowledge_copy, db_path, sources_dir=SOURCES)
     assert db_is_current(knowledge_copy, db_path, sources_dir=SOURCES)
-    edit_yaml(knowledge_copy / "lp.yml", lambda d: d["topics"][0].update(title="Wat is een combinatietraject eigenlijk?"))
+    edit_yaml(knowledge_copy / "lp_combinatietrajecten.yml", lambda d: d["topics"][0].update(title="Wat is een combinatietraject eigenlijk?"))
     assert not db_is_current(knowledge_copy, db_path, sources_dir=SOURCES)
 
 
@@ -48,7 +48,7 @@ def test_build_refuses_invalid_knowledge_and_keeps_old_db(knowledge_copy, tmp_pa
     db_path = tmp_path / "k.db"
     build_db(knowledge_copy, db_path, sources_dir=SOURCES)
     before = db_path.read_bytes()
-    edit_yaml(knowledge_copy / "lp.yml", lambda d: d["topics"][0].update(answer=""))
+    edit_yaml(knowledge_copy / "lp_combinatietrajecten.yml", lambda d: d["topics"][0].update(answer=""))
     with pytest.raises(ValidationFailed):
         build_db(knowledge_copy, db_path, sources_dir=SOURCES)
     assert db_path.read_bytes() == before

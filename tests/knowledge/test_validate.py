@@ -71,23 +71,23 @@ def _unknown_field(data):
 @pytest.mark.parametrize(
     "change, expected",
     [
-        (_drop_sources, "[K020] lp.yml#lp-bvs-wat.sources: bronvermelding ontbreekt"),
-        (_unknown_document, "[K021] lp.yml#lp-bvs-wat.sources[0].document: onbekend document 'glow-2019'"),
-        (_unknown_section, "[K023] lp.yml#lp-bvs-wat.sources[0].section: onbekende sectie '3.9' in document lp"),
-        (_unknown_version, "[K022] lp.yml#lp-bvs-wat.sources[0].version: versie '5' van lp is niet geregistreerd"),
-        (_passage_elsewhere, "[K024] lp.yml#lp-bvs-wat.sources[0].passage: passage niet gevonden in §3.4.1"),
-        (_dangling_reference, "[K030] lp.yml#lp-bvs-wat.related: verwijst naar onbekend(e) topics 'lp-bvs-bestaat-niet'"),
-        (_dangling_glossary_reference, "[K030] lp.yml#lp-bvs.b: verwijst naar onbekend(e) glossary 'snuffelstage'"),
-        (_duplicate_id, "[K011] lp.yml#lp-bvs-wat.id: dubbele id"),
-        (_empty_answer, "[K014] lp.yml#lp-bvs-wat.answer: lege Nederlandse tekst"),
-        (_invented_number, "[K050] lp.yml#lp-bvs-wat.answer: '38' staat niet in de geciteerde secties"),
-        (_invented_code, "[K050] lp.yml#lp-bvs-financieringsnummer.answer: 'c03s351' staat niet in de geciteerde secties"),
-        (_unknown_field, "[K013] lp.yml#lp-bvs-wat.antwoord: onbekend veld"),
+        (_drop_sources, "[K020] lp_combinatietrajecten.yml#lp-bvs-wat.sources: bronvermelding ontbreekt"),
+        (_unknown_document, "[K021] lp_combinatietrajecten.yml#lp-bvs-wat.sources[0].document: onbekend document 'glow-2019'"),
+        (_unknown_section, "[K023] lp_combinatietrajecten.yml#lp-bvs-wat.sources[0].section: onbekende sectie '3.9' in document lp"),
+        (_unknown_version, "[K022] lp_combinatietrajecten.yml#lp-bvs-wat.sources[0].version: versie '5' van lp is niet geregistreerd"),
+        (_passage_elsewhere, "[K024] lp_combinatietrajecten.yml#lp-bvs-wat.sources[0].passage: passage niet gevonden in §3.4.1"),
+        (_dangling_reference, "[K030] lp_combinatietrajecten.yml#lp-bvs-wat.related: verwijst naar onbekend(e) topics 'lp-bvs-bestaat-niet'"),
+        (_dangling_glossary_reference, "[K030] lp_combinatietrajecten.yml#lp-bvs.b: verwijst naar onbekend(e) glossary 'snuffelstage'"),
+        (_duplicate_id, "[K011] lp_combinatietrajecten.yml#lp-bvs-wat.id: dubbele id"),
+        (_empty_answer, "[K014] lp_combinatietrajecten.yml#lp-bvs-wat.answer: lege Nederlandse tekst"),
+        (_invented_number, "[K050] lp_combinatietrajecten.yml#lp-bvs-wat.answer: '38' staat niet in de geciteerde secties"),
+        (_invented_code, "[K050] lp_combinatietrajecten.yml#lp-bvs-financieringsnummer.answer: 'c03s351' staat niet in de geciteerde secties"),
+        (_unknown_field, "[K013] lp_combinatietrajecten.yml#lp-bvs-wat.antwoord: onbekend veld"),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else "",
 )
 def test_validate_reports_problem_with_location(knowledge_copy, change, expected):
-    edit_yaml(knowledge_copy / "lp.yml", change)
+    edit_yaml(knowledge_copy / "lp_combinatietrajecten.yml", change)
     problems = problems_for(knowledge_copy)
     assert any(p.startswith(expected) for p in problems), problems
 
@@ -101,7 +101,7 @@ def test_validate_unknown_section_anchor_in_document(knowledge_copy):
 
 
 def test_validate_or_raise_lists_every_problem(knowledge_copy):
-    edit_yaml(knowledge_copy / "lp.yml", lambda d: (_empty_answer(d), _unknown_section(d)))
+    edit_yaml(knowledge_copy / "lp_combinatietrajecten.yml", lambda d: (_empty_answer(d), _unknown_section(d)))
     with pytest.raises(ValidationFailed) as excinfo:
         validate_or_raise(load_knowledge(knowledge_copy), SOURCES)
     assert len(excinfo.value.problems) == 2
@@ -110,5 +110,14 @@ def test_validate_or_raise_lists_every_problem(knowledge_copy):
 
 def test_validate_grounding_accepts_numbers_from_the_cited_section(knowledge_copy):
     # "5 kalenderdagen" and "30 kalenderdagen" stand in §3.4.1, which lp-bvs-wat cites
-    edit_yaml(knowledge_copy / "lp.yml", lambda d: record(d, "topics", "lp-bvs-wat").update(answer="Fase 1: 5 dagen, alles samen 30."))
+    edit_yaml(knowledge_copy / "lp_combinatietrajecten.yml", lambda d: record(d, "topics", "lp-bvs-wat").update(answer="Fase 1: 5 dagen, alles samen 30."))
     assert problems_for(knowledge_copy) == []
+
+
+def test_validate_background_topic_without_status_note(knowledge_copy):
+    def drop_status(data):
+        del record(data, "topics", "proeftuin-wat")["status_note"]
+
+    edit_yaml(knowledge_copy / "proeftuinen.yml", drop_status)
+    problems = problems_for(knowledge_copy)
+    assert any(p.startswith("[K051] proeftuinen.yml#proeftuin-wat.status_note") for p in problems), problems

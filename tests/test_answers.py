@@ -1,0 +1,161 @@
+"""Answer composition in bot/answers.py on the real knowledge base: asked facts, follow-ups, combinations."""
+from __future__ import annotations
+
+import pytest
+
+from bot import answers
+from bot.messages import M011_COMBINATION_WHICH, NO_ANSWER_MARKER
+
+
+def ranking(*entries: tuple[str, float]) -> list[dict]:
+    return [{"name": name, "confidence": confidence} for name, confidence in entries]
+
+
+def topic_id(kb, intent: str) -> str:
+    return kb.topics_for_intent(intent)[0]["id"]
+
+
+# --- the kind of fact a question asks for --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question, answer_text",
+    [
+        ("tot wanneer kan een lokaal bestuur intekenen op de ESF-oproep?", "het regeerakkoord 2024-2029"),
+        ("vanaf welke datum kunnen we toeleiden naar een samenlevingsjob?", "SERV-advies 2025"),
+        ("hoe lang duurt het voor DABP een aanvraag behandelt?", "tijdens de tewerkstelling in art60§7"),
+        ("hoeveel maanden uitkering houdt mijn klant nog over?", "goedgekeurd op 18 juli 2025"),
+        ("hoeveel combinatietrajecten mag één klant tegelijk volgen?", "bijna alles is mogelijk"),
+        ("hoeveel bedraagt de kilometervergoeding in een samenlevingsjob?", "aangevuld met 4,5 euro per uur"),
+        ("hoeveel krijgt een stagebedrijf betaald voor een bvs?", "maximaal 30 kalenderdagen"),
+        ("wie ondertekent de stageovereenkomst?", "een WES bij een lokaal bestuur"),
+        ("hoe reset ik het paswoord van mijn vdab-account", "de handleiding voor de klant"),
+    ],
+)
+def test_a_question_for_a_fact_the_answer_lacks_is_not_answered(question, answer_text):
+    assert answers.asks_for_missing_fact(question, answer_text)
+
+
+@pytest.mark.parametrize(
+    "question, answer_text",
+    [
+        ("sinds wanneer werken we zo samen in lokale partnerschappen?", "sinds januari 2024"),
+        ("hoe lang duurt fase 1 van een bvs?", "maximum 5 kalenderdagen"),
+        ("glow duurt hoelang?", "maximaal 24 maanden"),
+        ("hoeveel cliënten werden opgenomen in de proeftuinen?", "39 van de 63"),
+        # not money: a paid job, groups that deserve attention
+        ("betaald werk is niet haalbaar voor mijn cliënt, start ik toch TWE?", "geen start TWE"),
+        ("welke groepen verdienen extra aandacht volgens de SERV?", "de uiterst kwetsbaren"),
+    ],
+)
+def test_a_question_the_answer_gives_the_fact_for_is_answered(question, answer_text):
+    assert not answers.asks_for_missing_fact(question, answer_text)
+
+
+# --- follow-ups ----------------------------------------------------------------------------------
+
+
+def test_a_follow_up_about_what_the_previous_answer_says_continues_its_topic(kb):
+    previous = [topic_id(kb, "combinaties_uitgesloten")]
+    # the NLU alone prefers the list of possible combinations
+    nlu = ranking(("combinaties_mogelijk", 0.7), ("combinaties_uitgesloten", 0.1))
+    assert answers.intent_in_context(kb, "is die lijst limitatief?", nlu, previous) == "combinaties_uitgesloten"
+
+
+def test_a_follow_up_on_another_subject_goes_by_the_ranking_weighed_by_the_previous_document(kb):
+    previous = [topic_id(kb, "lp_vdab_adviseur")]
+    nlu = ranking(("glow_wat", 0.3), ("lp_publiciteit", 0.25), ("out_of_scope", 0.2))
+    # the VDAB-adviseur answer says nothing about publicity; the LP's own topics weigh double
+    assert answers.intent_in_context(kb, "en wat met de publiciteit dan?", nlu, previous) == "lp_publiciteit"
+
+
+def test_a_follow_up_that_is_unclear_even_in_context_gets_no_intent(kb):
+    previous = [topic_id(kb, "lp_vdab_adviseur")]
+    nlu = ranking(("glow_wat", 0.2), ("twe_doelgroep", 0.2), ("serv_principes", 0.2), ("out_of_scope", 0.2))
+    assert answers.intent_in_context(kb, "en dat andere dan?", nlu, previous) is None
+
+
+@pytest.mark.parametrize(
+    "text, previous",
+    [
+        ("is die lijst limitatief?", None),  # nothing was answered before
+        ("is die lijst limitatief?", []),  # the previous message was declined
+        # a long question of its own is no follow-up, even if it says "dat"
+        ("mijn cliënt van 52 zit al drie jaar in de werkloosheid en heeft een leefloon, kan hij naar glow of is dat twe?",
+         ["lp-combinaties-uitgesloten"]),
+    ],
+)
+def test_no_context_without_a_previous_answer_or_a_follow_up(kb, text, previous):
+    nlu = ranking(("combinaties_mogelijk", 0.7))
+    assert answers.intent_in_context(kb, text, nlu, previous) is None
+
+
+def test_action_no_answer_answers_a_follow_up_from_the_previous_topic(actions, kb):
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    latest = {
+        "text": "en begeleidt die mijn klant dan ook 1-op-1?",
+        "intent": {"name": "nlu_fallback", "confidence": 0.35},
+        "intent_ranking": ranking(("nlu_fallback", 0.35), ("lp_doelstelling", 0.13), ("glow_werkplekleren", 0.1)),
+        "entities": [],
+    }
+    tracker = Tracker("u", {"answer_records": [topic_id(kb, "lp_vdab_adviseur")]}, latest, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    actions.ActionNoAnswer().run(dispatcher, tracker, {})
+    text = dispatcher.messages[0]["text"]
+    assert NO_ANSWER_MARKER not in text
+    assert "1-op-1" in text and "Bron: Draaiboek Lokale Partnerschappen" in text
+
+
+# --- combinations without a pair ------------------------------------------------------------------
+
+
+def test_a_combination_question_without_a_pair_takes_the_next_ranked_topic(kb):
+    concepts = answers.concepts_from_entities(kb, [{"entity": "traject", "value": "lp"}])
+    nlu = ranking(("combinatie_check", 0.68), ("combinaties_uitgesloten", 0.22))
+    answer = answers.answer_combination(kb, concepts, nlu, "wat mag je nie combineren met begeleiding in een LP?")
+    assert "niet limitatief" in answer.text and "§3.3" in answer.source_line
+
+
+def test_a_combination_question_without_a_pair_or_a_likely_topic_asks_which(kb):
+    concepts = answers.concepts_from_entities(kb, [{"entity": "traject", "value": "lp"}])
+    nlu = ranking(("combinatie_check", 0.9), ("bvs_wat", 0.04), ("glow_wat", 0.03), ("twe_doelgroep", 0.03))
+    answer = answers.answer_combination(kb, concepts, nlu, "mag dat?")
+    assert answer.text == M011_COMBINATION_WHICH and answer.buttons
+
+
+@pytest.mark.parametrize(
+    "entities, pair",
+    [
+        ([("instrument", "bvs"), ("traject", "glow")], ("glow", "bvs")),  # trajectories first
+        ([("instrument", "wes"), ("traject", "combinatietraject")], ("lp", "wes")),  # "als combinatietraject"
+        ([("traject", "glow"), ("status", "leefloon")], None),  # "kan een leefloner in glow?"
+        ([("traject", "lp")], None),
+    ],
+)
+def test_combination_pair_pairs_one_service_with_the_lp_only_in_a_combinatietraject_question(kb, entities, pair):
+    concepts = answers.concepts_from_entities(kb, [{"entity": label, "value": value} for label, value in entities])
+    assert answers.combination_pair(concepts) == pair
+
+
+def test_a_combination_question_for_a_count_the_rules_do_not_give_is_declined(kb):
+    concepts = answers.concepts_from_entities(kb, [{"entity": "traject", "value": "combinatietraject"}])
+    nlu = ranking(("combinatie_check", 0.77), ("combinaties_mogelijk", 0.09), ("combinatietraject_wat", 0.06))
+    answer = answers.answer_combination(kb, concepts, nlu, "hoeveel combinatietrajecten mag één klant tegelijk volgen?")
+    assert answer.declined and NO_ANSWER_MARKER in answer.text
+
+
+@pytest.mark.parametrize(
+    "question, intent, declined",
+    [
+        ("kan ons ocmw zich nu nog kandidaat stellen als proeftuin vdab-ocmw?", "proeftuin_wat", True),
+        ("lopen er momenteel nog proeftuinen vdab-ocmw?", "proeftuin_wat", True),
+        ("wat waren de proeftuinen vdab-ocmw?", "proeftuin_wat", False),
+        # a question about today from a draaiboek in force is answered
+        ("kan een bvs momenteel nog in het lokaal partnerschap?", "bvs_wat", False),
+    ],
+)
+def test_a_question_about_today_is_not_answered_from_a_background_document(kb, question, intent, declined):
+    answer = answers.answer_question(kb, intent, {}, question)
+    assert answer.declined is declined
