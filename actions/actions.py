@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import answers, messages, settings
+from bot import answers, messages, privacy, settings
 from bot.errors import DatabaseError
 from bot.knowledge import KnowledgeBase
 
@@ -41,6 +41,9 @@ class KnowledgeAction(Action, ABC):
         """The answer to the latest message."""
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        personal_data = privacy.personal_data_kinds(tracker.latest_message.get("text") or "")
+        if personal_data:
+            dispatcher.utter_message(text=messages.M021_PERSONAL_DATA.format(kinds=", ".join(personal_data)))
         try:
             kb = knowledge_base()
             answer = answers.markup_answer(tracker.latest_message.get("text") or "") or self.compose(kb, tracker)
@@ -48,7 +51,8 @@ class KnowledgeAction(Action, ABC):
             logger.error("knowledge base unavailable: %s", e)
             dispatcher.utter_message(text=messages.M012_KB_UNAVAILABLE)
             return []
-        dispatcher.utter_message(text=answer.full_text, buttons=answer.buttons or None)
+        buttons = answer.buttons or (answers.feedback_buttons() if answer.substantive else [])
+        dispatcher.utter_message(text=answer.full_text, buttons=buttons or None)
         return [SlotSet("answer_records", answer.record_ids), SlotSet("answer_declined", answer.declined)]
 
     @staticmethod
@@ -105,3 +109,20 @@ class ActionNoAnswer(KnowledgeAction):
         if intent:  # unclear on its own, clear as a follow-up of the previous answer
             return answers.answer_question(kb, intent, self.concepts(kb, tracker), text)
         return answers.no_answer(kb, self.concepts(kb, tracker), text)
+
+
+class ActionStoreFeedback(Action):
+    """Store a 👍/👎 rating with the record ids of the answer it rates (slot `feedback`, in the tracker store)."""
+
+    def name(self) -> str:
+        return "action_store_feedback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        rating = next(tracker.get_latest_entity_values("rating"), None)
+        records = tracker.get_slot("answer_records") or []
+        if rating not in answers.RATINGS or not records:
+            dispatcher.utter_message(text=messages.M020_FEEDBACK_NOTHING)
+            return []
+        thanks = messages.M018_FEEDBACK_THANKS if rating == "goed" else messages.M019_FEEDBACK_THANKS_DOWN
+        dispatcher.utter_message(text=thanks)
+        return [SlotSet("feedback", {"rating": rating, "records": records})]

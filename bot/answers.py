@@ -31,6 +31,11 @@ class Answer:
     declined: bool = False
 
     @property
+    def substantive(self) -> bool:
+        """An answer from the knowledge base (not a decline or a clarifying question): it can be rated."""
+        return bool(self.record_ids) and not self.declined
+
+    @property
     def full_text(self) -> str:
         # one newline: Rasa splits a message on blank lines, and answer and source belong together
         return f"{self.text}\n{self.source_line}" if self.source_line else self.text
@@ -422,4 +427,16 @@ def _overview_buttons(kb: KnowledgeBase) -> list[dict[str, str]]:
         {"title": t["title"], "payload": f"/{t['intent']}"}
         for intent in ("combinaties_uitgesloten", "combinaties_mogelijk")
         for t in kb.topics_for_intent(intent)
+    ]
+
+
+#: Ratings a user gives an answer with the feedback buttons (payload `/feedback{"rating": …}`).
+RATINGS = ("goed", "fout")
+
+
+def feedback_buttons() -> list[dict[str, str]]:
+    """👍 / 👎 under a substantive answer; the rating is stored with the answer's record ids."""
+    return [
+        {"title": messages.M016_FEEDBACK_UP, "payload": '/feedback{"rating": "goed"}'},
+        {"title": messages.M017_FEEDBACK_DOWN, "payload": '/feedback{"rating": "fout"}'},
     ]

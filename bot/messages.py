@@ -31,3 +31,15 @@ M012_KB_UNAVAILABLE = "Sorry, de kennisbank is nu niet bereikbaar. Probeer het s
 M013_EMPTY_MESSAGE = "Ik kreeg een leeg bericht. Wat wil je weten over de draaiboeken?"
 M014_STATUS = "Let op: {note}"
 M015_MARKUP = "Je bericht bevat HTML-code of opmaak; die verwerk ik niet. Stel je vraag in gewone tekst, bv. \"wat is een BVS?\""
+M016_FEEDBACK_UP = "👍"
+M017_FEEDBACK_DOWN = "👎"
+M018_FEEDBACK_THANKS = "Bedankt, je beoordeling is bewaard bij dit antwoord."
+M019_FEEDBACK_THANKS_DOWN = (
+    "Bedankt, je beoordeling is bewaard bij dit antwoord. Klopt er iets niet, dan kijkt de helpdesk het na; "
+    "twijfel je nu, vraag het dan na bij de contactpersoon van het draaiboek."
+)
+M020_FEEDBACK_NOTHING = "Er is nog geen antwoord om te beoordelen. Stel gerust je vraag over de draaiboeken."
+M021_PERSONAL_DATA = (
+    "Let op: je bericht lijkt persoonsgegevens van een cliënt te bevatten ({kinds}). Deel die hier niet; "
+    "ik heb ze niet nodig om je vraag te beantwoorden. Ze worden niet leesbaar bewaard."
+)

@@ -241,3 +241,41 @@ def test_action_markup_gets_a_plain_reply_not_an_answer(actions, dispatcher, dom
 def test_action_text_with_a_smaller_than_sign_is_no_markup(actions, dispatcher, domain):
     message, _ = run(actions.ActionAnswer(), dispatcher, tracker("bvs voor klant < 25 jaar, hoe lang?", "bvs_wat"), domain)
     assert "30 kalenderdagen" in message["text"]
+
+
+def test_a_substantive_answer_offers_feedback_buttons(actions, dispatcher, domain):
+    message, _ = run(actions.ActionAnswer(), dispatcher, tracker("wat is een bvs?", "bvs_wat"), domain)
+    assert [b["title"] for b in message["buttons"]] == ["👍", "👎"]
+    assert message["buttons"][1]["payload"] == '/feedback{"rating": "fout"}'
+
+
+def test_a_decline_offers_no_feedback_buttons(actions, dispatcher, domain):
+    message, _ = run(actions.ActionNoAnswer(), dispatcher, tracker("recept stoofvlees", "out_of_scope"), domain)
+    assert "👍" not in [b["title"] for b in message.get("buttons") or []]
+
+
+def feedback_tracker(rating: str, records: list[str] | None) -> Tracker:
+    latest = {"text": f'/feedback{{"rating": "{rating}"}}', "intent": {"name": "feedback", "confidence": 1.0},
+              "entities": [{"entity": "rating", "value": rating}]}
+    return Tracker("u", {"answer_records": records}, latest, [], False, None, {}, "action_listen")
+
+
+@pytest.mark.parametrize("rating", ["goed", "fout"])
+def test_feedback_is_stored_with_the_rated_answers_records(actions, dispatcher, domain, rating):
+    message, events = run(actions.ActionStoreFeedback(), dispatcher, feedback_tracker(rating, ["lp-bvs-wat"]), domain)
+    assert message["text"].startswith("Bedankt")
+    assert SlotSet("feedback", {"rating": rating, "records": ["lp-bvs-wat"]}) in events
+
+
+@pytest.mark.parametrize("rating, records", [("goed", None), ("goed", []), ("misschien", ["lp-bvs-wat"])])
+def test_feedback_without_an_answer_or_with_an_unknown_rating_stores_nothing(actions, dispatcher, domain, rating, records):
+    message, events = run(actions.ActionStoreFeedback(), dispatcher, feedback_tracker(rating, records), domain)
+    assert events == [] and "nog geen antwoord" in message["text"]
+
+
+def test_personal_data_in_a_question_gets_a_reminder_before_the_answer(actions, dispatcher, domain):
+    actions.ActionAnswer().run(dispatcher, tracker("mijn klant 85.07.30-033.61, wat is een bvs?", "bvs_wat"), domain)
+    reminder, answer = dispatcher.messages
+    assert reminder["text"].startswith("Let op") and "rijksregisternummer" in reminder["text"]
+    assert "85.07.30" not in reminder["text"]
+    assert "Bron:" in answer["text"]

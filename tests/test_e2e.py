@@ -1,6 +1,7 @@
 """End to end: the real Rasa server and action server on free localhost ports, asked over REST."""
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 
@@ -87,6 +88,29 @@ def test_e2e_greeting_and_conversation_is_logged(servers):
         events = conn.execute("select type_name from events where sender_id = ?", [sender]).fetchall()
     types = [e[0] for e in events]
     assert types.count("user") == 2 and "bot" in types
+
+
+def test_e2e_feedback_is_stored_with_the_answer_it_rates(servers):
+    sender = f"e2e-{uuid.uuid4()}"
+    answer = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook",
+                           json={"sender": sender, "message": "fin nr bvs buiten twe?"}, timeout=30).json()
+    down = next(b for b in answer[0]["buttons"] if b["title"] == "👎")
+    reply = ask(servers, down["payload"], sender)
+    assert reply.startswith("Bedankt")
+    with sqlite3.connect(servers.tracker_db) as conn:
+        rows = conn.execute("select data from events where sender_id = ? and type_name = 'slot'", [sender]).fetchall()
+    feedback = [json.loads(r[0]) for r in rows if json.loads(r[0]).get("name") == "feedback"]
+    assert feedback and feedback[-1]["value"] == {"rating": "fout", "records": ["lp-bvs-financieringsnummer"]}
+
+
+def test_e2e_client_personal_data_gets_a_reminder_and_is_not_logged(servers):
+    sender = f"e2e-{uuid.uuid4()}"
+    reply = ask(servers, "mijn cliënt 85.07.30-033.61 (gsm 0470 12 34 56) heeft leefloon, kan die in glow?", sender)
+    assert reply.startswith("Let op") and "niet leesbaar bewaard" in reply
+    with sqlite3.connect(servers.tracker_db) as conn:
+        stored = " ".join(r[0] for r in conn.execute("select data from events where sender_id = ?", [sender]))
+    assert "[rijksregisternummer]" in stored and "[telefoon]" in stored
+    assert "033.61" not in stored and "0470" not in stored
 
 
 def test_e2e_socketio_channel_is_served(servers):
