@@ -230,7 +230,7 @@ def intent_in_context(
     A follow-up that asks about what the previous answer says continues its topic. Otherwise the
     NLU's ranking decides, with the previous topic and the intents of its document weighing more.
     """
-    previous = next((kb.get("topics", rid) for rid in previous_record_ids or [] if kb.get("topics", rid)), None)
+    previous = next(filter(None, (kb.get("topics", rid) for rid in previous_record_ids or [])), None)
     if previous is None or not is_follow_up(text):
         return None
     if continues_topic(text, previous):
