@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export GIT_CEILING_DIRECTORIES := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help install prepare run test validate coverage kb-build train test-stories quality crossval
+.PHONY: help install prepare run test validate coverage check kb-build train test-stories quality crossval
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -25,8 +25,11 @@ test: prepare ## Run the whole test suite (unit, actions, Rasa test stories, end
 validate: install ## Validate the knowledge files
 	@$(PY) -m bot kb validate
 
-coverage: install ## Show which records cite each section (fails on an uncovered core section)
+coverage: install ## Show which records cite each section (fails on a section with neither records nor a reason)
 	@$(PY) -m bot kb coverage --strict
+
+check: install ## Everything an editor checks before a change: knowledge, coverage, consistency, rasa data validate
+	@$(PY) -m bot check
 
 kb-build: install ## Build knowledge.db
 	@$(PY) -m bot kb build

@@ -192,6 +192,27 @@ def nlp_report(report):
                        f"| **{data[average]['f1-score']:.3f}** | {data[average]['support']:.0f} |")
 
 
+@cli.command("check")
+@click.option("--no-rasa", is_flag=True, help="Sla `rasa data validate` over (sneller).")
+def check_command(no_rasa):
+    """Alles wat een redacteur nakijkt voor een wijziging: kennisbank, dekking, samenhang, Rasa-data.
+
+    Elke melding zegt welk bestand (en welk record of intent) je moet aanpassen. Exit 1 bij meldingen.
+
+    Example:
+
+        python -m bot check
+    """
+    from bot.check import run_checks
+
+    findings = run_checks(with_rasa=not no_rasa)
+    for finding in findings:
+        click.echo(str(finding))
+    if findings:
+        raise click.ClickException(f"{len(findings)} melding(en); los ze op en voer `python -m bot check` opnieuw uit")
+    click.echo("OK: kennisbank, dekking, samenhang" + ("" if no_rasa else " en Rasa-data") + " in orde")
+
+
 @cli.command("prepare")
 @click.option("--no-train", is_flag=True, help="Train het model niet.")
 def prepare(no_train):

@@ -47,13 +47,18 @@ class Problem:
     def __init__(self, code: str, file: str, record_id: str | None, field: str | None, message: str):
         self.code, self.file, self.record_id, self.field, self.message = code, file, record_id, field, message
 
-    def __str__(self) -> str:
+    @property
+    def location(self) -> str:
+        """file#record.field, as far as known."""
         where = self.file
         if self.record_id:
             where += f"#{self.record_id}"
         if self.field:
             where += f".{self.field}"
-        return f"[{self.code}] {where}: {self.message}"
+        return where
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.location}: {self.message}"
 
     def __repr__(self) -> str:
         return f"Problem({str(self)!r})"

@@ -75,3 +75,18 @@ def test_cli_nlp_report_lists_intents_weakest_first(tmp_path):
     lines = result.output.splitlines()
     assert lines[2].startswith("| bvs_wat | 0.70 | 0.60 | 0.65 | 20 |") and lines[3].startswith("| glow_wat |")
     assert "| **macro avg** |" in lines[4] and "**0.750**" in lines[4]
+
+
+def test_cli_check_passes_on_the_project():
+    result = invoke("check", "--no-rasa")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK")
+
+
+def test_cli_check_names_file_record_and_field_to_fix(knowledge_copy, monkeypatch):
+    edit_yaml(knowledge_copy / "lp_combinatietrajecten.yml",
+              lambda data: record(data, "topics", "lp-bvs-wat")["sources"][0].__setitem__("section", "3.9"))
+    monkeypatch.setenv("DRAAIBOEK_KNOWLEDGE_DIR", str(knowledge_copy))
+    result = invoke("check", "--no-rasa")
+    assert result.exit_code == 1
+    assert "[K023] knowledge/lp_combinatietrajecten.yml#lp-bvs-wat.sources[0].section: onbekende sectie '3.9'" in result.output

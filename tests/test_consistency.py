@@ -1,84 +1,66 @@
-"""Knowledge, domain, rules and training data agree with each other."""
+"""Knowledge, domain, rules and training data agree with each other (the checks of `python -m bot check`)."""
 from __future__ import annotations
 
-import difflib
+import shutil
 
+import pytest
 import yaml
-from rasa.shared.nlu.training_data.loading import load_data
 
-from bot import settings
-from bot.knowledge import load_knowledge
-from bot.knowledge.schema import TERM_LABELS
-
-PROJECT = settings.PROJECT_DIR
-DIALOGUE_INTENTS = {"greet", "goodbye", "thank", "bot_challenge", "out_of_scope"}
-#: Intents that only arrive as button payloads; they need no training examples.
-PAYLOAD_INTENTS = {"feedback"}
-#: Entities that only arrive in button payloads, besides the glossary labels.
-PAYLOAD_ENTITIES = {"rating"}
-MIN_EXAMPLES = 15
+from bot import check, settings
 
 
-def _domain():
-    return yaml.safe_load((PROJECT / "domain.yml").read_text(encoding="utf-8"))
+@pytest.fixture(scope="module")
+def project():
+    return check.Project(settings.PROJECT_DIR)
 
 
-def _rules():
-    rules = yaml.safe_load((PROJECT / "data" / "rules.yml").read_text(encoding="utf-8"))["rules"]
-    return {r["steps"][0]["intent"]: r["steps"][1]["action"] for r in rules if "intent" in r["steps"][0]}
+@pytest.mark.parametrize("rule", check.CONSISTENCY_CHECKS, ids=lambda rule: rule.__name__)
+def test_consistency_of_the_project(project, rule):
+    findings = [str(f) for f in rule(project)]
+    assert not findings, "\n".join(findings)
 
 
-def _topic_intents():
-    return {t["intent"] for t in load_knowledge(settings.knowledge_dir()).records["topics"]}
+@pytest.fixture
+def copied_project(tmp_path):
+    """The Rasa files and the question set in a scratch folder, to break one at a time."""
+    root = tmp_path / "project"
+    for name in ("domain.yml", "data", "tests/quality/questions.yml", "docs"):
+        source, target = settings.PROJECT_DIR / name, root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
+    return check.Project(root)
 
 
-def test_consistency_every_topic_intent_is_in_domain_with_a_rule():
-    domain_intents, rules = set(_domain()["intents"]), _rules()
-    for intent in _topic_intents():
-        assert intent in domain_intents, f"domain.yml mist intent {intent}"
-        assert rules.get(intent) in ("action_answer", "action_check_combination"), f"data/rules.yml: geen regel voor {intent}"
+def edit(project, relative, change):
+    path = project.root / relative
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def test_consistency_every_domain_intent_is_answered_somewhere():
-    topic_intents = _topic_intents()
-    for intent in _domain()["intents"]:
-        assert intent in topic_intents | DIALOGUE_INTENTS | PAYLOAD_INTENTS, f"intent {intent} heeft geen topic in knowledge/"
+def test_a_topic_intent_without_a_rule_is_found(copied_project):
+    edit(copied_project, "data/rules.yml", lambda d: d["rules"].__setitem__(
+        slice(None), [r for r in d["rules"] if r["steps"][0].get("intent") != "bvs_wat"]))
+    findings = [str(f) for f in check.topic_intents_have_domain_entry_and_rule(copied_project)]
+    assert findings == ["[C002] data/rules.yml: geen regel `bvs_wat` -> action_answer voor het topic-intent bvs_wat"]
 
 
-def test_consistency_every_intent_has_enough_training_examples():
-    training = load_data(str(PROJECT / "data" / "nlu"))
-    counts = {i: 0 for i in _domain()["intents"] if i not in PAYLOAD_INTENTS}
-    for example in training.intent_examples:
-        counts[example.get("intent")] = counts.get(example.get("intent"), 0) + 1
-    too_few = {i: n for i, n in counts.items() if n < MIN_EXAMPLES}
-    assert not too_few, f"minder dan {MIN_EXAMPLES} voorbeelden: {too_few}"
+def test_an_intent_with_too_few_examples_is_found(copied_project):
+    def shrink(data):
+        item = next(i for i in data["nlu"] if i.get("intent") == "glow_taal")
+        item["examples"] = "".join(item["examples"].splitlines(keepends=True)[:12])
+
+    edit(copied_project, "data/nlu/glow.yml", shrink)
+    findings = [str(f) for f in check.intents_have_enough_examples(copied_project)]
+    assert findings == ["[C003] data/nlu: intent glow_taal heeft 12 voorbeelden; minstens 15 nodig"]
 
 
-def test_consistency_domain_entities_are_the_glossary_labels():
-    assert set(_domain()["entities"]) == set(TERM_LABELS) | PAYLOAD_ENTITIES
+def test_a_scored_question_copied_into_training_data_is_found(copied_project):
+    question = copied_project.scored_questions()[0]
 
+    def copy_question(data):
+        next(i for i in data["nlu"] if i.get("intent") == "glow_wat")["examples"] += f"- {question.upper()}\n"
 
-#: A training example this similar to a scored question (difflib ratio) is a copy with a typo.
-NEAR_COPY_RATIO = 0.9
-
-
-def test_consistency_question_set_is_not_in_training_data():
-    training = {e.get("text").casefold().strip(" ?!.") for e in load_data(str(PROJECT / "data" / "nlu")).intent_examples}
-    questions = yaml.safe_load((PROJECT / "tests" / "quality" / "questions.yml").read_text(encoding="utf-8"))["questions"]
-    asked = [t.casefold().strip(" ?!.") for q in questions for t in ([q["question"]] if "question" in q else q["turns"])]
-    copies = []
-    for question in asked:
-        for example in training:
-            matcher = difflib.SequenceMatcher(None, question, example)
-            if matcher.real_quick_ratio() >= NEAR_COPY_RATIO and matcher.quick_ratio() >= NEAR_COPY_RATIO:
-                if matcher.ratio() >= NEAR_COPY_RATIO:
-                    copies.append(f"{question!r} ~ {example!r}")
-    assert not copies, "vraag uit de vragenset (bijna) letterlijk in data/nlu:\n" + "\n".join(copies)
-
-
-def test_consistency_schema_doc_is_current():
-    from bot.knowledge.schema import render_schema_markdown
-
-    assert (PROJECT / "docs" / "knowledge-schema.md").read_text(encoding="utf-8") == render_schema_markdown(), (
-        "docs/knowledge-schema.md is verouderd: python -m bot kb schema > docs/knowledge-schema.md"
-    )
+    edit(copied_project, "data/nlu/glow.yml", copy_question)
+    findings = list(check.scored_questions_are_not_training_data(copied_project))
+    assert [f.code for f in findings] == ["C006"] and question in findings[0].message

@@ -1,0 +1,192 @@
+"""The checks an editor runs before proposing a change (`python -m bot check`).
+
+One place for every rule that ties the project's files together; the test suite runs the same
+functions. Each finding names the file to fix and, where it can, the record or intent:
+
+    [C003] data/nlu: intent glow_taal heeft 12 voorbeelden; minstens 15 nodig
+
+Checks: knowledge validation (K…), section coverage, consistency of knowledge, domain, rules and
+training data (C…), the generated glossary training data and schema doc, and Rasa's own
+`rasa data validate` (R001).
+"""
+from __future__ import annotations
+
+import difflib
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import yaml
+
+from bot import settings
+
+#: Dialogue intents answered by responses or the fallback, not by a knowledge topic.
+DIALOGUE_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "out_of_scope"})
+#: Intents that only arrive as button payloads; they need no training examples.
+PAYLOAD_INTENTS = frozenset({"feedback"})
+#: Entities that only arrive in button payloads, besides the glossary labels.
+PAYLOAD_ENTITIES = frozenset({"rating"})
+MIN_EXAMPLES = 15
+#: A training example this similar to a scored question (difflib ratio) is a copy with a typo.
+NEAR_COPY_RATIO = 0.9
+#: Actions that answer a topic intent.
+TOPIC_ACTIONS = ("action_answer", "action_check_combination")
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.file}: {self.message}"
+
+
+@dataclass
+class Project:
+    """The files the checks read, loaded once."""
+
+    root: Path
+
+    def yaml(self, relative: str) -> Any:
+        return yaml.safe_load((self.root / relative).read_text(encoding="utf-8"))
+
+    @property
+    def domain(self) -> dict[str, Any]:
+        return self.yaml("domain.yml")
+
+    def rules(self) -> dict[str, str]:
+        """intent -> action of every one-turn rule in data/rules.yml."""
+        rules = self.yaml("data/rules.yml")["rules"]
+        return {r["steps"][0]["intent"]: r["steps"][1]["action"] for r in rules if "intent" in r["steps"][0]}
+
+    def topic_intents(self) -> set[str]:
+        from bot.knowledge import load_knowledge
+
+        return {t["intent"] for t in load_knowledge(settings.knowledge_dir()).records["topics"]}
+
+    def training_examples(self) -> list[tuple[str, str]]:
+        """(text, intent) of every NLU training example under data/nlu."""
+        from rasa.shared.nlu.training_data.loading import load_data
+
+        return [(e.get("text"), e.get("intent")) for e in load_data(str(self.root / "data" / "nlu")).intent_examples]
+
+    def scored_questions(self) -> list[str]:
+        questions = self.yaml("tests/quality/questions.yml")["questions"]
+        return [t for q in questions for t in ([q["question"]] if "question" in q else q["turns"])]
+
+
+# --- consistency of knowledge, domain, rules and training data -----------------------------------
+
+
+def topic_intents_have_domain_entry_and_rule(project: Project) -> Iterator[Finding]:
+    domain_intents, rules = set(project.domain["intents"]), project.rules()
+    for intent in sorted(project.topic_intents()):
+        if intent not in domain_intents:
+            yield Finding("C001", "domain.yml", f"intent {intent} (een topic in knowledge/) ontbreekt onder intents")
+        if rules.get(intent) not in TOPIC_ACTIONS:
+            yield Finding("C002", "data/rules.yml", f"geen regel `{intent}` -> action_answer voor het topic-intent {intent}")
+
+
+def domain_intents_are_answered(project: Project) -> Iterator[Finding]:
+    answered = project.topic_intents() | DIALOGUE_INTENTS | PAYLOAD_INTENTS
+    for intent in project.domain["intents"]:
+        if intent not in answered:
+            yield Finding("C004", "domain.yml", f"intent {intent} heeft geen topic in knowledge/ en is geen dialoog-intent")
+
+
+def intents_have_enough_examples(project: Project) -> Iterator[Finding]:
+    counts = Counter(intent for _, intent in project.training_examples())
+    for intent in project.domain["intents"]:
+        if intent not in PAYLOAD_INTENTS and counts[intent] < MIN_EXAMPLES:
+            yield Finding("C003", "data/nlu", f"intent {intent} heeft {counts[intent]} voorbeelden; minstens {MIN_EXAMPLES} nodig")
+
+
+def domain_entities_are_glossary_labels(project: Project) -> Iterator[Finding]:
+    from bot.knowledge.schema import TERM_LABELS
+
+    expected, found = set(TERM_LABELS) | PAYLOAD_ENTITIES, set(project.domain["entities"])
+    for label in sorted(expected - found):
+        yield Finding("C005", "domain.yml", f"entiteit {label} ontbreekt onder entities")
+    for label in sorted(found - expected):
+        yield Finding("C005", "domain.yml", f"entiteit {label} is geen label van de woordenlijst")
+
+
+def scored_questions_are_not_training_data(project: Project) -> Iterator[Finding]:
+    training = {text.casefold().strip(" ?!.") for text, _ in project.training_examples()}
+    for question in project.scored_questions():
+        asked = question.casefold().strip(" ?!.")
+        for example in training:
+            matcher = difflib.SequenceMatcher(None, asked, example)
+            if (
+                matcher.real_quick_ratio() >= NEAR_COPY_RATIO
+                and matcher.quick_ratio() >= NEAR_COPY_RATIO
+                and matcher.ratio() >= NEAR_COPY_RATIO
+            ):
+                yield Finding("C006", "data/nlu", f"{example!r} is (bijna) de vraag {question!r} uit tests/quality/questions.yml")
+
+
+def generated_files_are_current(project: Project) -> Iterator[Finding]:
+    from bot.knowledge import load_knowledge
+    from bot.knowledge.schema import render_schema_markdown
+    from bot.nlp.training_data import glossary_training_data_is_current
+
+    glossary = load_knowledge(settings.knowledge_dir()).records["glossary"]
+    if not glossary_training_data_is_current(glossary, project.root / "data" / "nlu" / "lookups" / "glossary.yml"):
+        yield Finding("C007", "data/nlu/lookups/glossary.yml", "verouderd: python -m bot kb generate")
+    schema_doc = project.root / "docs" / "knowledge-schema.md"
+    if not schema_doc.is_file() or schema_doc.read_text(encoding="utf-8") != render_schema_markdown():
+        yield Finding("C008", "docs/knowledge-schema.md", "verouderd: python -m bot kb schema > docs/knowledge-schema.md")
+
+
+CONSISTENCY_CHECKS: tuple[Callable[[Project], Iterator[Finding]], ...] = (
+    topic_intents_have_domain_entry_and_rule,
+    domain_intents_are_answered,
+    intents_have_enough_examples,
+    domain_entities_are_glossary_labels,
+    scored_questions_are_not_training_data,
+    generated_files_are_current,
+)
+
+
+# --- everything -----------------------------------------------------------------------------------
+
+
+def knowledge_findings() -> list[Finding]:
+    """Knowledge validation problems, then sections with neither records nor a reason."""
+    from bot.knowledge import load_knowledge, validate
+    from bot.knowledge.coverage import uncovered_sections
+
+    knowledge = load_knowledge(settings.knowledge_dir())
+    findings = [Finding(p.code, f"knowledge/{p.location}", p.message) for p in validate(knowledge, settings.sources_dir())]
+    findings += [
+        Finding("C010", "knowledge/documents.yml", f"{row.document} §{row.section}: geen records en geen not_covered-reden")
+        for row in uncovered_sections(knowledge)
+    ]
+    return findings
+
+
+def rasa_findings(project: Project) -> list[Finding]:
+    """Errors of `rasa data validate` (domain, stories and rules agree; no conflicts)."""
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("rasa")), "data", "validate", "--data", "data", "--domain", "domain.yml"],
+        cwd=project.root, capture_output=True, text=True,
+    )
+    if result.returncode == 0:
+        return []
+    errors = [line for line in (result.stdout + result.stderr).splitlines() if "ERROR" in line or "Error" in line]
+    return [Finding("R001", "data/, domain.yml", line.strip()) for line in errors or ["rasa data validate faalde"]]
+
+
+def run_checks(*, with_rasa: bool = True) -> list[Finding]:
+    project = Project(settings.PROJECT_DIR)
+    findings = knowledge_findings()
+    for check in CONSISTENCY_CHECKS:
+        findings += list(check(project))
+    if with_rasa:
+        findings += rasa_findings(project)
+    return findings
