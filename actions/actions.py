@@ -44,16 +44,26 @@ class KnowledgeAction(Action, ABC):
         personal_data = privacy.personal_data_kinds(tracker.latest_message.get("text") or "")
         if personal_data:
             dispatcher.utter_message(text=messages.M021_PERSONAL_DATA.format(kinds=", ".join(personal_data)))
+        text = tracker.latest_message.get("text") or ""
         try:
             kb = knowledge_base()
-            answer = answers.markup_answer(tracker.latest_message.get("text") or "") or self.compose(kb, tracker)
+            answer = answers.markup_answer(text) or self.compose(kb, tracker)
+            if answers.asks_earlier_version(text):
+                # about this answer's topic, or (a follow-up without one) the previous answer's
+                answered = answer.record_ids if answer.substantive else tracker.get_slot("answer_records") or []
+                answer = answers.answer_earlier_version(kb, text, answered) or answer
+            cited = answers.cited_sources(kb, answer.record_ids)
         except (DatabaseError, OSError) as e:
             logger.error("knowledge base unavailable: %s", e)
             dispatcher.utter_message(text=messages.M012_KB_UNAVAILABLE)
             return []
         buttons = answer.buttons or (answers.feedback_buttons() if answer.substantive else [])
         dispatcher.utter_message(text=answer.full_text, buttons=buttons or None)
-        return [SlotSet("answer_records", answer.record_ids), SlotSet("answer_declined", answer.declined)]
+        return [
+            SlotSet("answer_records", answer.record_ids),
+            SlotSet("answer_sources", cited),
+            SlotSet("answer_declined", answer.declined),
+        ]
 
     @staticmethod
     def intent_in_context(kb: KnowledgeBase, tracker: Tracker) -> str | None:

@@ -55,10 +55,14 @@ def concepts_from_entities(kb: KnowledgeBase, entities: Iterable[dict[str, Any]]
 
 
 def source_line(kb: KnowledgeBase, sources: list[dict[str, Any]]) -> str:
-    """'Bron: <document>, versie <v> (<date>), §a, §b' for the documents a record cites."""
+    """'Bron: <document>, versie <v> (<date>), §a, §b' for the documents a record cites.
+
+    A record kept from an earlier version and also cited in the newer one shows the newer only.
+    """
     parts = []
     by_document: dict[tuple[str, str], list[str]] = {}
-    for citation in sources:
+    superseded = kb.superseded_documents()
+    for citation in [c for c in sources if c["document"] not in superseded] or sources:
         sections = by_document.setdefault((citation["document"], str(citation["version"])), [])
         if str(citation["section"]) not in sections:
             sections.append(str(citation["section"]))
@@ -70,6 +74,15 @@ def source_line(kb: KnowledgeBase, sources: list[dict[str, Any]]) -> str:
         )
         parts.append(line)
     return "\n".join(parts)
+
+
+def cited_sources(kb: KnowledgeBase, record_ids: list[str]) -> list[dict[str, str]]:
+    """{record, document, version, section} of every citation of the answered records, for the
+    conversation log (the helpdesk review shows the passage next to the answer)."""
+    return [
+        {"record": row["record_id"], "document": row["document"], "version": row["version"], "section": row["section"]}
+        for row in kb.citations(record_ids)
+    ]
 
 
 def answer_topic(kb: KnowledgeBase, topic: Record, concepts: Concepts) -> Answer:
@@ -374,6 +387,12 @@ def _combination_answer(kb: KnowledgeBase, concepts: Concepts, ranking: list[dic
         return Answer(
             text=f"{intro}\n{unsettled.text}", source_line=unsettled.source_line, record_ids=unsettled.record_ids
         )
+    return render_combination(kb, rule, pair)
+
+
+def render_combination(kb: KnowledgeBase, rule: Record, pair: tuple[str, str] | None = None) -> Answer:
+    """A combination rule's verdict and reason, with its source; the services in the order asked."""
+    a, b = (kb.get("glossary", t) for t in pair or (rule["a"], rule["b"]))
     template = {
         "allowed": messages.M006_COMBINATION_ALLOWED,
         "excluded": messages.M007_COMBINATION_EXCLUDED,
@@ -397,7 +416,8 @@ def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "") -> Answ
             if document_id not in documents:
                 documents.append(document_id)
     if not documents:
-        documents = [d["id"] for d in kb.all("documents") if d.get("contacts")]
+        superseded = kb.superseded_documents()
+        documents = [d["id"] for d in kb.all("documents") if d.get("contacts") and d["id"] not in superseded]
     contacts = kb.contacts_for_documents(documents)
     lines = [messages.M002_NO_ANSWER]
     if contacts:
@@ -432,6 +452,47 @@ def _overview_buttons(kb: KnowledgeBase) -> list[dict[str, str]]:
 
 #: Ratings a user gives an answer with the feedback buttons (payload `/feedback{"rating": …}`).
 RATINGS = ("goed", "fout")
+
+
+#: "wat zei de vorige versie?", "en in versie 5?": a question about an earlier document version.
+_EARLIER_VERSION = re.compile(
+    r"\b(?:vorige|oude|oudere|eerdere|vroegere|voorgaande)\s+(?:versie|draaiboek)|\bversie\s*(\d+)\b", re.IGNORECASE
+)
+
+
+def asks_earlier_version(question: str) -> bool:
+    return bool(_EARLIER_VERSION.search(question))
+
+
+def answer_earlier_version(kb: KnowledgeBase, question: str, record_ids: list[str]) -> Answer | None:
+    """What an earlier document version said about the records just answered, or None.
+
+    None when the question does not ask about another version, or names the version the
+    current answer already cites (then the current answer stands).
+    """
+    match = _EARLIER_VERSION.search(question)
+    if not match or not record_ids:
+        return None
+    asked = match.group(1)
+    for record_id in record_ids:
+        for kind in ("topics", "combinations"):
+            current = kb.get(kind, record_id)
+            if current is None:
+                continue
+            if asked and asked in {str(c["version"]) for c in current["sources"]}:
+                return None
+            earlier = kb.earlier_versions(kind, record_id)
+            if asked:
+                earlier = [r for r in earlier if asked in {str(c["version"]) for c in r["sources"]}]
+            if not earlier:
+                return Answer(text=messages.M023_NO_EARLIER_VERSION.format(source=source_line(kb, current["sources"])))
+            record = earlier[0]
+            body = answer_topic(kb, record, {}) if kind == "topics" else render_combination(kb, record)
+            citation = record["sources"][0]
+            document = kb.document(citation["document"]) or {"short_title": citation["document"]}
+            intro = messages.M022_EARLIER_VERSION.format(title=document["short_title"], version=citation["version"])
+            return Answer(text=f"{intro}\n{body.text}", source_line=body.source_line, record_ids=[record["id"]])
+    return None
 
 
 def feedback_buttons() -> list[dict[str, str]]:

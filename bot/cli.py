@@ -129,6 +129,31 @@ def kb_coverage(knowledge_dir, sources_dir, strict):
         )
 
 
+@kb.command("diff")
+@click.argument("old")
+@click.argument("new")
+@_knowledge_options
+@click.option(
+    "--project", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Projectmap waarin gezocht wordt wat een wijziging raakt (standaard: dit project).",
+)
+def kb_diff(old, new, knowledge_dir, sources_dir, project):
+    """Wat verandert van document OLD naar zijn nieuwe versie NEW, en wat dat raakt.
+
+    Toont gewijzigde, toegevoegde, verwijderde en behouden records, en de intents,
+    trainingsdata, regels, testverhalen, tests en vragen die je moet nakijken.
+
+    Example:
+
+        python -m bot kb diff lp lp-v7
+    """
+    from bot.knowledge import load_knowledge
+    from bot.knowledge.diff import diff_versions, format_diff
+
+    knowledge = load_knowledge(knowledge_dir or settings.knowledge_dir())
+    click.echo(format_diff(diff_versions(knowledge, old, new, project or settings.PROJECT_DIR)))
+
+
 @kb.command("generate")
 @_knowledge_options
 def kb_generate(knowledge_dir, sources_dir):

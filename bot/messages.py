@@ -43,3 +43,5 @@ M021_PERSONAL_DATA = (
     "Let op: je bericht lijkt persoonsgegevens van een cliënt te bevatten ({kinds}). Deel die hier niet; "
     "ik heb ze niet nodig om je vraag te beantwoorden. Ze worden niet leesbaar bewaard."
 )
+M022_EARLIER_VERSION = "Dit zei {title}, versie {version}. Die versie is vervangen; vraag je naar vandaag, stel je vraag dan zonder versie."
+M023_NO_EARLIER_VERSION = "Ik heb geen eerdere versie van dit antwoord in de kennisbank. Het antwoord komt uit:\n{source}"

@@ -165,10 +165,18 @@ def start_servers(
     actions_port: int = 5055,
     host: str = "127.0.0.1",
     tracker_db: Path | None = None,
+    tracker_url: str | None = None,
+    lock_store_url: str | None = None,
+    credentials: Path | None = None,
     log_dir: Path | None = None,
     ready_timeout: float = 180,
 ) -> Servers:
-    """Start the action server and the Rasa server (REST + socket.io) and wait until both answer."""
+    """Start the action server and the Rasa server and wait until both answer.
+
+    `credentials` replaces credentials.yml (the channels), e.g. for a test's own Teams settings.
+    `tracker_url` (an SQLAlchemy URL: PostgreSQL) and `lock_store_url` (redis://) let several servers
+    share conversations; they default to DRAAIBOEK_TRACKER_URL and DRAAIBOEK_LOCK_STORE_URL.
+    """
     paths = Paths()
     if not paths.model.is_file():
         raise SettingsError("S002", f"geen model gevonden ({paths.model}); voer eerst `python -m bot prepare` uit")
@@ -178,10 +186,16 @@ def start_servers(
     workdir = Path(tempfile.mkdtemp(prefix="draaiboek-run-"))
     endpoints = yaml.safe_load((paths.project / "endpoints.yml").read_text(encoding="utf-8"))
     endpoints["action_endpoint"]["url"] = f"http://{host}:{actions_port}/webhook"
-    if tracker_db is not None:
+    tracker_url = tracker_url or settings.tracker_url()
+    lock_store_url = lock_store_url or settings.lock_store_url()
+    if tracker_url:
+        endpoints["tracker_store"] = tracker_store_endpoint(tracker_url)
+    elif tracker_db is not None:
         endpoints["tracker_store"]["db"] = str(tracker_db)
     else:
         (paths.project / "build").mkdir(exist_ok=True)
+    if lock_store_url:
+        endpoints["lock_store"] = lock_store_endpoint(lock_store_url)
     endpoints_file = workdir / "endpoints.yml"
     endpoints_file.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
 
@@ -197,7 +211,7 @@ def start_servers(
     rasa = subprocess.Popen(
         [
             _rasa(), "run", "--model", str(paths.model), "--port", str(rasa_port), "--interface", host,
-            "--endpoints", str(endpoints_file), "--credentials", str(paths.project / "credentials.yml"),
+            "--endpoints", str(endpoints_file), "--credentials", str(credentials or paths.project / "credentials.yml"),
             "--cors", "*",
         ],
         cwd=paths.project, env=env, stdout=output("rasa"), stderr=subprocess.STDOUT if log_dir else None,
@@ -211,6 +225,31 @@ def start_servers(
         servers.stop()
         raise
     return servers
+
+
+def tracker_store_endpoint(url: str) -> dict:
+    """endpoints.yml's tracker_store for an SQLAlchemy URL (our redacting SQL store, any dialect)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    endpoint = {"type": "bot.tracker_store.RedactingSQLTrackerStore", "dialect": parsed.drivername, "db": parsed.database}
+    if not parsed.drivername.startswith("sqlite"):
+        endpoint.update(url=parsed.host, port=parsed.port, username=parsed.username, password=parsed.password)
+    return {k: v for k, v in endpoint.items() if v is not None}
+
+
+def lock_store_endpoint(url: str) -> dict:
+    """endpoints.yml's lock_store for redis://[:password@]host:port/db."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("redis", "rediss"):
+        raise SettingsError("S006", f"lock store: verwacht redis://host:poort/db, niet '{url}'")
+    endpoint = {
+        "type": "redis", "url": parsed.hostname, "port": parsed.port or 6379, "db": int(parsed.path.strip("/") or 0),
+        "password": parsed.password, "use_ssl": parsed.scheme == "rediss", "key_prefix": "draaiboek",
+    }
+    return {k: v for k, v in endpoint.items() if v is not None}
 
 
 def port_in_use(host: str, port: int) -> bool:

@@ -25,5 +25,17 @@ def db_path() -> Path:
     return _path("DRAAIBOEK_DB", PROJECT_DIR / "knowledge.db")
 
 
+def tracker_url() -> str | None:
+    """Where conversations are stored, as an SQLAlchemy URL (DRAAIBOEK_TRACKER_URL), e.g.
+    postgresql://draaiboek:geheim@db:5432/draaiboek; unset: the SQLite file of endpoints.yml."""
+    return os.environ.get("DRAAIBOEK_TRACKER_URL") or None
+
+
+def lock_store_url() -> str | None:
+    """Redis for conversation locks shared by several Rasa servers (DRAAIBOEK_LOCK_STORE_URL), e.g.
+    redis://redis:6379/0; unset: in-memory locks (one Rasa server)."""
+    return os.environ.get("DRAAIBOEK_LOCK_STORE_URL") or None
+
+
 def build_dir() -> Path:
     return _path("DRAAIBOEK_BUILD_DIR", PROJECT_DIR / "build")

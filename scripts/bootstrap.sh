@@ -11,6 +11,19 @@ RASA_PINS=(rasa==3.6.21 rasa-sdk==3.6.2)
 STAMP="$VENV/.installed"
 want="$(cat requirements/lock.txt scripts/bootstrap.sh | sha256sum | cut -d' ' -f1)"
 
+# Debian packages the tests drive: Chromium (widget and review page, via Playwright's Python API),
+# PostgreSQL and Redis (the scale-out test starts its own servers in temporary folders).
+SYSTEM_PACKAGES=(chromium postgresql redis-server)
+missing=()
+for package in "${SYSTEM_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if (( ${#missing[@]} )); then
+  echo "Debian-pakketten installeren: ${missing[*]} …"
+  SUDO=""; [[ "$(id -u)" == 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
   echo "virtualenv actueel: $VENV"
   exit 0

@@ -45,6 +45,8 @@ def test_action_answer_financing_number_outside_twe(actions, dispatcher, domain)
     assert "C03S350" in message["text"]
     assert message["text"].rstrip().endswith("Bron: Draaiboek Lokale Partnerschappen, versie 6 (oktober 2025), §3.4.1")
     assert SlotSet("answer_records", ["lp-bvs-financieringsnummer"]) in events
+    sources = next(e["value"] for e in events if e["name"] == "answer_sources")
+    assert {"record": "lp-bvs-financieringsnummer", "document": "lp", "version": "6", "section": "3.4.1"} in sources
 
 
 def test_action_answer_financing_number_inside_twe_declines(actions, dispatcher, domain):

@@ -54,3 +54,23 @@ def test_runner_serve_stops_both_servers_on_ctrl_c(trained_model, tmp_path):
     finally:
         if serve.poll() is None:
             serve.kill()
+
+
+def test_tracker_url_becomes_the_redacting_sql_store_endpoint():
+    from bot.runner import tracker_store_endpoint
+
+    assert tracker_store_endpoint("postgresql://draaiboek:geheim@db:5433/gesprekken") == {
+        "type": "bot.tracker_store.RedactingSQLTrackerStore", "dialect": "postgresql", "db": "gesprekken",
+        "url": "db", "port": 5433, "username": "draaiboek", "password": "geheim",
+    }
+    assert tracker_store_endpoint("sqlite:////tmp/c.db")["db"] == "/tmp/c.db"
+
+
+def test_lock_store_url_becomes_the_redis_endpoint_and_other_schemes_are_refused():
+    from bot.errors import SettingsError
+    from bot.runner import lock_store_endpoint
+
+    endpoint = lock_store_endpoint("redis://:pw@redis:6380/2")
+    assert (endpoint["type"], endpoint["url"], endpoint["port"], endpoint["db"], endpoint["password"]) == ("redis", "redis", 6380, 2, "pw")
+    with pytest.raises(SettingsError, match="redis://"):
+        lock_store_endpoint("http://redis:6379")

@@ -4,7 +4,8 @@ Tables (see `python -m bot kb schema` for the columns):
 
 - ``meta``: schema_version, knowledge fingerprint, build time
 - ``documents``, ``sections`` (with each section's normalised text, for review and grounding)
-- one table per record kind (``topics``, ``combinations`` …); list/dict fields are JSON
+- one table per record kind (``topics``, ``combinations`` …); list/dict fields are JSON; cited
+  kinds have a column ``history`` (1 = superseded, see ``bot.knowledge.history``)
 - ``citations``: every (record, document, version, section, passage)
 - ``term_variants``: every glossary variant, lowercased, with its term — resolves entity values
 - ``topics_fts``: FTS5 over topic titles and answers
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from bot.knowledge.history import history_ids
 from bot.knowledge.load import Knowledge, knowledge_files, load_knowledge
 from bot.knowledge.schema import KINDS, SCHEMA_VERSION
 from bot.knowledge.sources import normalise
@@ -97,11 +99,19 @@ def db_is_current(knowledge_dir: str | Path, db_path: str | Path, *, sources_dir
 
 
 def _write_records(db: sqlite_utils.Database, knowledge: Knowledge) -> None:
+    history = history_ids(knowledge)
     for kind_name, kind in KINDS.items():
         # every column is text; lists and mappings are stored as JSON
-        db[kind_name].create({name: str for name in kind.fields}, pk="id", not_null={"id"})
+        columns: dict[str, type] = {name: str for name in kind.fields}
+        if kind.cited:
+            columns["history"] = int
+        db[kind_name].create(columns, pk="id", not_null={"id"})
         db[kind_name].insert_all(
-            {name: _column_value(record.get(name)) for name in kind.fields} for record in knowledge.records[kind_name]
+            {
+                **{name: _column_value(record.get(name)) for name in kind.fields},
+                **({"history": int((kind_name, record["id"]) in history)} if kind.cited else {}),
+            }
+            for record in knowledge.records[kind_name]
         )
 
 

@@ -5,6 +5,7 @@ missing, corrupt or outdated database fails at startup with a message naming the
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -49,17 +50,39 @@ class KnowledgeBase:
     def all(self, kind: str) -> list[Record]:
         return self._rows(f"select * from [{kind}] order by rowid")
 
+    # History records (superseded versions, see bot.knowledge.history) are left out of what is
+    # answered by default; `earlier_versions` reaches them.
     def topics_for_intent(self, intent: str) -> list[Record]:
-        return self._rows("select * from topics where intent = ? order by rowid", [intent])
+        return self._rows("select * from topics where intent = ? and not history order by rowid", [intent])
 
     def intents(self) -> set[str]:
-        return {row[0] for row in self.db.execute("select distinct intent from topics")}
+        return {row[0] for row in self.db.execute("select distinct intent from topics where not history")}
 
     def combination(self, a: str, b: str) -> Record | None:
         rows = self._rows(
-            "select * from combinations where (a = ? and b = ?) or (a = ? and b = ?)", [a, b, b, a]
+            "select * from combinations where ((a = ? and b = ?) or (a = ? and b = ?)) and not history", [a, b, b, a]
         )
         return rows[0] if rows else None
+
+    def earlier_versions(self, kind: str, record_id: str) -> list[Record]:
+        """The records `record_id` replaced in earlier document versions, newest first."""
+        rows = self._rows(
+            f"with recursive chain(id, depth) as (select id, 1 from [{kind}] where superseded_by = ? "
+            f"union select r.id, chain.depth + 1 from [{kind}] r join chain on r.superseded_by = chain.id "
+            f"where chain.depth < 50) "
+            f"select r.* from [{kind}] r join chain on r.id = chain.id order by chain.depth",
+            [record_id],
+        )
+        return rows
+
+    @functools.cached_property
+    def _superseded_documents(self) -> dict[str, str]:
+        rows = self.db.execute("select supersedes, id from documents where supersedes is not null")
+        return {row[0]: row[1] for row in rows}
+
+    def superseded_documents(self) -> dict[str, str]:
+        """{old document id: id of the newer version} (read once: the database is read-only)."""
+        return self._superseded_documents
 
     def document(self, document_id: str) -> Record | None:
         return self.get("documents", document_id)
@@ -85,7 +108,7 @@ class KnowledgeBase:
         query = " OR ".join(f'"{w}"' for w in words[:30])
         rows = self.db.execute(
             "select topics.* from topics join topics_fts on topics.rowid = topics_fts.rowid "
-            "where topics_fts match ? order by topics_fts.rank limit ?",
+            "where topics_fts match ? and not topics.history order by topics_fts.rank limit ?",
             [query, limit],
         )
         return [self._decode(dict(zip([c[0] for c in rows.description], r))) for r in rows.fetchall()]
@@ -99,6 +122,13 @@ class KnowledgeBase:
                 if contact and contact not in contacts:
                     contacts.append(contact)
         return contacts
+
+    def citations(self, record_ids: list[str]) -> list[Record]:
+        """The citation rows of these records (any kind), in record and citation order."""
+        rows: list[Record] = []
+        for record_id in record_ids:
+            rows += self._rows("select * from citations where record_id = ? order by kind, position", [record_id])
+        return rows
 
     def documents_citing(self, kind: str, record_id: str) -> list[str]:
         rows = self.db.execute(

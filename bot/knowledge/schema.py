@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 #: Bumped whenever a table or column changes; the action server refuses another version.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Entity labels of glossary terms; also the Rasa entity names.
 TERM_LABELS = ("traject", "instrument", "organisatie", "rol", "status", "context")
@@ -53,10 +53,12 @@ KINDS: dict[str, Kind] = {
             name="documents",
             description="A source document (one version of a draaiboek or background text) and its sections: "
             "`sections: [{id, title, anchor?, not_covered?}]` — `anchor` is the heading as it stands in the text "
-            "when it differs from the title; `not_covered` is the written reason why no record cites the section.",
+            "when it differs from the title; `not_covered` is the written reason why no record cites the section. "
+            "A new version of a document is a new document record whose `supersedes` names the previous one; records "
+            "citing only superseded versions are history (kept, not answered by default).",
             required=("title", "short_title", "version", "date", "file", "weight", "sections"),
-            optional=("note", "contacts"),
-            references={"contacts": "contacts"},
+            optional=("note", "contacts", "supersedes"),
+            references={"contacts": "contacts", "supersedes": "documents"},
             choices={"weight": ("core", "background")},
             cited=False,
         ),
@@ -161,6 +163,9 @@ def render_schema_markdown() -> str:
         "Every record except a document carries `sources`: a list of citations",
         "`{document, version, section, passage}`; the passage must stand in that section of the",
         "document. Optional validity fields on cited records: " + ", ".join(f"`{f}`" for f in VALIDITY_FIELDS) + ".",
+        "`superseded_by` names the record of the same kind that replaces this one in a newer document version.",
+        "A record is *history* when it has `superseded_by` or cites only superseded document versions: it stays",
+        "in the database (column `history` = 1) for questions about an earlier version, and is not answered otherwise.",
         "Numbers, codes and e-mail addresses in an answer must stand in a cited section.",
         "",
     ]

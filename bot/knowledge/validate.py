@@ -29,6 +29,7 @@ def validate(knowledge: Knowledge, sources_dir: Path) -> list[Problem]:
     problems += list(_check_references(knowledge))
     problems += list(_check_grounding(knowledge, sections))
     problems += list(_check_background_status(knowledge))
+    problems += list(_check_versions(knowledge))
     return problems
 
 
@@ -221,3 +222,39 @@ def _check_background_status(knowledge: Knowledge) -> Iterator[Problem]:
                 "K051", file, record.get("id"), "status_note",
                 "antwoord uit enkel achtergronddocumenten zonder status_note: zeg wat de bron is (advies, onderzoeksrapport)",
             )
+
+
+def _check_versions(knowledge: Knowledge) -> Iterator[Problem]:
+    """`supersedes` between documents and `superseded_by` between records form chains, not loops."""
+    documents = knowledge.by_id("documents")
+    successors: dict[str, str] = {}
+    for document in documents.values():
+        old = document.get("supersedes")
+        if not old:
+            continue
+        file = knowledge.file_of("documents", document["id"])
+        if old == document["id"]:
+            yield Problem("K033", file, document["id"], "supersedes", "een document kan zichzelf niet vervangen")
+        elif old in successors:
+            yield Problem(
+                "K033", file, document["id"], "supersedes",
+                f"'{old}' wordt al vervangen door '{successors[old]}'; een versie heeft één opvolger",
+            )
+        successors.setdefault(old, document["id"])
+    for kind_name, file, record in knowledge.all_records:
+        if not KINDS[kind_name].cited or not record.get("superseded_by"):
+            continue
+        records = knowledge.by_id(kind_name)
+        successor = record["superseded_by"]
+        if successor not in records:
+            yield Problem(
+                "K031", file, record.get("id"), "superseded_by",
+                f"verwijst naar onbekend(e) {kind_name} '{successor}'; de opvolger is een record van dezelfde soort",
+            )
+            continue
+        seen = {record.get("id")}
+        while successor and successor not in seen:
+            seen.add(successor)
+            successor = (records.get(successor) or {}).get("superseded_by")
+        if successor:
+            yield Problem("K032", file, record.get("id"), "superseded_by", "superseded_by vormt een lus")
