@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export GIT_CEILING_DIRECTORIES := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help install prepare run test validate coverage check kb-build train test-stories quality crossval
+.PHONY: help install prepare run test validate coverage check kb-build train test-stories quality crossval benchmark
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -46,3 +46,6 @@ quality: install ## Score the question set against a running assistant (make run
 crossval: prepare ## 5-fold cross-validated intent F1 (writes results/crossval/)
 	@$(VENV)/bin/rasa test nlu --nlu data/nlu --cross-validation --folds 5 --out results/crossval --no-plot
 	@$(PY) -m bot nlp report results/crossval/intent_report.json
+
+benchmark: prepare ## Speed and memory next to a stock `rasa init` assistant (about 10 minutes; machine otherwise idle)
+	@$(PY) -m bot benchmark --json results/benchmark.json

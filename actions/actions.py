@@ -47,7 +47,7 @@ class KnowledgeAction(Action, ABC):
         text = tracker.latest_message.get("text") or ""
         try:
             kb = knowledge_base()
-            answer = answers.markup_answer(text) or self.compose(kb, tracker)
+            answer = answers.unusable_message(text) or self.compose(kb, tracker)
             if answers.asks_earlier_version(text):
                 # about this answer's topic, or (a follow-up without one) the previous answer's
                 answered = answer.record_ids if answer.substantive else tracker.get_slot("answer_records") or []

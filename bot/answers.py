@@ -186,9 +186,17 @@ def asks_for_missing_fact(question: str, answer_text: str) -> bool:
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 
 
-def markup_answer(question: str) -> Answer | None:
-    """A plain reply to a message with HTML tags: its classification cannot be trusted."""
-    return Answer(text=messages.M015_MARKUP, declined=True) if _MARKUP.search(question) else None
+#: Longer than this is a pasted text, not a question (a question with client context is a few hundred).
+MAX_QUESTION_CHARS = 1500
+
+
+def unusable_message(question: str) -> Answer | None:
+    """A plain reply to a message whose classification cannot be trusted: HTML tags, or a whole text."""
+    if _MARKUP.search(question):
+        return Answer(text=messages.M015_MARKUP, declined=True)
+    if len(question) > MAX_QUESTION_CHARS:
+        return Answer(text=messages.M027_TOO_LONG.format(limit=MAX_QUESTION_CHARS), declined=True)
+    return None
 
 
 #: A short message that opens with "en"/"maar"/"waarom" or points back ("die lijst", "daarvoor",
@@ -406,10 +414,29 @@ def render_combination(kb: KnowledgeBase, rule: Record, pair: tuple[str, str] | 
     )
 
 
+#: Words that mark a question as French or English and never occur in Dutch ones (Flemish included).
+_FOREIGN_WORDS = frozenset(
+    "le la les des est une pour comment je vous avec chez quel quelle bonjour merci sont peut "
+    "the how what does my can register which who hello please thanks with should".split()
+)
+_DUTCH_WORDS = frozenset(
+    "de het een ik hoe wat mag kan van voor met bij wie welke niet en da moet mijn klant cliënt is zijn".split()
+)
+
+
+def not_dutch(question: str) -> bool:
+    """A question in French or English: it gets a Dutch answer saying so, not a search for a topic."""
+    words = re.findall(r"[\w']+", question.casefold())
+    foreign = sum(w in _FOREIGN_WORDS for w in words)
+    return foreign >= 2 and not any(w in _DUTCH_WORDS for w in words)
+
+
 def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "") -> Answer:
     """Decline honestly, name the right contacts, and offer close topics as buttons."""
     if not question.strip():
         return Answer(text=messages.M013_EMPTY_MESSAGE, declined=True)
+    if not_dutch(question):
+        return Answer(text=messages.M026_NOT_DUTCH, declined=True)
     documents: list[str] = []
     for term_id in (t for terms in concepts.values() for t in terms):
         for document_id in kb.documents_citing("glossary", term_id):

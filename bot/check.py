@@ -12,6 +12,7 @@ training data (C…), the generated glossary training data and schema doc, and R
 from __future__ import annotations
 
 import difflib
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -75,6 +76,18 @@ class Project:
 
         return [(e.get("text"), e.get("intent")) for e in load_data(str(self.root / "data" / "nlu")).intent_examples]
 
+    def locate(self, relative: str, pattern: str) -> str:
+        """'file:line' of the first line matching `pattern` in a file (or the files of a folder), so that
+        a finding says where to look; the bare path when nothing matches."""
+        path = self.root / relative
+        files = sorted(path.rglob("*.yml")) if path.is_dir() else [path]
+        regex = re.compile(pattern)
+        for file in files:
+            for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+                if regex.search(line):
+                    return f"{file.relative_to(self.root).as_posix()}:{number}"
+        return relative
+
     def scored_questions(self) -> list[str]:
         questions = self.yaml("tests/quality/questions.yml")["questions"]
         return [t for q in questions for t in ([q["question"]] if "question" in q else q["turns"])]
@@ -87,23 +100,33 @@ def topic_intents_have_domain_entry_and_rule(project: Project) -> Iterator[Findi
     domain_intents, rules = set(project.domain["intents"]), project.rules()
     for intent in sorted(project.topic_intents()):
         if intent not in domain_intents:
-            yield Finding("C001", "domain.yml", f"intent {intent} (een topic in knowledge/) ontbreekt onder intents")
+            yield Finding(
+                "C001", project.locate("domain.yml", r"^intents:"), f"intent {intent} (een topic in knowledge/) ontbreekt onder intents"
+            )
         if rules.get(intent) not in TOPIC_ACTIONS:
-            yield Finding("C002", "data/rules.yml", f"geen regel `{intent}` -> action_answer voor het topic-intent {intent}")
+            yield Finding(
+                "C002", project.locate("data/rules.yml", r"^rules:"), f"geen regel `{intent}` -> action_answer voor het topic-intent {intent}"
+            )
 
 
 def domain_intents_are_answered(project: Project) -> Iterator[Finding]:
     answered = project.topic_intents() | DIALOGUE_INTENTS | PAYLOAD_INTENTS
     for intent in project.domain["intents"]:
         if intent not in answered:
-            yield Finding("C004", "domain.yml", f"intent {intent} heeft geen topic in knowledge/ en is geen dialoog-intent")
+            yield Finding(
+                "C004", project.locate("domain.yml", rf"^\s*-\s*{re.escape(intent)}\s*$"),
+                f"intent {intent} heeft geen topic in knowledge/ en is geen dialoog-intent",
+            )
 
 
 def intents_have_enough_examples(project: Project) -> Iterator[Finding]:
     counts = Counter(intent for _, intent in project.training_examples())
     for intent in project.domain["intents"]:
         if intent not in PAYLOAD_INTENTS and counts[intent] < MIN_EXAMPLES:
-            yield Finding("C003", "data/nlu", f"intent {intent} heeft {counts[intent]} voorbeelden; minstens {MIN_EXAMPLES} nodig")
+            yield Finding(
+                "C003", project.locate("data/nlu", rf"-\s*intent:\s*{re.escape(intent)}\s*$"),
+                f"intent {intent} heeft {counts[intent]} voorbeelden; minstens {MIN_EXAMPLES} nodig",
+            )
 
 
 def domain_entities_are_glossary_labels(project: Project) -> Iterator[Finding]:
@@ -127,7 +150,10 @@ def scored_questions_are_not_training_data(project: Project) -> Iterator[Finding
                 and matcher.quick_ratio() >= NEAR_COPY_RATIO
                 and matcher.ratio() >= NEAR_COPY_RATIO
             ):
-                yield Finding("C006", "data/nlu", f"{example!r} is (bijna) de vraag {question!r} uit tests/quality/questions.yml")
+                yield Finding(
+                    "C006", project.locate("data/nlu", "(?i)" + re.escape(example[:40])),
+                    f"{example!r} is (bijna) de vraag {question!r} uit tests/quality/questions.yml",
+                )
 
 
 def generated_files_are_current(project: Project) -> Iterator[Finding]:
@@ -143,7 +169,16 @@ def generated_files_are_current(project: Project) -> Iterator[Finding]:
         yield Finding("C008", "docs/knowledge-schema.md", "verouderd: python -m bot kb schema > docs/knowledge-schema.md")
 
 
+def scaffolded_stubs_are_filled_in(project: Project) -> Iterator[Finding]:
+    """Nothing that `python -m bot scaffold` left to write still says TODO."""
+    from bot.scaffold import unfinished_stubs
+
+    for stub in unfinished_stubs(project.root):
+        yield Finding("C009", f"{stub.file}:{stub.line}", stub.message)
+
+
 CONSISTENCY_CHECKS: tuple[Callable[[Project], Iterator[Finding]], ...] = (
+    scaffolded_stubs_are_filled_in,
     topic_intents_have_domain_entry_and_rule,
     domain_intents_are_answered,
     intents_have_enough_examples,

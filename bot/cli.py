@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from bot import settings
+from bot.cli_support import DraaiboekGroup, db_option
 from bot.errors import DraaiboekError
 
 
@@ -24,31 +25,14 @@ def _knowledge_options(function):
     return function
 
 
-def _db_option(function):
-    return click.option(
-        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-        help="Het kennisbankbestand (standaard: knowledge.db of $DRAAIBOEK_DB).",
-    )(function)
-
-
-class _Group(click.Group):
-    """Turns library errors into `Error: …` and exit code 1."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except DraaiboekError as e:
-            raise click.ClickException(str(e)) from e
-
-
-@click.group(cls=_Group)
+@click.group(cls=DraaiboekGroup)
 @click.version_option(package_name=None, version=__import__("bot").__version__)
 def cli():
     """Draaiboek-assistent: kennisbank, NLP-pipeline, training, servers en kwaliteitsmeting."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
 
-@cli.group(cls=_Group)
+@cli.group(cls=DraaiboekGroup)
 def kb():
     """De kennisbank: valideren, bouwen, schema."""
 
@@ -76,7 +60,7 @@ def kb_validate(knowledge_dir, sources_dir):
 
 @kb.command("build")
 @_knowledge_options
-@_db_option
+@db_option
 def kb_build(knowledge_dir, sources_dir, db_path):
     """Valideer de kennisbestanden en schrijf knowledge.db (met FTS5-index).
 
@@ -172,7 +156,7 @@ def kb_generate(knowledge_dir, sources_dir):
     click.echo(f"{GLOSSARY_TRAINING_DATA}: {'bijgewerkt' if changed else 'ongewijzigd'}")
 
 
-@cli.group(cls=_Group)
+@cli.group(cls=DraaiboekGroup)
 def nlp():
     """De Nederlandse spaCy-pipeline."""
 
@@ -269,7 +253,8 @@ def train(force):
 @cli.command("serve")
 @click.option("--port", default=5005, show_default=True, help="Poort van de Rasa-server (REST en socket.io).")
 @click.option("--actions-port", default=5055, show_default=True, help="Poort van de actieserver.")
-def serve(port, actions_port):
+@click.option("--review-port", default=5080, show_default=True, help="Poort van de reviewpagina (0: niet starten).")
+def serve(port, actions_port, review_port):
     """Start de actieserver en de Rasa-server op localhost; Ctrl-C stopt beide.
 
     Example:
@@ -288,6 +273,17 @@ def serve(port, actions_port):
         click.echo("Gestopt tijdens het opstarten.")
         return
     click.echo(f"De assistent draait: REST {servers.rasa_url}/webhooks/rest/webhook, socket.io {servers.rasa_url}")
+    click.echo(f"Webwidget (demopagina): {servers.rasa_url}/webhooks/widget/demo")
+    review = None
+    if review_port:
+        from bot.review.app import start_review_server
+        from bot.review.cli import token_line
+
+        try:
+            review = start_review_server(review_port)
+            click.echo(f"Reviewpagina: {review.url}/  ({token_line(review.token, review.token_generated)})")
+        except DraaiboekError as e:  # the assistant runs on without it
+            click.echo(f"Reviewpagina niet gestart: {e}", err=True)
     click.echo("Stoppen: Ctrl-C")
     try:
         while servers.rasa.poll() is None and servers.actions.poll() is None:
@@ -296,7 +292,33 @@ def serve(port, actions_port):
     except KeyboardInterrupt:
         click.echo("Stoppen …")
     finally:
+        if review:
+            review.stop()
         servers.stop()
+
+
+@cli.command("benchmark")
+@click.option("--no-train", is_flag=True, help="Meet de volledige training niet (spaart enkele minuten).")
+@click.option("--no-stock", is_flag=True, help="Meet de referentie (een `rasa init`-assistent) niet.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Schrijf de cijfers ook als JSON.")
+def benchmark(no_train, no_stock, json_path):
+    """Meet snelheid en geheugen, naast een standaard `rasa init`-assistent.
+
+    NLU-latentie, end-to-end latentie over REST bij 1, 8 en 32 gelijktijdige gesprekken met
+    doorvoer, latentie van de eigen actie en de kennisbank, geheugen, koude start en training.
+    Duurt zo'n 10 minuten; laat de machine intussen met rust.
+
+    Example:
+
+        python -m bot benchmark --json results/benchmark.json
+    """
+    from bot.benchmark import format_benchmark, run_benchmark, to_json
+
+    results = run_benchmark(train=not no_train, stock=not no_stock, report=lambda line: click.echo(line, err=True))
+    click.echo(format_benchmark(results))
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(to_json(results), encoding="utf-8")
 
 
 @cli.command("quality")
@@ -320,3 +342,11 @@ def quality(url, questions, json_path, concurrency):
     click.echo(format_report(report))
     if json_path:
         json_path.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+# Command groups that live with their feature.
+from bot.review.cli import review  # noqa: E402
+from bot.scaffold import scaffold as scaffold_command  # noqa: E402
+
+cli.add_command(review)
+cli.add_command(scaffold_command)

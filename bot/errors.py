@@ -1,7 +1,9 @@
 """Every error the library raises, with a code that is never reused.
 
 Codes: K… knowledge files and validation (editor-facing, Dutch, naming file and record),
-D… the built database, N… the Dutch NLP pipeline, S… settings and startup.
+D… the built database, N… the Dutch NLP pipeline, S… settings and startup (S040–S047: the Teams
+channel), G… scaffolding a new topic (bot/scaffold.py), B… the helpdesk review (bot/review).
+`python -m bot check` reports C… (consistency) and R001 (rasa data validate).
 """
 from __future__ import annotations
 
@@ -46,11 +48,12 @@ class Problem:
 
     def __init__(self, code: str, file: str, record_id: str | None, field: str | None, message: str):
         self.code, self.file, self.record_id, self.field, self.message = code, file, record_id, field, message
+        self.line: int | None = None  # the record's line in its file, when known
 
     @property
     def location(self) -> str:
-        """file#record.field, as far as known."""
-        where = self.file
+        """file:line#record.field, as far as known."""
+        where = f"{self.file}:{self.line}" if self.line else self.file
         if self.record_id:
             where += f"#{self.record_id}"
         if self.field:

@@ -45,3 +45,16 @@ M021_PERSONAL_DATA = (
 )
 M022_EARLIER_VERSION = "Dit zei {title}, versie {version}. Die versie is vervangen; vraag je naar vandaag, stel je vraag dan zonder versie."
 M023_NO_EARLIER_VERSION = "Ik heb geen eerdere versie van dit antwoord in de kennisbank. Het antwoord komt uit:\n{source}"
+M024_NO_REPLY = (
+    "Sorry, er ging iets mis bij het opzoeken van je antwoord. Je vraag is bewaard; probeer het over een "
+    "ogenblik opnieuw. Blijft het misgaan, contacteer dan de helpdesk."
+)
+M025_BAD_REQUEST = "Ongeldig verzoek: stuur JSON met \"sender\" en \"message\" (tekst)."
+M026_NOT_DUTCH = (
+    "Ik antwoord enkel in het Nederlands, over de VDAB-draaiboeken. Stel je vraag in het Nederlands, "
+    "bv. \"hoe start ik een combinatietraject?\""
+)
+M027_TOO_LONG = (
+    "Je bericht is te lang om als één vraag te lezen (meer dan {limit} tekens). Stel je vraag in een paar zinnen, "
+    "zonder gegevens van de cliënt, bv. \"kan een klant met leefloon in GLOW?\""
+)

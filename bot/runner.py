@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -25,7 +26,7 @@ import yaml
 
 from bot import settings
 from bot.errors import SettingsError
-from bot.knowledge import build_db, db_is_current, load_knowledge
+from bot.knowledge import KnowledgeBase, build_db, db_is_current, load_knowledge
 from bot.nlp import build_pipeline, pipeline_is_current, write_glossary_training_data
 
 logger = logging.getLogger(__name__)
@@ -145,6 +146,17 @@ class Servers:
     rasa_url: str
     actions_url: str
     workdir: Path
+    #: the Rasa HTTP API (/model/parse, /conversations …) answers only with this token
+    api_token: str = ""
+    start_actions: Callable[[], subprocess.Popen] | None = None
+
+    def restart_actions(self, ready_timeout: float = 60) -> None:
+        """Start the action server again (after it died) and wait until it answers."""
+        if self.actions.poll() is None:
+            self.actions.terminate()
+            self.actions.wait(15)
+        self.actions = self.start_actions()
+        _wait_until_up(self.actions_url + "/health", self.actions, "actieserver", ready_timeout)
 
     def stop(self, timeout: float = 15) -> None:
         for process in (self.rasa, self.actions):
@@ -180,6 +192,8 @@ def start_servers(
     paths = Paths()
     if not paths.model.is_file():
         raise SettingsError("S002", f"geen model gevonden ({paths.model}); voer eerst `python -m bot prepare` uit")
+    # a missing, corrupt or outdated knowledge.db stops here with the fix, before any server starts
+    KnowledgeBase(settings.db_path())
     for port in (rasa_port, actions_port):
         if port_in_use(host, port):
             raise SettingsError("S005", f"poort {port} is al in gebruik (draait de assistent al?); kies een andere poort")
@@ -200,24 +214,29 @@ def start_servers(
     endpoints_file.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
 
     def output(name: str):
-        return open(log_dir / f"{name}.log", "wb") if log_dir else None
+        return open(log_dir / f"{name}.log", "ab") if log_dir else None
 
     env = dict(os.environ, DRAAIBOEK_DB=str(settings.db_path()))
-    actions = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
-        cwd=paths.project, env=env, stdout=output("actions"), stderr=subprocess.STDOUT if log_dir else None,
-        preexec_fn=_die_with_parent,
-    )
+    api_token = settings.api_token() or secrets.token_urlsafe(24)
+
+    def start_actions() -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+            cwd=paths.project, env=env, stdout=output("actions"), stderr=subprocess.STDOUT if log_dir else None,
+            preexec_fn=_die_with_parent,
+        )
+
+    actions = start_actions()
     rasa = subprocess.Popen(
         [
             _rasa(), "run", "--model", str(paths.model), "--port", str(rasa_port), "--interface", host,
             "--endpoints", str(endpoints_file), "--credentials", str(credentials or paths.project / "credentials.yml"),
-            "--cors", "*",
+            "--cors", "*", "--enable-api", "--auth-token", api_token,
         ],
         cwd=paths.project, env=env, stdout=output("rasa"), stderr=subprocess.STDOUT if log_dir else None,
         preexec_fn=_die_with_parent,
     )
-    servers = Servers(rasa, actions, f"http://{host}:{rasa_port}", f"http://{host}:{actions_port}", workdir)
+    servers = Servers(rasa, actions, f"http://{host}:{rasa_port}", f"http://{host}:{actions_port}", workdir, api_token, start_actions)
     try:
         _wait_until_up(servers.actions_url + "/health", actions, "actieserver", ready_timeout)
         _wait_until_up(servers.rasa_url + "/", rasa, "Rasa-server", ready_timeout)
@@ -250,6 +269,13 @@ def lock_store_endpoint(url: str) -> dict:
         "password": parsed.password, "use_ssl": parsed.scheme == "rediss", "key_prefix": "draaiboek",
     }
     return {k: v for k, v in endpoint.items() if v is not None}
+
+
+def free_port() -> int:
+    """A localhost port nothing listens on, for servers a test or the benchmark starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def port_in_use(host: str, port: int) -> bool:

@@ -37,5 +37,11 @@ def lock_store_url() -> str | None:
     return os.environ.get("DRAAIBOEK_LOCK_STORE_URL") or None
 
 
+def api_token() -> str | None:
+    """Token of Rasa's HTTP API (DRAAIBOEK_API_TOKEN); unset: a random one per start, so the API is
+    never open without one."""
+    return os.environ.get("DRAAIBOEK_API_TOKEN") or None
+
+
 def build_dir() -> Path:
     return _path("DRAAIBOEK_BUILD_DIR", PROJECT_DIR / "build")

@@ -4,7 +4,6 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import yaml
 
 from bot import settings
 from bot.knowledge import KnowledgeBase, build_db
+from bot.runner import free_port  # noqa: F401  (tests import it from here)
 
 PROJECT = settings.PROJECT_DIR
 # A dependency of Rasa (webexteamssdk) runs `git describe --dirty` at import; keep it out of this repo.
@@ -57,13 +57,6 @@ def edit_yaml(path: Path, change) -> None:
 
 def record(data: dict, kind: str, record_id: str) -> dict:
     return next(r for r in data[kind] if r["id"] == record_id)
-
-
-def free_port() -> int:
-    """A localhost port nothing listens on, for servers a test starts."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -159,3 +159,27 @@ def test_a_combination_question_for_a_count_the_rules_do_not_give_is_declined(kb
 def test_a_question_about_today_is_not_answered_from_a_background_document(kb, question, intent, declined):
     answer = answers.answer_question(kb, intent, {}, question)
     assert answer.declined is declined
+
+
+def test_a_pasted_text_is_not_answered_as_a_question():
+    from bot.answers import MAX_QUESTION_CHARS, unusable_message
+
+    assert unusable_message("waarom " * 1700).declined
+    assert unusable_message("<b>vet</b> wat is glow").declined
+    assert unusable_message("kan mijn klant (leefloon, 32 jaar, 2 jaar ingeschreven) " * 5) is None
+    assert unusable_message("x" * MAX_QUESTION_CHARS) is None
+
+
+@pytest.mark.parametrize(
+    "question, foreign",
+    [
+        ("Bonjour, comment inscrire un client chez VDAB?", True),
+        ("how can I register my client with VDAB please?", True),
+        ("kan ne klant met leefloon in glow?", False),
+        ("what is GLOW?", False),  # one English word: the NLU gets its chance
+    ],
+)
+def test_french_and_english_questions_are_recognised(question, foreign):
+    from bot.answers import not_dutch
+
+    assert not_dutch(question) is foreign

@@ -1,6 +1,8 @@
 """Knowledge, domain, rules and training data agree with each other (the checks of `python -m bot check`)."""
 from __future__ import annotations
 
+import re
+
 import shutil
 
 import pytest
@@ -42,7 +44,7 @@ def test_a_topic_intent_without_a_rule_is_found(copied_project):
     edit(copied_project, "data/rules.yml", lambda d: d["rules"].__setitem__(
         slice(None), [r for r in d["rules"] if r["steps"][0].get("intent") != "bvs_wat"]))
     findings = [str(f) for f in check.topic_intents_have_domain_entry_and_rule(copied_project)]
-    assert findings == ["[C002] data/rules.yml: geen regel `bvs_wat` -> action_answer voor het topic-intent bvs_wat"]
+    assert findings == ["[C002] data/rules.yml:2: geen regel `bvs_wat` -> action_answer voor het topic-intent bvs_wat"]
 
 
 def test_an_intent_with_too_few_examples_is_found(copied_project):
@@ -52,7 +54,11 @@ def test_an_intent_with_too_few_examples_is_found(copied_project):
 
     edit(copied_project, "data/nlu/glow.yml", shrink)
     findings = [str(f) for f in check.intents_have_enough_examples(copied_project)]
-    assert findings == ["[C003] data/nlu: intent glow_taal heeft 12 voorbeelden; minstens 15 nodig"]
+    [finding] = findings
+    location = re.match(r"\[C003\] (data/nlu/glow.yml):(\d+): intent glow_taal heeft 12 voorbeelden; minstens 15 nodig$", finding)
+    assert location, finding
+    lines = (copied_project.root / location[1]).read_text(encoding="utf-8").splitlines()
+    assert lines[int(location[2]) - 1].strip() == "- intent: glow_taal"
 
 
 def test_a_scored_question_copied_into_training_data_is_found(copied_project):

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.e2e
 #: Share of the question set that must pass (measured 91 %, README "Measurements").
 MIN_QUESTION_SET_RATE = 0.88
 SOURCE_LP = "Bron: Draaiboek Lokale Partnerschappen, versie 6 (oktober 2025)"
+REVIEWED_QUESTIONS = settings.PROJECT_DIR / "tests" / "reviewed" / "questions.yml"
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +138,13 @@ def test_e2e_question_set_quality(servers):
 def test_e2e_markup_is_not_answered_as_a_question(servers):
     reply = ask(servers, "<script>alert(1)</script>")
     assert "gewone tekst" in reply and "Bron:" not in reply
+
+
+def test_e2e_reviewed_questions(servers):
+    """Answers staff reviewed (python -m bot review export), held to the question set's floor."""
+    if not REVIEWED_QUESTIONS.is_file():
+        pytest.skip("nog geen beoordeelde antwoorden geëxporteerd (python -m bot review export)")
+    report = run_question_set(servers.rasa_url, load_question_set(REVIEWED_QUESTIONS), concurrency=4)
+    assert report.overall.rate >= MIN_QUESTION_SET_RATE, "\n".join(
+        f"{r.id}: {r.missing} {r.reply[:120]!r}" for r in report.failed
+    )

@@ -25,17 +25,19 @@ def test_runner_second_prepare_skips_every_step(trained_model):
 
 
 @pytest.mark.e2e
-def test_runner_serve_stops_both_servers_on_ctrl_c(trained_model, tmp_path):
-    rasa_port, actions_port = free_port(), free_port()
+def test_runner_serve_stops_all_servers_on_ctrl_c(trained_model, tmp_path):
+    """`make run` serves the assistant, the widget and the (token-protected) review page, and Ctrl-C stops them."""
+    rasa_port, actions_port, review_port = free_port(), free_port(), free_port()
     serve = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--port", str(rasa_port), "--actions-port", str(actions_port)],
+        [sys.executable, "-m", "bot", "serve", "--port", str(rasa_port), "--actions-port", str(actions_port),
+         "--review-port", str(review_port)],
         cwd=settings.PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env=dict(os.environ, DRAAIBOEK_DB=str(settings.db_path())),
     )
     try:
-        # `serve` says it runs once both servers answer
+        # `serve` says how to stop it once everything answers
         for line in serve.stdout:
-            if line.startswith("De assistent draait"):
+            if line.startswith("Stoppen: Ctrl-C"):
                 break
         # keep reading the servers' output, so that a full pipe never blocks them
         threading.Thread(target=serve.stdout.read, daemon=True).start()
@@ -45,10 +47,13 @@ def test_runner_serve_stops_both_servers_on_ctrl_c(trained_model, tmp_path):
             f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", json={"sender": "ctrl-c", "message": "wat is een bvs"}, timeout=30
         ).json()
         assert "Bron:" in reply[0]["text"]
+        assert requests.get(f"http://127.0.0.1:{rasa_port}/webhooks/widget/demo", timeout=10).ok
+        assert requests.get(f"http://127.0.0.1:{review_port}/", timeout=10, allow_redirects=False).status_code == 401
         serve.send_signal(signal.SIGINT)
         assert serve.wait(timeout=60) == 0
         deadline = time.monotonic() + 30
-        while port_in_use("127.0.0.1", rasa_port) or port_in_use("127.0.0.1", actions_port):
+        ports = (rasa_port, actions_port, review_port)
+        while any(port_in_use("127.0.0.1", port) for port in ports):
             assert time.monotonic() < deadline, "a server still listens after Ctrl-C"
             time.sleep(0.5)
     finally:

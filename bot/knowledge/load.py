@@ -20,6 +20,8 @@ class Knowledge:
     origin: dict[tuple[str, str], str] = field(default_factory=dict)
     #: records in file order, with their file, including duplicates (for validation)
     all_records: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    #: (file, record id) -> line of the record in its file, so that messages can say where to look
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def by_id(self, kind: str) -> dict[str, dict[str, Any]]:
         return {r["id"]: r for r in self.records[kind] if isinstance(r.get("id"), str)}
@@ -45,9 +47,11 @@ def load_knowledge(directory: str | Path) -> Knowledge:
     for path in knowledge_files(directory):
         rel = path.name
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            text = path.read_text(encoding="utf-8")
+            data = yaml.safe_load(text) or {}
         except yaml.YAMLError as e:
             raise KnowledgeError("K002", f"{rel}: geen geldige YAML: {e}") from e
+        knowledge.lines.update({(rel, record_id): line for record_id, line in _record_lines(text)})
         if not isinstance(data, dict):
             raise KnowledgeError("K003", f"{rel}: verwacht sleutels per soort record ({', '.join(KINDS)})")
         for kind, records in data.items():
@@ -63,3 +67,19 @@ def load_knowledge(directory: str | Path) -> Knowledge:
                 if isinstance(record.get("id"), str):
                     knowledge.origin.setdefault((kind, record["id"]), rel)
     return knowledge
+
+
+def _record_lines(text: str) -> list[tuple[str, int]]:
+    """(id, 1-based line) of every record in a knowledge file, from YAML's node marks."""
+    root = yaml.compose(text)
+    found: list[tuple[str, int]] = []
+    if not isinstance(root, yaml.MappingNode):
+        return found
+    for _, records in root.value:
+        for node in records.value if isinstance(records, yaml.SequenceNode) else []:
+            if not isinstance(node, yaml.MappingNode):
+                continue
+            for key, value in node.value:
+                if key.value == "id" and isinstance(value, yaml.ScalarNode):
+                    found.append((value.value, node.start_mark.line + 1))
+    return found

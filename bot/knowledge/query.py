@@ -123,11 +123,16 @@ class KnowledgeBase:
                     contacts.append(contact)
         return contacts
 
-    def citations(self, record_ids: list[str]) -> list[Record]:
-        """The citation rows of these records (any kind), in record and citation order."""
+    def citations(self, record_ids: list[str], kinds: tuple[str, ...] = ("topics", "combinations")) -> list[Record]:
+        """The citation rows of these records, in record and citation order. Only the answered kinds by
+        default: a topic and a glossary term may share an id."""
         rows: list[Record] = []
+        marks = ", ".join("?" for _ in kinds)
         for record_id in record_ids:
-            rows += self._rows("select * from citations where record_id = ? order by kind, position", [record_id])
+            rows += self._rows(
+                f"select * from citations where record_id = ? and kind in ({marks}) order by kind, position",
+                [record_id, *kinds],
+            )
         return rows
 
     def documents_citing(self, kind: str, record_id: str) -> list[str]:

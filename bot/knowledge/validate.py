@@ -1,7 +1,7 @@
 """Check the knowledge files before anything is built from them.
 
 Every problem names file, record id and field, in Dutch, so an editor knows what to fix:
-``[K023] lp.yml#lp-bvs-wat.sources[0].section: onbekende sectie '3.9' in document lp``.
+``[K023] lp_combinatietrajecten.yml:355#lp-bvs-wat.sources[0].section: onbekende sectie '3.9' in document lp``.
 """
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ def validate(knowledge: Knowledge, sources_dir: Path) -> list[Problem]:
     problems += list(_check_grounding(knowledge, sections))
     problems += list(_check_background_status(knowledge))
     problems += list(_check_versions(knowledge))
+    for problem in problems:
+        problem.line = knowledge.lines.get((problem.file, problem.record_id or ""))
     return problems
 
 

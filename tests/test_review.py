@@ -1,0 +1,722 @@
+"""The helpdesk review: answers from the conversation log, filters, marks, export, the review page.
+
+The conversation log is written the way the Rasa server writes it: Rasa events (user message with
+its NLU parse, the action, the bot's answer composed by bot.answers from the real knowledge base,
+the slots the actions set) saved through bot.tracker_store.RedactingSQLTrackerStore into a SQLite
+file. Two tests start more: one runs the real Rasa and action servers, one a headless Chromium.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+from click.testing import CliRunner
+
+from bot import answers, messages, settings
+from bot.quality import load_question_set
+from bot.review import ReviewError
+from bot.review.app import COOKIE, ReviewApp, start_in_thread
+from bot.review.cli import review
+from bot.review.conversations import (
+    Catalogue, ConversationLog, Filters, default_tracker_url, display_url, items_from_events,
+)
+from bot.review.export import annotate, export_id, export_marks
+from bot.review.marks import MarkStore, parse_expected
+from tests.conftest import free_port
+
+TOKEN = "test-token-3f9a1c77"
+DAY1 = datetime(2025, 10, 1, 9, 0).timestamp()
+DAY2 = datetime(2025, 10, 3, 14, 30).timestamp()
+DAY3 = datetime(2025, 10, 6, 11, 15).timestamp()
+SENDER_1 = "an.peeters@ocmw-gent.be"
+RRN = "85.07.30-033.61"
+SCRIPT_QUESTION = "<script>alert(1)</script> wat is een bvs?"
+FEEDBACK_DOWN = '/feedback{"rating": "fout"}'
+
+
+# --- a conversation log as the servers write it -------------------------------------------------
+
+
+def _entities(*found: tuple[str, str, str]) -> list[dict]:
+    """Entities as the entity ruler reports them, located in the text: (text, label, value)."""
+    return [{"entity": label, "value": value, "start": None, "end": None, "_text": text} for text, label, value in found]
+
+
+def _locate(text: str, entities: list[dict]) -> list[dict]:
+    located = []
+    for entity in entities:
+        start = text.index(entity["_text"])
+        located.append({"entity": entity["entity"], "value": entity["value"], "start": start,
+                        "end": start + len(entity["_text"]), "extractor": "SpacyEntityExtractor"})
+    return located
+
+
+class Conversation:
+    """Events of one sender, in the order Rasa and the actions produce them."""
+
+    def __init__(self, kb, sender: str, start: float):
+        from rasa.shared.core.events import ActionExecuted, SessionStarted
+
+        self.kb, self.sender, self.t = kb, sender, start
+        self.events = [ActionExecuted("action_session_start", timestamp=self._tick()),
+                       SessionStarted(timestamp=self._tick()), ActionExecuted("action_listen", timestamp=self._tick())]
+
+    def _tick(self, seconds: float = 0.01) -> float:
+        self.t += seconds
+        return self.t
+
+    def user(self, text: str, intent: str, confidence: float, entities=(), ranking=None) -> dict:
+        from rasa.shared.core.events import UserUttered
+
+        located = _locate(text, list(entities))
+        ranking = ranking or [{"name": intent, "confidence": confidence}]
+        self.events.append(UserUttered(
+            text, intent={"name": intent, "confidence": confidence}, entities=located,
+            parse_data={"intent_ranking": ranking}, timestamp=self._tick(20), input_channel="rest",
+            message_id=uuid.uuid4().hex,
+        ))
+        return {"text": text, "entities": located, "ranking": ranking}
+
+    def answer(self, action: str, answer: answers.Answer, *, personal_data: str | None = None, sources=None) -> None:
+        """What actions/actions.py returns: the answer, its records, whether it declined."""
+        from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet
+
+        self.events.append(ActionExecuted(action, policy="RulePolicy", confidence=1.0, timestamp=self._tick()))
+        if personal_data:
+            self.events.append(BotUttered(messages.M021_PERSONAL_DATA.format(kinds=personal_data), timestamp=self._tick()))
+        buttons = answer.buttons or (answers.feedback_buttons() if answer.substantive else [])
+        self.events.append(BotUttered(answer.full_text, data={"buttons": buttons or None}, timestamp=self._tick()))
+        self.events += [SlotSet("answer_records", answer.record_ids, timestamp=self._tick()),
+                        SlotSet("answer_declined", answer.declined, timestamp=self._tick())]
+        if sources is not None:
+            self.events.append(SlotSet("answer_sources", sources, timestamp=self._tick()))
+        self.events.append(ActionExecuted("action_listen", timestamp=self._tick()))
+
+    def ask(self, text: str, intent: str, confidence: float, entities=(), *, ranking=None, sources=None) -> None:
+        parsed = self.user(text, intent, confidence, entities, ranking)
+        concepts = answers.concepts_from_entities(self.kb, parsed["entities"])
+        if intent == "combinatie_check":
+            action, answer = "action_check_combination", answers.answer_combination(self.kb, concepts, parsed["ranking"], text)
+        elif intent in ("out_of_scope", "nlu_fallback"):
+            action, answer = "action_no_answer", answers.no_answer(self.kb, concepts, text)
+        else:
+            action, answer = "action_answer", answers.answer_question(self.kb, intent, concepts, text)
+        from bot import privacy
+
+        kinds = privacy.personal_data_kinds(text)
+        self.answer(action, answer, personal_data=", ".join(kinds) if kinds else None, sources=sources)
+
+    def feedback(self, rating: str) -> None:
+        from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet
+
+        self.user(f'/feedback{{"rating": "{rating}"}}', "feedback", 1.0)
+        records = next(e.value for e in reversed(self.events) if isinstance(e, SlotSet) and e.key == "answer_records")
+        self.events += [
+            ActionExecuted("action_store_feedback", policy="RulePolicy", confidence=1.0, timestamp=self._tick()),
+            BotUttered(messages.M019_FEEDBACK_THANKS_DOWN if rating == "fout" else messages.M018_FEEDBACK_THANKS,
+                       timestamp=self._tick()),
+            SlotSet("feedback", {"rating": rating, "records": records}, timestamp=self._tick()),
+            ActionExecuted("action_listen", timestamp=self._tick()),
+        ]
+
+    def new_session(self) -> None:
+        """A new session carries the slots over: Rasa sets them again, no question was asked."""
+        from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
+
+        last = {e.key: e.value for e in self.events if isinstance(e, SlotSet)}
+        self.events += [ActionExecuted("action_session_start", timestamp=self._tick(3600)), SessionStarted(timestamp=self._tick())]
+        self.events += [SlotSet(k, v, timestamp=self._tick()) for k, v in last.items()]
+        self.events.append(ActionExecuted("action_listen", timestamp=self._tick()))
+
+
+def write_log(path: Path, conversations: list[Conversation]) -> str:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.slots import AnySlot
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.tracker_store import RedactingSQLTrackerStore
+
+    domain = Domain.load(str(settings.PROJECT_DIR / "domain.yml"))
+    slots = list(domain.slots)
+    if "answer_sources" not in {s.name for s in slots}:
+        slots.append(AnySlot("answer_sources", mappings=[{"type": "custom"}], influence_conversation=False))
+    store = RedactingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(path))
+    for conversation in conversations:
+        tracker = DialogueStateTracker.from_events(conversation.sender, conversation.events, slots=slots)
+        asyncio.run(store.save(tracker))
+    store.engine.dispose()
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="module")
+def tracker(tmp_path_factory, kb) -> tuple[str, Path]:
+    """A conversation log of three case workers on three days (URL, file)."""
+    one = Conversation(kb, SENDER_1, DAY1)
+    one.ask("fin nr bvs buiten twe?", "bvs_financieringsnummer", 0.93,
+            _entities(("bvs", "instrument", "bvs"), ("buiten twe", "context", "buiten-twe")))
+    one.feedback("fout")
+    one.ask("wat is het beste recept voor stoofvlees", "out_of_scope", 0.88)
+    one.user("/combinaties_uitgesloten", "combinaties_uitgesloten", 1.0)  # a topic button under the decline
+    one.answer("action_answer", answers.answer_question(kb, "combinaties_uitgesloten", {}, "/combinaties_uitgesloten"))
+    one.new_session()
+
+    two = Conversation(kb, "medewerker-2", DAY2)
+    two.ask(f"mijn cliënt {RRN} heeft leefloon, kan die in glow?", "glow_doelgroep", 0.41,
+            _entities(("glow", "traject", "glow")),
+            ranking=[{"name": "glow_doelgroep", "confidence": 0.41}, {"name": "glow_klantprofiel", "confidence": 0.33}])
+    two.ask(SCRIPT_QUESTION, "bvs_wat", 0.95, _entities(("bvs", "instrument", "bvs")))
+    two.ask("qsdkfj qlskdjf", "nlu_fallback", 0.45, ranking=[
+        {"name": "nlu_fallback", "confidence": 0.45}, {"name": "combinatietraject_keuze", "confidence": 0.21},
+        {"name": "stage_nood", "confidence": 0.12},
+    ])
+
+    three = Conversation(kb, "medewerker-3", DAY3)
+    three.ask("mag een losse werkervaringsstage als combinatietraject?", "combinatie_check", 0.97,
+              _entities(("losse werkervaringsstage", "instrument", "wes-los"), ("combinatietraject", "traject", "combinatietraject")),
+              sources=[{"record": "lp-wes-los", "document": "lp", "version": "6", "section": "3.3"}])
+
+    path = tmp_path_factory.mktemp("review") / "conversations.db"
+    return write_log(path, [one, two, three]), path
+
+
+@pytest.fixture(scope="module")
+def catalogue(kb_path) -> Catalogue:
+    return Catalogue(kb_path)
+
+
+@pytest.fixture(scope="module")
+def log(tracker, catalogue) -> ConversationLog:
+    conversation_log = ConversationLog(tracker[0], catalogue)
+    yield conversation_log
+    conversation_log.close()
+
+
+def by_question(items, start: str):
+    return next(i for i in items if i.question.startswith(start))
+
+
+def questions(items) -> list[str]:
+    return [i.question for i in items]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --- reading the log ---------------------------------------------------------------------------
+
+
+def test_review_one_item_per_question_with_answer_records_and_feedback(log):
+    items = log.items()
+    assert questions(items) == [
+        "fin nr bvs buiten twe?", "wat is het beste recept voor stoofvlees", "Welke combinaties kunnen niet?",
+        "mijn cliënt [rijksregisternummer] heeft leefloon, kan die in glow?", SCRIPT_QUESTION, "qsdkfj qlskdjf",
+        "mag een losse werkervaringsstage als combinatietraject?",
+    ], "a feedback click and the slots carried over into a new session are no questions"
+    bvs = items[0]
+    assert (bvs.turn, bvs.intent, bvs.confidence, bvs.action) == (1, "bvs_financieringsnummer", 0.93, "action_answer")
+    assert "C03S350" in bvs.answer and bvs.answer.splitlines()[-1].startswith("Bron: Draaiboek Lokale Partnerschappen")
+    assert bvs.records == ["lp-bvs-financieringsnummer"]
+    assert [(s.document, s.version, s.section, s.record) for s in bvs.sources] == [("lp", "6", "3.4.1", "lp-bvs-financieringsnummer")]
+    assert bvs.feedback == "fout" and not bvs.declined
+    assert items[1].feedback is None, "the 👎 rates the answer before it, not the next one"
+    button = items[2]
+    assert button.button and button.turn == 3 and button.previous_question == "wat is het beste recept voor stoofvlees"
+
+
+def test_review_keys_are_stable_and_do_not_show_the_sender(log, tracker, catalogue):
+    again = ConversationLog(tracker[0], catalogue)
+    assert [i.key for i in again.items()] == [i.key for i in log.items()]
+    again.close()
+    item = log.items()[0]
+    assert SENDER_1 not in item.key and SENDER_1 not in item.sender and len(item.sender) == 8
+
+
+def test_review_decline_fallback_and_personal_data(log):
+    items = log.items()
+    recipe = by_question(items, "wat is het beste recept")
+    assert recipe.out_of_scope and recipe.declined and recipe.action == "action_no_answer"
+    assert messages.NO_ANSWER_MARKER in recipe.answer
+    fallback = by_question(items, "qsdkfj")
+    assert fallback.fallback and fallback.declined
+    assert (fallback.best_intent, fallback.confidence) == ("combinatietraject_keuze", 0.21), \
+        "a fallback shows the confidence of the intent it fell back from"
+    glow = by_question(items, "mijn cliënt")
+    assert RRN not in glow.question and "[rijksregisternummer]" in glow.question
+    assert glow.answer.startswith("Let op: je bericht lijkt persoonsgegevens")
+    assert glow.documents == ["glow"] and [s.section for s in glow.sources] == ["1.3", "1.4.2", "1.6.3", "1.6.2", "1.1"]
+
+
+def test_review_answer_sources_slot_is_used_when_present(log, catalogue):
+    combination = by_question(log.items(), "mag een losse")
+    assert [(s.record, s.section) for s in combination.sources] == [("lp-wes-los", "3.3")]
+    [passage] = catalogue.passages(combination)
+    assert passage.from_citation and "Werkervaringsstage als losstaande stage" in passage.text
+    assert (passage.document_title, passage.section_title) == ("Draaiboek Lokale Partnerschappen", "Welke combinaties kunnen niet?")
+
+
+def test_review_answer_from_an_earlier_document_version_is_shown_as_such(catalogue):
+    user = {"event": "user", "timestamp": DAY1, "text": "fin nr bvs buiten twe?",
+            "parse_data": {"intent": {"name": "bvs_financieringsnummer", "confidence": 0.9}, "entities": []}}
+    slot = {"event": "slot", "name": "answer_sources", "value": [
+        {"record": "lp-bvs-financieringsnummer", "document": "lp", "version": "5", "section": "3.4.1"}]}
+    rows = [(1, "s", "user", DAY1, None, json.dumps(user)), (2, "s", "action", DAY1, "action_answer", None),
+            (3, "s", "slot", DAY1, "answer_sources", json.dumps(slot))]
+    [item] = items_from_events(rows, catalogue)
+    [passage] = catalogue.passages(item)
+    assert passage.outdated and passage.current_version == "6" and "C03S350" in passage.text
+
+
+def test_review_passage_is_the_cited_text_of_the_source_document(log, catalogue):
+    [passage] = catalogue.passages(log.items()[0])
+    assert passage.document_title == "Draaiboek Lokale Partnerschappen" and passage.source.section == "3.4.1"
+    assert passage.from_citation and "C03S350 - OCMW - registratie BVS" in passage.text
+    assert passage.section_title
+
+
+def test_review_filters(log, catalogue):
+    def shown(**criteria) -> list[str]:
+        return questions(log.items(Filters(**criteria)))
+
+    assert shown(max_confidence=0.5) == ["mijn cliënt [rijksregisternummer] heeft leefloon, kan die in glow?", "qsdkfj qlskdjf"]
+    assert shown(fallback=True) == ["wat is het beste recept voor stoofvlees", "qsdkfj qlskdjf"]
+    assert shown(thumbs_down=True) == ["fin nr bvs buiten twe?"]
+    assert shown(topic="bvs_wat") == [SCRIPT_QUESTION]
+    assert shown(topic="combinatietraject_keuze") == ["qsdkfj qlskdjf"], "a fallback counts for the intent behind it"
+    assert shown(document="glow") == [  # a decline cites the contacts of the documents it names
+        "wat is het beste recept voor stoofvlees", "mijn cliënt [rijksregisternummer] heeft leefloon, kan die in glow?",
+        "qsdkfj qlskdjf"]
+    assert shown(document="glow", max_confidence=0.3) == ["qsdkfj qlskdjf"]
+    assert shown(date_from=date(2025, 10, 3), date_to=date(2025, 10, 3)) == [
+        "mijn cliënt [rijksregisternummer] heeft leefloon, kan die in glow?", SCRIPT_QUESTION, "qsdkfj qlskdjf"]
+    assert shown(date_from=date(2025, 10, 4)) == ["mag een losse werkervaringsstage als combinatietraject?"]
+    assert shown(thumbs_down=True, document="glow") == []
+
+
+def test_review_log_location_from_setting_or_endpoints(tmp_path, monkeypatch):
+    monkeypatch.delenv("DRAAIBOEK_TRACKER_URL", raising=False)
+    (tmp_path / "endpoints.yml").write_text(yaml.safe_dump({"tracker_store": {
+        "type": "bot.tracker_store.RedactingSQLTrackerStore", "dialect": "sqlite", "db": "build/conversations.db"}}))
+    assert default_tracker_url(tmp_path) == f"sqlite:///{tmp_path / 'build' / 'conversations.db'}", \
+        "a relative SQLite file is in the project folder, where the Rasa server runs"
+    (tmp_path / "endpoints.yml").write_text(yaml.safe_dump({"tracker_store": {
+        "type": "bot.tracker_store.RedactingSQLTrackerStore", "dialect": "postgresql", "url": "db.intern",
+        "port": 5432, "db": "rasa", "username": "rasa", "password": "${REVIEW_TEST_PASSWORD}"}}), encoding="utf-8")
+    monkeypatch.setenv("REVIEW_TEST_PASSWORD", "geheim")
+    url = default_tracker_url(tmp_path)
+    assert url == "postgresql://rasa:geheim@db.intern:5432/rasa"
+    assert "geheim" not in display_url(url)
+    monkeypatch.setenv("DRAAIBOEK_TRACKER_URL", "sqlite:////elders/log.db")
+    assert default_tracker_url(tmp_path) == "sqlite:////elders/log.db"
+
+
+def test_review_missing_log_is_named():
+    with pytest.raises(ReviewError, match=r"B002.*gesprekslog niet gevonden"):
+        ConversationLog("sqlite:////nergens/conversations.db")
+
+
+def test_review_reads_10k_events_quickly(tmp_path, catalogue):
+    import time
+
+    import sqlalchemy as sa
+
+    path = tmp_path / "big.db"
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as c:
+        c.execute(sa.text("create table events (id integer primary key, sender_id varchar(255), type_name varchar(255), "
+                          "timestamp float, intent_name varchar(255), action_name varchar(255), data text)"))
+        rows = []
+        for n in range(2000):
+            t = DAY1 + n
+            user = {"event": "user", "timestamp": t, "text": f"vraag {n}", "parse_data": {
+                "intent": {"name": "bvs_wat", "confidence": 0.8}, "entities": [], "intent_ranking": []}}
+            bot = {"event": "bot", "text": "Een BVS …\nBron: Draaiboek Lokale Partnerschappen, versie 6 (oktober 2025), §3.4.1"}
+            slot = {"event": "slot", "name": "answer_records", "value": ["lp-bvs-wat"]}
+            sender = f"s{n % 300}"
+            rows += [(sender, "user", t, None, json.dumps(user)), (sender, "action", t, "action_answer", "{}"),
+                     (sender, "bot", t, None, json.dumps(bot)), (sender, "slot", t, "answer_records", json.dumps(slot)),
+                     (sender, "action", t, "action_listen", "{}")]
+        c.execute(sa.text("insert into events (sender_id, type_name, timestamp, action_name, data) values (:s, :t, :ts, :a, :d)"),
+                  [dict(s=s, t=ty, ts=ts, a=a, d=d) for s, ty, ts, a, d in rows])
+    engine.dispose()
+    started = time.monotonic()
+    items = ConversationLog(f"sqlite:///{path}", catalogue).items(Filters(document="lp"))
+    assert len(items) == 2000 and time.monotonic() - started < 3
+
+
+# --- marks and export ---------------------------------------------------------------------------
+
+
+def test_review_marks_are_stored_apart_and_replace_each_other(log, tracker, tmp_path):
+    before = digest(tracker[1])
+    store = MarkStore(tmp_path / "review.db")
+    item = log.items()[0]
+    store.save(item, "wrong", comment="eerste indruk", reviewer="Sam")
+    store.save(item, "right", comment="toch juist", expected=parse_expected("C03S350\nbuiten TWE | buiten TWE-OCMW"))
+    [mark] = store.all()
+    assert (mark.verdict, mark.comment, mark.question) == ("right", "toch juist", "fin nr bvs buiten twe?")
+    assert mark.expected == ["C03S350", ["buiten TWE", "buiten TWE-OCMW"]]
+    assert MarkStore(tmp_path / "review.db").get(item.key).verdict == "right"
+    with pytest.raises(ReviewError, match="B021"):
+        store.save(item, "misschien")
+    with pytest.raises(ReviewError, match="B022"):
+        store.save(item, "wrong", corrected_intent="bestaat_niet", known_intents={"bvs_wat"})
+    assert digest(tracker[1]) == before, "the review never writes the conversation log"
+
+
+@pytest.fixture
+def marked(log, tmp_path) -> MarkStore:
+    items = log.items()
+    store = MarkStore(tmp_path / "review.db")
+    store.save(items[0], "right", expected=["C03S350"], reviewer="Sam")  # fin nr bvs
+    store.save(items[1], "right")  # the recipe, rightly declined
+    store.save(by_question(items, "mijn cliënt"), "wrong", comment="klantprofiel bedoeld",
+               corrected_intent="glow_klantprofiel", expected=[["realistische joboriëntatie", "joboriëntatie"]])
+    store.save(by_question(items, "qsdkfj"), "wrong", comment="onzin, moet weigeren", corrected_intent="out_of_scope")
+    store.save(by_question(items, SCRIPT_QUESTION), "wrong", comment="vraag is vreemd")  # no correction
+    store.save(by_question(items, "mag een losse"), "right")  # right but no expected phrases
+    return store
+
+
+def test_review_export_writes_loadable_stories_and_questions(marked, log, catalogue, tmp_path):
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+
+    stories, qs = tmp_path / "out" / "stories.yml", tmp_path / "out" / "questions.yml"
+    report = export_marks(marked.all(), stories_path=stories, questions_path=qs, catalogue=catalogue)
+
+    steps = YAMLStoryReader(Domain.load(str(settings.PROJECT_DIR / "domain.yml"))).read_from_file(stories)
+    assert len(steps) == 5 == len(report.stories)
+    data = yaml.safe_load(stories.read_text(encoding="utf-8"))
+    assert data["version"] == "3.1"
+    by_id = {s["story"].split(" ")[0]: s["steps"] for s in data["stories"]}
+    items = log.items()
+    key = lambda start: export_id(marked.get(by_question(items, start).key))  # noqa: E731
+    assert by_id[key("fin nr")] == [
+        {"user": 'fin nr [bvs]{"entity": "instrument", "value": "bvs"} '
+                 '[buiten twe]{"entity": "context", "value": "buiten-twe"}?\n', "intent": "bvs_financieringsnummer"},
+        {"action": "action_answer"}]
+    assert by_id[key("mijn cliënt")] == [
+        {"user": 'mijn cliënt [rijksregisternummer] heeft leefloon, kan die in [glow]{"entity": "traject", "value": "glow"}?\n',
+         "intent": "glow_klantprofiel"}, {"action": "action_answer"}], "wrong: the corrected intent and its rule's action"
+    assert by_id[key("qsdkfj")][0]["intent"] == "out_of_scope" and by_id[key("qsdkfj")][1] == {"action": "action_no_answer"}
+    assert by_id[key("mag een losse")][1] == {"action": "action_check_combination"}
+    assert [s.id for s in report.skipped_stories] == [key(SCRIPT_QUESTION)]
+    assert "juiste onderwerp" in report.skipped_stories[0].reason
+
+    loaded = {q.id: q for q in load_question_set(qs)}
+    assert set(loaded) == {key("fin nr"), key("wat is het beste"), key("mijn cliënt"), key("qsdkfj")}
+    fin = loaded[key("fin nr")]
+    assert (fin.kind, fin.document, fin.section, fin.expect, fin.text) == ("fact", "lp", "3.4.1", ("C03S350",), "fin nr bvs buiten twe?")
+    recipe = loaded[key("wat is het beste")]
+    assert (recipe.kind, recipe.declined, recipe.section) == ("out_of_scope", True, None)
+    glow = loaded[key("mijn cliënt")]
+    assert (glow.kind, glow.document, glow.expect) == ("eligibility", "glow", (["realistische joboriëntatie", "joboriëntatie"],))
+    assert loaded[key("qsdkfj")].declined
+    skipped = {s.id: s.reason for s in report.skipped_questions}
+    assert "verwachte zinnen ontbreken" in skipped[key("mag een losse")]
+    assert "vul ze aan" in skipped[key(SCRIPT_QUESTION)]
+    assert "teststory" in report.format() and "Niet als vraag (2)" in report.format()
+
+
+def test_review_export_again_replaces_its_items_and_keeps_others(marked, log, catalogue, tmp_path):
+    stories, qs = tmp_path / "stories.yml", tmp_path / "questions.yml"
+    qs.write_text(yaml.safe_dump({"questions": [
+        {"id": "eigen-1", "kind": "fact", "question": "wat is een bvs?", "expect": ["beroepsverkennende stage"]}]}),
+        encoding="utf-8")
+    export_marks(marked.all(), stories_path=stories, questions_path=qs, catalogue=catalogue)
+    first = (stories.read_text(encoding="utf-8"), qs.read_text(encoding="utf-8"))
+    export_marks(marked.all(), stories_path=stories, questions_path=qs, catalogue=catalogue)
+    assert (stories.read_text(encoding="utf-8"), qs.read_text(encoding="utf-8")) == first, "exporting twice changes nothing"
+
+    item = log.items()[0]
+    marked.save(item, "right", expected=["C03S350", "registratie BVS"])
+    marked.save(by_question(log.items(), "wat is het beste"), "wrong", comment="had moeten antwoorden")
+    export_marks(marked.all(), stories_path=stories, questions_path=qs, catalogue=catalogue)
+    loaded = {q.id: q for q in load_question_set(qs)}
+    assert loaded[export_id(marked.get(item.key))].expect == ("C03S350", "registratie BVS")
+    assert export_id(marked.get(by_question(log.items(), "wat is het beste").key)) not in loaded, \
+        "an item whose mark can no longer be exported is removed"
+    assert "eigen-1" in loaded and list(loaded)[0] == "eigen-1"
+    names = [s["story"] for s in yaml.safe_load(stories.read_text(encoding="utf-8"))["stories"]]
+    assert len(names) == 4 and all(name.startswith("review-") for name in names)
+
+
+def test_review_annotation_finds_entities_again_in_a_redacted_message(catalogue):
+    # the entity offsets are those of the text before redaction (longer than the label)
+    text = "mijn cliënt [rijksregisternummer] wil een bvs buiten twe"
+    entities = [{"entity": "instrument", "value": "bvs", "start": 44, "end": 47},
+                {"entity": "context", "value": "buiten-twe", "start": 48, "end": 58}]
+    assert annotate(text, entities, catalogue) == (
+        'mijn cliënt [rijksregisternummer] wil een [bvs]{"entity": "instrument", "value": "bvs"} '
+        '[buiten twe]{"entity": "context", "value": "buiten-twe"}')
+
+
+def test_review_cli_list_and_export(tracker, marked, tmp_path, kb_path):
+    runner = CliRunner()
+    result = runner.invoke(review, ["list", "--tracker", tracker[0], "--db", str(kb_path), "--thumbs-down"])
+    assert result.exit_code == 0, result.output
+    assert "fin nr bvs buiten twe?" in result.output and "stoofvlees" not in result.output
+    assert "1 van 1 antwoord(en)" in result.output
+
+    result = runner.invoke(review, ["list", "--tracker", tracker[0], "--db", str(kb_path), "--from", "2025-10-06"])
+    assert "mag een losse werkervaringsstage" in result.output and "1 van 1" in result.output
+
+    out = tmp_path / "cli"
+    result = runner.invoke(review, ["export", "--marks", str(marked.path), "--db", str(kb_path),
+                                    "--stories", str(out / "stories.yml"), "--questions", str(out / "questions.yml")])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"5 teststory/teststories naar {out / 'stories.yml'}\n4 vraag/vragen naar")
+    assert len(load_question_set(out / "questions.yml")) == 4
+
+    result = runner.invoke(review, ["list", "--tracker", "sqlite:////nergens/x.db", "--db", str(kb_path)])
+    assert result.exit_code == 1 and "Error: [B002]" in result.output
+
+
+# --- the review page over HTTP ------------------------------------------------------------------
+
+
+@pytest.fixture
+def page_server(log, catalogue, tmp_path):
+    """The review page on a free port (URL, marks, export folder)."""
+    marks = MarkStore(tmp_path / "review.db")
+    app = ReviewApp(log, marks, catalogue, token=TOKEN, stories_path=tmp_path / "export" / "stories.yml",
+                    questions_path=tmp_path / "export" / "questions.yml")
+    _, url, stop = start_in_thread(app)
+    yield url, marks, tmp_path / "export"
+    stop()
+
+
+def login(url: str, token: str = TOKEN) -> requests.Session:
+    session = requests.Session()
+    form = session.get(f"{url}/login").text
+    response = session.post(f"{url}/login", data={"token": token, "naam": "Sam", "csrf": csrf(form)}, allow_redirects=False)
+    assert response.status_code == 303, response.text
+    return session
+
+
+def csrf(html_text: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html_text).group(1)
+
+
+def test_review_page_needs_the_token(page_server):
+    url, marks, _ = page_server
+    response = requests.get(f"{url}/")
+    assert response.status_code == 401 and "Reviewtoken" in response.text and "fin nr bvs" not in response.text
+    assert requests.post(f"{url}/beoordeel", data={"key": "x", "oordeel": "right"}).status_code == 401
+    assert requests.get(f"{url}/", cookies={COOKIE: "verzonnen"}).status_code == 401
+
+    browser = requests.Session()
+    wrong = browser.post(f"{url}/login", data={"token": "fout-token", "csrf": csrf(browser.get(f"{url}/").text)},
+                         allow_redirects=False)
+    assert wrong.status_code == 401 and "Onjuist token" in wrong.text and COOKIE + "=" not in wrong.headers["Set-Cookie"]
+    forged = requests.post(f"{url}/login", data={"token": TOKEN, "csrf": "geraden"}, allow_redirects=False)
+    assert forged.status_code == 403, "a login form posted from elsewhere lacks the login cookie"
+
+    right = browser.post(f"{url}/login", data={"token": TOKEN, "csrf": csrf(wrong.text)}, allow_redirects=False)
+    cookie = right.headers["Set-Cookie"]
+    assert right.status_code == 303 and cookie.startswith(COOKIE + "=")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    session = login(url)
+    page = session.get(f"{url}/")
+    assert page.status_code == 200 and "fin nr bvs buiten twe?" in page.text
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert SENDER_1 not in page.text, "the page shows a code for the conversation, not the sender"
+    assert marks.all() == []
+
+
+def test_review_page_posts_need_the_csrf_token_and_same_origin(page_server, log):
+    url, marks, _ = page_server
+    session = login(url)
+    key = log.items()[0].key
+    token = csrf(session.get(f"{url}/").text)
+    assert session.post(f"{url}/beoordeel", data={"key": key, "oordeel": "wrong"}).status_code == 403
+    assert session.post(f"{url}/beoordeel", data={"key": key, "oordeel": "wrong", "csrf": "nee"}).status_code == 403
+    foreign = session.post(f"{url}/beoordeel", data={"key": key, "oordeel": "wrong", "csrf": token},
+                           headers={"Origin": "http://evil.example"})
+    assert foreign.status_code == 403 and marks.all() == []
+
+    done = session.post(f"{url}/beoordeel", allow_redirects=False, data={
+        "key": key, "oordeel": "wrong", "csrf": token, "opmerking": "te kort", "onderwerp": "",
+        "verwacht": "C03S350", "terug": "duim=1&evil=\r\nSet-Cookie: x"})
+    assert done.status_code == 303 and done.headers["Location"].startswith("/?duim=1&evil=")
+    assert "\n" not in done.headers["Location"]
+    [mark] = marks.all()
+    assert (mark.verdict, mark.comment, mark.reviewer, mark.expected) == ("wrong", "te kort", "Sam", ["C03S350"])
+
+
+def test_review_page_escapes_what_it_shows(page_server):
+    url, _, _ = page_server
+    page = login(url).get(f"{url}/", params={"onderwerp": "bvs_wat"})
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; wat is een bvs?" in page.text
+    assert "<script>" not in page.text
+
+
+def test_review_page_filters_and_refuses_bad_input(page_server):
+    url, _, _ = page_server
+    session = login(url)
+    low = session.get(f"{url}/", params={"laag": "1", "max": "0.5"}).text
+    assert "2 antwoord(en)" in low and "qsdkfj" in low and "fin nr bvs" not in low
+    bad = session.get(f"{url}/", params={"van": "gisteren", "max": "veel"}).text
+    assert "Ongeldige datum" in bad and "7 antwoord(en)" in bad
+    unknown = session.post(f"{url}/beoordeel", data={"key": "bestaat-niet", "oordeel": "right", "csrf": csrf(bad)})
+    assert unknown.status_code == 400 and "staat niet (meer) in het gesprekslog" in unknown.text
+
+
+def test_review_serve_prints_a_generated_token_and_stops_on_ctrl_c(tracker, kb_path, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DRAAIBOEK_REVIEW_TOKEN"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from bot.review.cli import review; review(prog_name='review')", "serve", "--port", str(port),
+         "--tracker", tracker[0], "--db", str(kb_path), "--marks", str(tmp_path / "review.db")],
+        cwd=settings.PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        lines = [process.stdout.readline() for _ in range(3)]
+        assert lines[0].startswith(f"Reviewpagina: http://127.0.0.1:{port}/"), lines
+        token = lines[1].rsplit(": ", 1)[1].strip()
+        assert lines[1].startswith("Reviewtoken (nieuw bij elke start") and len(token) >= 20
+        page = login(f"http://127.0.0.1:{port}", token).get(f"http://127.0.0.1:{port}/").text
+        assert "fin nr bvs buiten twe?" in page
+        process.send_signal(signal.SIGINT)
+        assert process.wait(10) == 0 and "Gestopt." in process.stdout.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_review_page_starts_next_to_the_assistant(tracker, kb_path, tmp_path, monkeypatch):
+    from bot.review.app import start_review_server
+
+    monkeypatch.setenv("DRAAIBOEK_REVIEW_TOKEN", TOKEN)
+    monkeypatch.setenv("DRAAIBOEK_TRACKER_URL", tracker[0])
+    monkeypatch.setenv("DRAAIBOEK_DB", str(kb_path))
+    running = start_review_server(free_port(), marks_path=tmp_path / "review.db")
+    try:
+        assert (running.token, running.token_generated) == (TOKEN, False)
+        assert "qsdkfj qlskdjf" in login(running.url).get(f"{running.url}/").text
+    finally:
+        running.stop()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{running.url}/", timeout=2)
+
+
+# --- end to end: headless Chromium, and the real servers ---------------------------------------
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.mark.e2e
+def test_review_in_the_browser_mark_and_export(page_server, log):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, marks, export_dir = page_server
+    screenshot = settings.PROJECT_DIR / "results" / "review" / "review.png"
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="nl-BE")
+            response = page.goto(f"{url}/")
+            assert response.status == 401
+            page.get_by_label("Reviewtoken").fill(TOKEN)
+            page.get_by_label("Je naam").fill("Sam")
+            page.get_by_role("button", name="Aanmelden").click()
+            expect(page.get_by_role("heading", name="Beoordeling van antwoorden")).to_be_visible()
+
+            page.get_by_label("👎 duim omlaag gekregen").check()
+            page.get_by_role("button", name="Toon").click()
+            articles = page.locator("article")
+            expect(articles).to_have_count(1)
+            article = articles.first
+            question, answer, passage = (article.locator("section").nth(i) for i in range(3))
+            expect(question).to_contain_text("fin nr bvs buiten twe?")
+            expect(answer).to_contain_text("C03S350")
+            expect(passage).to_contain_text("Draaiboek Lokale Partnerschappen")
+            expect(passage).to_contain_text("C03S350 - OCMW - registratie BVS")
+            boxes = [s.bounding_box() for s in (question, answer, passage)]
+            assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"] and abs(boxes[0]["y"] - boxes[2]["y"]) < 2, \
+                "question, answer and passage side by side"
+
+            article.get_by_role("radio", name="fout").check()
+            article.get_by_label("Opmerking").fill("Klopt voor buiten TWE, maar zegt niet waar de handleiding staat.")
+            article.get_by_label("Juist onderwerp").select_option("bvs_financieringsnummer")
+            article.get_by_label("Verwachte zinnen").fill("C03S350\nRichtlijn | registratiehandleiding")
+            article.get_by_role("button", name="Bewaar beoordeling").click()
+            expect(page.locator("article")).to_have_count(1)
+            expect(page.get_by_label("👎 duim omlaag gekregen")).to_be_checked()
+            expect(page.locator("article").first).to_contain_text("beoordeeld: fout")
+            page.screenshot(path=str(screenshot), full_page=True)
+
+            page.get_by_label("Onderwerp", exact=True).select_option("bvs_wat")
+            page.get_by_label("👎 duim omlaag gekregen").uncheck()
+            page.get_by_role("button", name="Toon").click()
+            expect(page.locator("article").first.locator("section").first).to_contain_text(SCRIPT_QUESTION)
+
+            page.get_by_role("button", name="Exporteer beoordeelde antwoorden").click()
+            expect(page.locator("#rapport")).to_contain_text("1 teststory/teststories")
+        finally:
+            browser.close()
+
+    [mark] = marks.all()
+    assert (mark.verdict, mark.reviewer, mark.corrected_intent) == ("wrong", "Sam", "bvs_financieringsnummer")
+    [question] = load_question_set(export_dir / "questions.yml")
+    assert question.text == "fin nr bvs buiten twe?" and question.expect == ("C03S350", ["Richtlijn", "registratiehandleiding"])
+    story = yaml.safe_load((export_dir / "stories.yml").read_text(encoding="utf-8"))["stories"][0]
+    assert story["steps"][0]["intent"] == "bvs_financieringsnummer" and story["steps"][1] == {"action": "action_answer"}
+    assert screenshot.stat().st_size > 10_000
+
+
+@pytest.mark.e2e
+def test_review_lists_questions_asked_to_the_real_servers(trained_model, tmp_path, catalogue):
+    from bot.runner import start_servers
+
+    db = tmp_path / "conversations.db"
+    servers = start_servers(rasa_port=free_port(), actions_port=free_port(), tracker_db=db, log_dir=tmp_path)
+    try:
+        sender = f"e2e-review-{uuid.uuid4()}"
+
+        def say(text: str) -> list[dict]:
+            response = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook",
+                                     json={"sender": sender, "message": text}, timeout=30)
+            response.raise_for_status()
+            return response.json()
+
+        reply = say("fin nr bvs buiten twe?")
+        assert "C03S350" in reply[0]["text"]
+        say(FEEDBACK_DOWN)
+        assert messages.NO_ANSWER_MARKER in say("wat is het beste recept voor stoofvlees")[0]["text"]
+    finally:
+        servers.stop()
+
+    log = ConversationLog(f"sqlite:///{db}", catalogue)
+    items = log.items()
+    assert questions(items) == ["fin nr bvs buiten twe?", "wat is het beste recept voor stoofvlees"]
+    assert items[0].records == ["lp-bvs-financieringsnummer"] and items[0].feedback == "fout"
+    assert any(s.section == "3.4.1" for s in items[0].sources) and items[1].declined
+
+    app = ReviewApp(log, MarkStore(tmp_path / "review.db"), catalogue, token=TOKEN)
+    _, url, stop = start_in_thread(app)
+    try:
+        page = login(url).get(f"{url}/", params={"duim": "1"}).text
+        assert "fin nr bvs buiten twe?" in page and "stoofvlees" not in page and "C03S350" in page
+    finally:
+        stop()
+        log.close()

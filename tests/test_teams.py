@@ -1,0 +1,545 @@
+"""The Microsoft Teams channel: token validation, bot tokens, cards, and the real servers behind it.
+
+The Bot Framework side (key publication, token endpoints, Bot Connector) is played by the local
+stand-in in tests/teams_standin.py. The first part tests the authentication module and the
+rendering without Rasa; `TestTeamsServers` starts the real Rasa and action servers once.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import jwt
+import pytest
+import yaml
+
+from bot.channels.botframework_auth import (
+    ClientCredentials,
+    ManagedIdentity,
+    SigningKeys,
+    TokenUnavailable,
+    Unauthorized,
+    check_activity,
+    service_url_allowed,
+    token_url_for_tenant,
+    validate_token,
+)
+from bot.channels.teams import (
+    ADAPTIVE_CARD,
+    TeamsSettings,
+    adaptive_card,
+    message_text,
+    reply_content,
+    sender_id,
+)
+from bot import settings as project_settings
+from bot.errors import SettingsError
+from bot.messages import NO_ANSWER_MARKER, M018_FEEDBACK_THANKS
+from tests.conftest import free_port
+from tests.teams_standin import BotFrameworkStandIn, new_key
+
+FEEDBACK_GOOD = '/feedback{"rating": "goed"}'
+FEEDBACK_WRONG = '/feedback{"rating": "fout"}'
+ANSWER = (
+    "Registreer je als OCMW een BVS buiten TWE-OCMW, gebruik dan het financieringsnummer C03S350.\n"
+    "- eerste punt\n- tweede punt\n\n"
+    "Bron: Draaiboek Lokale Partnerschappen, versie 6 (oktober 2025), §3.4.1"
+)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def standin():
+    running = BotFrameworkStandIn().start()
+    yield running
+    running.stop()
+
+
+def bearer(token: str) -> str:
+    return f"Bearer {token}"
+
+
+def validate(standin: BotFrameworkStandIn, keys: SigningKeys, token: str):
+    return validate_token(bearer(token), keys=keys, app_id=standin.app_id)
+
+
+# --- incoming tokens ---------------------------------------------------------------------------
+
+def test_valid_token_gives_its_claims_and_endorsements(standin):
+    keys = SigningKeys(standin.openid_metadata_url)
+    verified = validate(standin, keys, standin.token())
+    assert verified.claims["aud"] == standin.app_id
+    assert verified.claims["serviceurl"] == standin.service_url
+    assert "msteams" in verified.endorsements
+
+
+def test_keys_are_fetched_on_first_use_and_then_cached(standin):
+    before = standin.counts()
+    keys = SigningKeys(standin.openid_metadata_url)
+    assert standin.counts() == before, "creating the key cache fetches nothing"
+    for _ in range(3):
+        validate(standin, keys, standin.token())
+    after = standin.counts()
+    assert (after["openid"] - before["openid"], after["jwks"] - before["jwks"]) == (1, 1)
+    assert keys.fetches == 1
+
+
+def test_keys_are_fetched_again_after_their_ttl(standin):
+    clock = FakeClock()
+    keys = SigningKeys(standin.openid_metadata_url, ttl=3600, clock=clock)
+    validate(standin, keys, standin.token())
+    clock.now += 3599
+    validate(standin, keys, standin.token())
+    assert keys.fetches == 1
+    clock.now += 2
+    validate(standin, keys, standin.token())
+    assert keys.fetches == 2
+
+
+def test_rotated_key_is_accepted_after_one_refetch_and_forged_kids_are_throttled(standin):
+    clock = FakeClock()
+    keys = SigningKeys(standin.openid_metadata_url, refetch_interval=300, clock=clock)
+    validate(standin, keys, standin.token())
+    rotated = standin.publish_key()
+    assert validate(standin, keys, standin.token(kid=rotated)).claims["aud"] == standin.app_id
+    assert keys.fetches == 2
+    for _ in range(5):
+        with pytest.raises(Unauthorized, match="unknown signing key"):
+            validate(standin, keys, standin.token(kid="forged-kid", key=new_key()))
+    assert keys.fetches == 2, "an unknown kid right after a refetch fetches nothing more"
+    clock.now += 301
+    with pytest.raises(Unauthorized, match="unknown signing key"):
+        validate(standin, keys, standin.token(kid="forged-kid", key=new_key()))
+    assert keys.fetches == 3
+
+
+def _invalid_tokens(standin: BotFrameworkStandIn) -> dict[str, str]:
+    other_key = new_key()
+    return {
+        "expired": standin.token(expires_in=-3600, not_before=-7200),
+        "not yet valid": standin.token(not_before=3600, expires_in=7200),
+        "wrong audience": standin.token(aud="00000000-0000-0000-0000-000000000000"),
+        "wrong issuer": standin.token(iss="https://sts.windows.net/evil/"),
+        "unsigned": standin.unsigned_token(),
+        "unknown kid": standin.token(kid="unknown-kid", key=other_key),
+        "forged signature": standin.token(key=other_key),
+        "HS256 with the public key": jwt.encode(
+            {"iss": "https://api.botframework.com", "aud": standin.app_id, "exp": int(time.time()) + 600,
+             "serviceurl": standin.service_url},
+            "secret-key-for-hs256-that-is-long-enough", algorithm="HS256", headers={"kid": standin.kid},
+        ),
+        "no expiry": standin.token(exp=None),
+        "garbage": "not.a.token",
+    }
+
+
+@pytest.mark.parametrize("case", [
+    "expired", "not yet valid", "wrong audience", "wrong issuer", "unsigned", "unknown kid", "forged signature",
+    "HS256 with the public key", "no expiry", "garbage",
+])
+def test_invalid_tokens_are_refused(standin, case):
+    keys = SigningKeys(standin.openid_metadata_url)
+    with pytest.raises(Unauthorized):
+        validate(standin, keys, _invalid_tokens(standin)[case])
+
+
+@pytest.mark.parametrize("header", [None, "", "Basic dXNlcjpwdw==", "Bearer", "Bearer a b"])
+def test_missing_or_malformed_authorization_is_refused(standin, header):
+    with pytest.raises(Unauthorized):
+        validate_token(header, keys=SigningKeys(standin.openid_metadata_url), app_id=standin.app_id)
+
+
+def test_token_within_clock_skew_is_accepted(standin):
+    keys = SigningKeys(standin.openid_metadata_url)
+    validate(standin, keys, standin.token(expires_in=-60, not_before=-3600))
+
+
+def test_token_is_bound_to_the_activitys_service_url(standin):
+    keys = SigningKeys(standin.openid_metadata_url)
+    verified = validate(standin, keys, standin.token())
+    allowed = [standin.service_url]
+    check_activity(verified, standin.message("hallo"), allowed_service_urls=allowed, allow_http=True)
+    other = standin.message("hallo", service_url=standin.base_url + "/amer/")
+    with pytest.raises(Unauthorized, match="serviceurl claim"):
+        check_activity(verified, other, allowed_service_urls=allowed, allow_http=True)
+    with pytest.raises(Unauthorized, match="not an allowed"):
+        check_activity(verified, standin.message("hallo"), allowed_service_urls=allowed, allow_http=False)
+    without_claim = validate(standin, keys, standin.token(serviceurl=None))
+    with pytest.raises(Unauthorized, match="serviceurl claim"):
+        check_activity(without_claim, standin.message("hallo"), allowed_service_urls=allowed, allow_http=True)
+
+
+def test_key_must_be_endorsed_for_the_activitys_channel(standin):
+    verified = validate(standin, SigningKeys(standin.openid_metadata_url), standin.token())
+    activity = standin.message("hallo", channelId="slack")
+    with pytest.raises(Unauthorized, match="endorsed"):
+        check_activity(verified, activity, allowed_service_urls=[standin.service_url], allow_http=True)
+
+
+@pytest.mark.parametrize("url, allowed", [
+    ("https://smba.trafficmanager.net/emea/", True),
+    ("https://smba.trafficmanager.net/amer", True),
+    ("https://SMBA.trafficmanager.net/teams/", True),
+    ("http://smba.trafficmanager.net/emea/", False),
+    ("https://smba.trafficmanager.net.evil.example/emea/", False),
+    ("https://evilsmba.trafficmanager.net/emea/", False),
+    ("https://smba.trafficmanager.net@evil.example/emea/", False),
+    ("https://evil.example/?smba.trafficmanager.net", False),
+    ("ftp://smba.trafficmanager.net/", False),
+    ("not a url", False),
+])
+def test_default_allowed_service_urls_are_teams_hosts(url, allowed):
+    assert service_url_allowed(url, ["smba.trafficmanager.net"]) is allowed
+
+
+def test_allowed_service_url_prefix_and_http_setting():
+    prefix = ["https://smba.trafficmanager.net/emea/"]
+    assert service_url_allowed("https://smba.trafficmanager.net/emea/", prefix)
+    assert not service_url_allowed("https://smba.trafficmanager.net/amer/", prefix)
+    assert not service_url_allowed("https://smba.trafficmanager.net/emeax/", prefix)
+    assert not service_url_allowed("http://127.0.0.1:3978/", ["127.0.0.1"])
+    assert service_url_allowed("http://127.0.0.1:3978/", ["127.0.0.1"], allow_http=True)
+
+
+# --- outgoing tokens ---------------------------------------------------------------------------
+
+def test_client_credentials_token_is_cached_until_shortly_before_expiry(standin):
+    clock = FakeClock()
+    provider = ClientCredentials(standin.app_id, standin.app_password, standin.token_url, clock=clock)
+    before = standin.counts()["token"]
+    first = provider.token()
+    assert provider.token() == first
+    assert standin.counts()["token"] == before + 1
+    clock.now += 3599 - 300 - 1
+    assert provider.token() == first
+    clock.now += 2
+    assert provider.token() != first
+    assert standin.counts()["token"] == before + 2
+    provider.invalidate()
+    provider.token()
+    assert standin.counts()["token"] == before + 3
+
+
+def test_wrong_client_secret_gives_no_token(standin):
+    with pytest.raises(TokenUnavailable, match="401"):
+        ClientCredentials(standin.app_id, "wrong", standin.token_url).token()
+
+
+def test_managed_identity_token_from_imds_style_endpoint(standin):
+    provider = ManagedIdentity(standin.app_id, endpoint=standin.msi_endpoint)
+    before = standin.counts()["msi"]
+    token = provider.token()
+    assert token in standin.issued_tokens
+    assert provider.token() == token
+    assert standin.counts()["msi"] == before + 1
+    with pytest.raises(TokenUnavailable, match="400"):
+        ManagedIdentity("another-identity", endpoint=standin.msi_endpoint).token()
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+def test_settings_single_tenant_defaults():
+    settings = TeamsSettings.from_credentials({"app_id": "app", "app_password": "pw", "tenant_id": "tenant"}, environ={})
+    assert settings.token_url == token_url_for_tenant("tenant") == "https://login.microsoftonline.com/tenant/oauth2/v2.0/token"
+    assert settings.openid_metadata_url == "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    assert settings.allowed_service_urls == ["smba.trafficmanager.net"]
+    assert settings.allow_http_service_url is False
+    assert isinstance(settings.token_provider(), ClientCredentials)
+    assert "pw" not in repr(settings)
+
+
+def test_settings_come_from_environment_when_not_in_credentials():
+    env = {"DRAAIBOEK_TEAMS_APP_ID": "app", "DRAAIBOEK_TEAMS_APP_PASSWORD": "pw", "DRAAIBOEK_TEAMS_TENANT_ID": "t",
+           "DRAAIBOEK_TEAMS_ALLOWED_SERVICE_URLS": "smba.trafficmanager.net, https://example.org/x/"}
+    settings = TeamsSettings.from_credentials(None, environ=env)
+    assert (settings.app_id, settings.app_password, settings.tenant_id) == ("app", "pw", "t")
+    assert settings.allowed_service_urls == ["smba.trafficmanager.net", "https://example.org/x/"]
+
+
+def test_settings_expand_environment_variables_in_credentials_yml(tmp_path, monkeypatch):
+    from rasa.shared.utils.io import read_config_file
+
+    monkeypatch.setenv("TEAMS_TEST_SECRET", "geheim")
+    path = tmp_path / "credentials.yml"
+    path.write_text("bot.channels.teams.TeamsInput:\n  app_id: app\n  app_password: ${TEAMS_TEST_SECRET}\n  tenant_id: t\n")
+    settings = TeamsSettings.from_credentials(read_config_file(str(path))["bot.channels.teams.TeamsInput"], environ={})
+    assert settings.app_password == "geheim"
+
+
+def test_settings_managed_identity():
+    settings = TeamsSettings.from_credentials(
+        {"app_id": "mi-client", "auth": "managed_identity", "msi_endpoint": "http://127.0.0.1:1/token"}, environ={}
+    )
+    provider = settings.token_provider()
+    assert isinstance(provider, ManagedIdentity)
+    assert (provider.client_id, provider.endpoint) == ("mi-client", "http://127.0.0.1:1/token")
+
+
+@pytest.mark.parametrize("credentials, code", [
+    ({}, "S041"),
+    ({"app_id": "app", "tenant_id": "t"}, "S043"),
+    ({"app_id": "app", "app_password": "pw"}, "S044"),
+    ({"app_id": "app", "auth": "certificate"}, "S045"),
+    ({"app_id": "app", "app_password": "pw", "tenant_id": "t", "allow_http_service_url": "misschien"}, "S046"),
+    ({"app_id": "app", "app_password": "pw", "tenant_id": "t", "app_secret": "pw"}, "S040"),
+])
+def test_settings_errors_name_the_setting(credentials, code):
+    with pytest.raises(SettingsError) as error:
+        TeamsSettings.from_credentials(credentials, environ={})
+    assert error.value.code == code
+
+
+# --- messages and cards --------------------------------------------------------------------------
+
+def test_answer_card_separates_source_line_and_renders_buttons():
+    card = adaptive_card(ANSWER, [{"title": "👍", "payload": FEEDBACK_GOOD}, {"title": "👎", "payload": FEEDBACK_WRONG}])
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
+    texts = [block["text"] for block in card["body"]]
+    assert texts[0].endswith("C03S350.") and texts[1:3] == ["- eerste punt", "- tweede punt"]
+    source = card["body"][-1]
+    assert source["text"].startswith("Bron:") and source["isSubtle"] and source["size"] == "Small"
+    assert not any("Bron:" in text for text in texts[:-1])
+    assert all(block["wrap"] for block in card["body"])
+    assert card["actions"] == [
+        {"type": "Action.Submit", "title": "👍", "data": {"payload": FEEDBACK_GOOD}},
+        {"type": "Action.Submit", "title": "👎", "data": {"payload": FEEDBACK_WRONG}},
+    ]
+    assert "C03S350" in card["fallbackText"] and "👍" in card["fallbackText"]
+
+
+def test_reply_without_buttons_or_source_is_plain_text():
+    assert reply_content("Graag gedaan!") == {"text": "Graag gedaan!", "textFormat": "markdown"}
+    content = reply_content(ANSWER, [])
+    assert content["attachments"][0]["contentType"] == ADAPTIVE_CARD
+
+
+def test_card_submit_and_mentions_become_the_message(standin):
+    assert message_text(standin.message(value={"payload": FEEDBACK_GOOD})) == FEEDBACK_GOOD
+    assert message_text(standin.message(value={"text": "wat is een BVS?"})) == "wat is een BVS?"
+    assert message_text(standin.message(value={"unknown": 1})) is None
+    bot = {"id": f"28:{standin.app_id}", "name": "Draaiboek-assistent"}
+    mention = {"type": "mention", "text": "<at>Draaiboek-assistent</at>", "mentioned": bot}
+    channel = standin.message("<at>Draaiboek-assistent</at> wat is een BVS?\n", entities=[mention])
+    assert message_text(channel) == "wat is een BVS?"
+    assert message_text(standin.message("<at>Draaiboek</at> vraag van <at>Jan</at>")) == "vraag van Jan"
+
+
+def test_sender_id_is_per_user_and_conversation_and_holds_no_teams_ids(standin):
+    first = standin.message("a", conversation_id="a:1conv", user_id="29:1user")
+    assert sender_id(first) == sender_id(standin.message("b", conversation_id="a:1conv", user_id="29:1user"))
+    assert sender_id(first) != sender_id(standin.message("a", conversation_id="a:1other", user_id="29:1user"))
+    assert "conv" not in sender_id(first) and "user" not in sender_id(first)
+
+
+def test_manifest_template_fills_to_a_teams_manifest_within_its_limits():
+    template = (project_settings.PROJECT_DIR / "teams" / "manifest.template.json").read_text(encoding="utf-8")
+    values = {
+        "APP_ID": "0f8fad5b-d9cb-469f-a165-70867728950e", "APP_VERSION": "1.0.0", "DEVELOPER_NAME": "OCMW",
+        "WEBSITE_URL": "https://example.org", "PRIVACY_URL": "https://example.org/privacy",
+        "TERMS_URL": "https://example.org/voorwaarden", "ACCENT_COLOR": "#1A6E3C",
+    }
+    assert set(re.findall(r"\{\{(\w+)\}\}", template)) == set(values)
+    manifest = json.loads(re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], template))
+    assert tuple(map(int, manifest["manifestVersion"].split("."))) >= (1, 16)
+    [bot] = manifest["bots"]
+    assert bot["botId"] == manifest["id"] == values["APP_ID"]
+    assert set(bot["scopes"]) == {"personal", "team"}
+    # the limits Teams enforces when the package is uploaded
+    assert len(manifest["name"]["short"]) <= 30 and len(manifest["name"]["full"]) <= 100
+    assert len(manifest["description"]["short"]) <= 80 and len(manifest["description"]["full"]) <= 4000
+    for command in bot["commandLists"][0]["commands"]:
+        assert len(command["title"]) <= 32 and len(command["description"]) <= 128
+    assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
+
+
+# --- the real servers ------------------------------------------------------------------------------
+
+def stored_events(db: Path, sender: str) -> list[tuple[str, str]]:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
+            return connection.execute("SELECT type_name, data FROM events WHERE sender_id = ?", (sender,)).fetchall()
+    except sqlite3.OperationalError:  # no conversation stored yet
+        return []
+
+
+@pytest.fixture(scope="module")
+def teams(trained_model, tmp_path_factory):
+    from bot.runner import start_servers
+
+    standin = BotFrameworkStandIn().start()
+    workdir = tmp_path_factory.mktemp("teams")
+    credentials = workdir / "credentials.yml"
+    # the secret comes from the environment (DRAAIBOEK_TEAMS_APP_PASSWORD), as at a real site
+    credentials.write_text(yaml.safe_dump({
+        "rest": None,
+        "bot.channels.teams.TeamsInput": {
+            "app_id": standin.app_id,
+            "tenant_id": standin.tenant_id,
+            "openid_metadata_url": standin.openid_metadata_url,
+            "token_url": standin.token_url,
+            "allowed_service_urls": [standin.service_url],
+            "allow_http_service_url": True,
+        },
+    }), encoding="utf-8")
+    previous = os.environ.get("DRAAIBOEK_TEAMS_APP_PASSWORD")
+    os.environ["DRAAIBOEK_TEAMS_APP_PASSWORD"] = standin.app_password
+    try:
+        servers = start_servers(
+            rasa_port=free_port(), actions_port=free_port(), tracker_db=workdir / "conversations.db",
+            credentials=credentials, log_dir=workdir,
+        )
+    finally:
+        if previous is None:
+            os.environ.pop("DRAAIBOEK_TEAMS_APP_PASSWORD", None)
+        else:
+            os.environ["DRAAIBOEK_TEAMS_APP_PASSWORD"] = previous
+    at_startup = standin.counts()
+    yield SimpleNamespace(
+        standin=standin, servers=servers, webhook=f"{servers.rasa_url}/webhooks/teams/webhook",
+        tracker_db=workdir / "conversations.db", at_startup=at_startup, log_dir=workdir,
+    )
+    servers.stop()
+    standin.stop()
+
+
+def send(teams, activity: dict, token: str | None = "") -> int:
+    if token == "":
+        token = teams.standin.token(activity["serviceUrl"])
+    return teams.standin.post_activity(teams.webhook, activity, token).status_code
+
+
+def card_of(reply: dict) -> dict:
+    [attachment] = reply["attachments"]
+    assert attachment["contentType"] == ADAPTIVE_CARD
+    return attachment["content"]
+
+
+class TestTeamsServers:
+    pytestmark = pytest.mark.e2e
+
+    def test_startup_makes_no_network_call(self, teams):
+        assert teams.at_startup == {"openid": 0, "jwks": 0, "token": 0, "msi": 0, "replies": 0}
+
+    def test_answer_arrives_as_adaptive_card_with_source_and_feedback(self, teams):
+        standin = teams.standin
+        question = standin.message("fin nr bvs buiten twe?")
+        assert send(teams, question) == 200
+        [reply] = standin.replies_to(question)
+        assert reply["type"] == "message" and reply["replyToId"] == question["id"]
+        assert reply["conversation"]["id"] == question["conversation"]["id"]
+        assert reply["recipient"]["id"] == question["from"]["id"] and reply["from"]["id"] == question["recipient"]["id"]
+        card = card_of(reply)
+        assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
+        *answer, source = card["body"]
+        assert "C03S350" in " ".join(block["text"] for block in answer)
+        assert not any("Bron:" in block["text"] for block in answer)
+        assert "Bron:" in source["text"] and "§3.4.1" in source["text"]
+        assert source["isSubtle"] is True and source["size"] == "Small"
+        assert [(a["type"], a["title"], a["data"]) for a in card["actions"]] == [
+            ("Action.Submit", "👍", {"payload": FEEDBACK_GOOD}),
+            ("Action.Submit", "👎", {"payload": FEEDBACK_WRONG}),
+        ]
+        assert "C03S350" in reply["summary"], "clients without cards get the text"
+
+        # the 👍 button: Teams posts the card's data as the activity's value, without text
+        submit = standin.message(value={"payload": FEEDBACK_GOOD}, conversation_id=question["conversation"]["id"])
+        assert send(teams, submit) == 200
+        [thanks] = standin.replies_to(submit)
+        assert thanks["text"] == M018_FEEDBACK_THANKS and "attachments" not in thanks
+        events = stored_events(teams.tracker_db, sender_id(question))
+        feedback = [json.loads(data) for kind, data in events if kind == "slot" and json.loads(data)["name"] == "feedback"]
+        assert feedback and feedback[-1]["value"]["rating"] == "goed"
+        assert not any(question["from"]["id"] in data or question["conversation"]["id"] in data for _, data in events)
+
+    @pytest.mark.parametrize("text", [
+        "", "😀🙈🔥", "<script>document.cookie</script>", "'; DROP TABLE events; -- ", "x" * 10_000,
+        "Bonjour, comment est-ce que je peux inscrire un client chez VDAB?",
+    ], ids=["empty", "emoji", "script", "sql", "huge", "french"])
+    def test_bad_input_gets_a_clear_dutch_reply(self, teams, text):
+        question = teams.standin.message(text)
+        assert send(teams, question) == 200
+        [reply] = teams.standin.replies_to(question)
+        shown = reply.get("text") or " ".join(b["text"] for b in card_of(reply)["body"])
+        assert any(phrase in shown for phrase in (NO_ANSWER_MARKER, "leeg bericht", "HTML-code", "te lang", "Nederlands"))
+        assert not any(leak in shown for leak in ("Traceback", "Exception", "Error"))
+
+    def test_question_in_a_channel_with_mention_is_answered(self, teams):
+        standin = teams.standin
+        bot = {"id": f"28:{standin.app_id}", "name": "Draaiboek-assistent"}
+        question = standin.message(
+            "<at>Draaiboek-assistent</at> fin nr bvs buiten twe?",
+            conversation_id="19:standin-channel@thread.tacv2;messageid=1700000000000",
+            entities=[{"type": "mention", "text": "<at>Draaiboek-assistent</at>", "mentioned": bot}],
+        )
+        question["conversation"]["conversationType"] = "channel"
+        assert send(teams, question) == 200
+        [reply] = standin.replies_to(question)
+        assert "C03S350" in " ".join(block["text"] for block in card_of(reply)["body"])
+
+    def test_keys_and_bot_token_are_fetched_once_for_several_activities(self, teams):
+        standin = teams.standin
+        conversation = f"a:1keys-{time.time()}"
+        for text in ("hallo", "wat is een BVS?", "bedankt"):
+            activity = standin.message(text, conversation_id=conversation)
+            assert send(teams, activity) == 200
+            assert len(standin.replies_to(activity)) >= 1
+        counts = standin.counts()
+        assert (counts["openid"], counts["jwks"], counts["token"]) == (1, 1, 1)
+
+    def test_non_message_activities_are_accepted_without_reply(self, teams):
+        standin = teams.standin
+        update = standin.message(activity_type="conversationUpdate", membersAdded=[{"id": f"28:{standin.app_id}"}])
+        assert send(teams, update) == 200
+        assert standin.replies_to(update) == []
+
+    @pytest.mark.parametrize("case", [
+        "missing", "expired", "not yet valid", "wrong audience", "wrong issuer", "unsigned", "unknown kid",
+        "forged signature", "HS256 with the public key", "garbage", "serviceurl mismatch", "service url not allowed",
+    ])
+    def test_invalid_token_is_refused_and_never_reaches_the_assistant(self, teams, case):
+        standin = teams.standin
+        service_url = standin.base_url + "/amer/" if case == "service url not allowed" else standin.service_url
+        activity = standin.message("fin nr bvs buiten twe?", service_url=service_url)
+        if case == "missing":
+            token = None
+        elif case == "serviceurl mismatch":
+            token = standin.token(standin.base_url + "/amer/")
+        elif case == "service url not allowed":
+            token = standin.token(service_url)
+        else:
+            token = _invalid_tokens(standin)[case]
+        replies_before = standin.counts()["replies"]
+        assert send(teams, activity, token) == 401
+        assert standin.counts()["replies"] == replies_before
+        assert standin.replies_to(activity) == []
+        assert stored_events(teams.tracker_db, sender_id(activity)) == []
+
+    def test_activity_from_another_tenant_is_forbidden(self, teams):
+        standin = teams.standin
+        activity = standin.message("fin nr bvs buiten twe?", tenant_id="11111111-2222-3333-4444-555555555555")
+        assert send(teams, activity) == 403
+        assert standin.replies_to(activity) == []
+        assert stored_events(teams.tracker_db, sender_id(activity)) == []
+
+    def test_logs_hold_activity_ids_not_texts(self, teams):
+        standin = teams.standin
+        activity = standin.message("fin nr bvs buiten twe? kenmerk-zichtbaar-in-log")
+        assert send(teams, activity) == 200
+        rejected = standin.message("kenmerk-geweigerd-in-log")
+        assert send(teams, rejected, _invalid_tokens(standin)["expired"]) == 401
+        log = (teams.log_dir / "rasa.log").read_text(encoding="utf-8", errors="replace")
+        assert activity["id"] in log and rejected["id"] in log
+        assert "kenmerk-zichtbaar-in-log" not in log and "kenmerk-geweigerd-in-log" not in log
+        assert standin.app_password not in log

@@ -1,0 +1,398 @@
+"""The web widget: its channel's files and webhook, and the widget in headless Chromium on the demo page.
+
+One Rasa server (with the widget channel) and one browser for the module; each browser test gets a fresh
+context, so a fresh tab with its own sessionStorage.
+"""
+from __future__ import annotations
+
+import http.client
+import re
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from bot import settings
+from bot.channels.widget import WidgetInput
+from bot.messages import M015_MARKUP, M018_FEEDBACK_THANKS
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+SCREENSHOT = settings.PROJECT_DIR / "results" / "widget" / "answer.png"
+WEBHOOK = "**/webhooks/widget/webhook"
+OFFLINE = "Verbinding verbroken – opnieuw proberen…"
+XSS_IMG = '<img src=x onerror="window.__xss=1">'
+XSS_SCRIPT = "<script>window.__xss=2</script>"
+#: WCAG 2.1 AA for normal text.
+MIN_CONTRAST = 4.5
+
+
+@pytest.fixture(scope="module")
+def servers(trained_model, tmp_path_factory):
+    from bot.runner import start_servers
+
+    workdir = tmp_path_factory.mktemp("widget")
+    credentials = workdir / "credentials.yml"
+    credentials.write_text("rest:\nbot.channels.widget.WidgetInput:\n", encoding="utf-8")
+    running = start_servers(
+        rasa_port=free_port(), actions_port=free_port(), tracker_db=workdir / "conversations.db",
+        credentials=credentials, log_dir=workdir,
+    )
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, servers):
+    context = browser.new_context(viewport={"width": 1100, "height": 800}, locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{servers.rasa_url}/webhooks/widget/demo")
+    page.locator(".dbw-launcher").wait_for(state="visible")
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def widget_focus(page) -> str | None:
+    """Class of the focused element inside the widget (focus sits in its shadow root)."""
+    return page.evaluate(
+        "() => { const a = document.querySelector('[data-draaiboek-widget]').shadowRoot.activeElement;"
+        " return a ? a.className : null; }"
+    )
+
+
+def open_widget(page) -> None:
+    page.locator(".dbw-launcher").click()
+    page.locator(".dbw-panel").wait_for(state="visible")
+
+
+def ask(page, text: str) -> None:
+    """Type a question, send it with Enter, wait for the answer to it."""
+    replies = page.locator(".dbw-bot").count()
+    page.get_by_label("Je vraag").fill(text)
+    page.get_by_label("Je vraag").press("Enter")
+    page.locator(".dbw-bot").nth(replies).wait_for()
+
+
+def contrast(foreground: str, background: str) -> float:
+    def luminance(color: str) -> float:
+        channels = [int(v) / 255 for v in re.findall(r"[\d.]+", color)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+COLOURS_JS = """
+(selectors) => {
+  const root = document.querySelector('[data-draaiboek-widget]').shadowRoot;
+  const background = (el) => {
+    for (let node = el; node; node = node.parentElement || (node.getRootNode().host || null)) {
+      const bg = getComputedStyle(node).backgroundColor;
+      const alpha = bg.startsWith('rgba') ? parseFloat(bg.split(',')[3]) : 1;
+      if (alpha > 0) return bg;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  return Object.fromEntries(selectors.map((s) => {
+    const el = root.querySelector(s);
+    return [s, el ? [getComputedStyle(el).color, background(el)] : null];
+  }));
+}
+"""
+
+
+# --- the channel: files and webhook --------------------------------------------------------------
+
+def test_channel_serves_widget_files_with_types_and_headers(servers):
+    base = f"{servers.rasa_url}/webhooks/widget"
+    expected = {"widget.js": "text/javascript", "widget.css": "text/css", "demo": "text/html"}
+    for name, content_type in expected.items():
+        response = requests.get(f"{base}/{name}", timeout=10)
+        assert response.status_code == 200, name
+        assert response.headers["Content-Type"].startswith(content_type), name
+        assert response.headers["Cache-Control"] == "no-cache"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    csp = requests.get(f"{base}/demo", timeout=10).headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "Content-Security-Policy" not in requests.get(f"{base}/widget.js", timeout=10).headers
+
+
+def test_channel_webhook_answers_like_rest(servers):
+    assert requests.get(f"{servers.rasa_url}/webhooks/widget", timeout=10).json() == {"status": "ok"}
+    reply = requests.post(
+        f"{servers.rasa_url}/webhooks/widget/webhook", json={"sender": "widget-test", "message": "fin nr bvs buiten twe?"},
+        timeout=30,
+    ).json()
+    assert "C03S350" in reply[0]["text"]
+    assert [b["title"] for b in reply[0]["buttons"]] == ["👍", "👎"]
+
+
+@pytest.mark.parametrize("path", [
+    "/webhooks/widget/..%2Fsecret",
+    "/webhooks/widget/..%2F..%2Fcredentials.yml",
+    "/webhooks/widget/%2e%2e%2fendpoints.yml",
+    "/webhooks/widget/demo.html",
+    "/webhooks/widget/widget.js%00",
+])
+def test_channel_serves_no_other_path(servers, path):
+    parts = urlsplit(servers.rasa_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request("GET", path)  # sent as is: requests would normalise it
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    assert response.status == 404
+    assert b"rest:" not in body and b"action_endpoint" not in body
+
+
+def test_channel_file_names_never_leave_the_widget_dir(tmp_path):
+    widget_dir = tmp_path / "widget"
+    widget_dir.mkdir()
+    (widget_dir / "widget.js").write_text("// js", encoding="utf-8")
+    (tmp_path / "secret").write_text("geheim", encoding="utf-8")
+    channel = WidgetInput.from_credentials({"widget_dir": str(widget_dir)})
+    assert channel.name() == "widget"
+    assert channel.file_response("widget.js").body == b"// js"
+    for name in ["../secret", "..%2Fsecret", "/etc/passwd", "widget.css", "secret"]:
+        assert channel.file_response(name).status == 404, name
+
+
+# --- the widget in the browser -------------------------------------------------------------------
+
+def test_keyboard_answer_source_feedback(page):
+    for _ in range(20):  # the launcher is reachable with Tab from the top of the page
+        page.keyboard.press("Tab")
+        if widget_focus(page) == "dbw-launcher":
+            break
+    assert widget_focus(page) == "dbw-launcher"
+    page.keyboard.press("Enter")
+    assert page.locator(".dbw-panel").is_visible()
+    assert widget_focus(page) == "dbw-input"
+
+    page.keyboard.type("fin nr bvs buiten twe?")
+    page.keyboard.press("Enter")
+    answer = page.locator(".dbw-bot").last
+    answer.locator(".dbw-source").wait_for()
+    assert "C03S350" in answer.locator("p:not(.dbw-source)").first.inner_text()
+    source = answer.locator(".dbw-source")
+    assert source.inner_text().startswith("Bron:") and "§3.4.1" in source.inner_text()
+    styles = page.evaluate(
+        "() => { const r = document.querySelector('[data-draaiboek-widget]').shadowRoot;"
+        " const s = getComputedStyle(r.querySelector('.dbw-bot .dbw-source'));"
+        " const p = getComputedStyle(r.querySelector('.dbw-bot p:not(.dbw-source)'));"
+        " return [s.borderTopStyle, s.fontSize, p.fontSize, s.color, p.color]; }"
+    )
+    assert styles[0] != "none" and styles[1] != styles[2] and styles[3] != styles[4], "source line set apart"
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+    page.keyboard.press("Escape")
+    assert page.locator(".dbw-panel").is_hidden()
+    assert widget_focus(page) == "dbw-launcher"
+    page.keyboard.press("Enter")
+    assert page.locator(".dbw-panel").is_visible()
+
+    replies = page.locator(".dbw-bot").count()
+    answer = page.locator(".dbw-bot").nth(replies - 1)  # fixed: .last moves on with the next reply
+    answer.get_by_role("button", name="Goed antwoord").click()
+    page.locator(".dbw-bot").nth(replies).wait_for()
+    assert page.locator(".dbw-user p").last.inner_text() == "👍"
+    assert M018_FEEDBACK_THANKS in page.locator(".dbw-bot").last.inner_text()
+    assert answer.get_by_role("button", name="Goed antwoord").get_attribute("aria-pressed") == "true"
+    assert answer.get_by_role("button", name="Fout antwoord").is_disabled()
+
+
+def test_suggestion_button_and_history_after_reload(page):
+    open_widget(page)
+    ask(page, "kan da samen?")
+    choice = page.locator(".dbw-bot").last.locator(".dbw-button").first
+    title = choice.inner_text()
+    assert title and not title.startswith("/")
+    replies = page.locator(".dbw-bot").count()
+    choice.click()
+    page.locator(".dbw-bot").nth(replies).wait_for()
+    assert page.locator(".dbw-user p").last.inner_text() == title
+    before = page.locator(".dbw-msg").all_inner_texts()
+    sender = page.evaluate("() => JSON.parse(Object.values(sessionStorage)[0]).sender")
+
+    page.reload()
+    page.locator(".dbw-msg").first.wait_for()
+    assert page.locator(".dbw-panel").is_visible(), "an open widget stays open"
+    assert page.locator(".dbw-msg").all_inner_texts() == before
+    assert page.evaluate("() => JSON.parse(Object.values(sessionStorage)[0]).sender") == sender
+    ask(page, "hallo")
+    assert len(page.locator(".dbw-msg").all_inner_texts()) == len(before) + 2
+
+
+def test_markup_from_the_user_is_shown_literally(page):
+    open_widget(page)
+    for payload in (XSS_IMG, XSS_SCRIPT):
+        ask(page, payload)
+        assert page.locator(".dbw-user p").last.inner_text() == payload
+        assert M015_MARKUP in page.locator(".dbw-bot").last.inner_text()
+    page.reload()
+    page.locator(".dbw-msg").first.wait_for()
+    assert page.locator(".dbw-user p").all_inner_texts() == [XSS_IMG, XSS_SCRIPT]
+    assert page.evaluate("() => window.__xss") is None
+    assert page.locator(".dbw-log img, .dbw-log script").count() == 0
+
+
+def test_markup_and_script_links_from_the_server_are_not_run(page):
+    # The bot never sends markup, so a stand-in server reply checks the other side of the escaping.
+    reply = (
+        '[{"recipient_id": "x", "text": "<img src=x onerror=\\"window.__xss=3\\"> zie https://www.vdab.be/lp. '
+        'of javascript:window.__xss=4\\n- mail anneloes.degen@vdab.be\\nBron: <b>test</b>", '
+        '"buttons": [{"title": "<img src=x onerror=\\"window.__xss=5\\">", "payload": "/greet"}]}]'
+    )
+    page.route(WEBHOOK, lambda route: route.fulfill(status=200, content_type="application/json", body=reply))
+    open_widget(page)
+    ask(page, "test")
+    answer = page.locator(".dbw-bot").last
+    assert answer.locator("p").first.inner_text().startswith('<img src=x onerror="window.__xss=3">')
+    links = answer.locator("a")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+        "https://www.vdab.be/lp", "mailto:anneloes.degen@vdab.be",
+    ]
+    assert links.first.get_attribute("rel") == "noopener noreferrer"
+    assert answer.locator("li").inner_text() == "mail anneloes.degen@vdab.be"
+    assert answer.locator(".dbw-source").inner_text() == "Bron: <b>test</b>"
+    assert answer.locator(".dbw-button").inner_text() == '<img src=x onerror="window.__xss=5">'
+    assert answer.locator("img, b, script").count() == 0
+    assert page.evaluate("() => window.__xss") is None
+
+
+def test_typing_indicator_while_waiting(page):
+    held = []
+    page.route(WEBHOOK, lambda route: held.append(route))  # hold the request until the indicator has been seen
+    open_widget(page)
+    assert page.locator(".dbw-typing").is_hidden()
+    page.get_by_label("Je vraag").fill("hallo")
+    page.get_by_label("Je vraag").press("Enter")
+    page.locator(".dbw-typing").wait_for(state="visible")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert page.locator(".dbw-bot").count() == 0
+    held[0].continue_()
+    page.locator(".dbw-bot").first.wait_for()
+    assert page.locator(".dbw-typing").is_hidden()
+
+
+def test_dropped_connection_retries_and_resumes(page):
+    tries = []
+
+    def flaky(route):
+        tries.append(route.request.post_data_json["message"])
+        if len(tries) <= 2:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route(WEBHOOK, flaky)
+    open_widget(page)
+    page.get_by_label("Je vraag").fill("fin nr bvs buiten twe?")
+    page.get_by_label("Je vraag").press("Enter")
+    status = page.get_by_role("status")
+    page.get_by_text(OFFLINE).wait_for()
+    page.locator(".dbw-bot .dbw-source").wait_for()
+    assert tries == ["fin nr bvs buiten twe?"] * 3
+    assert "C03S350" in page.locator(".dbw-bot").last.inner_text()
+    assert page.locator(".dbw-user p").all_inner_texts() == ["fin nr bvs buiten twe?"], "asked once, shown once"
+    assert status.inner_text() == "Verbinding hersteld."
+
+    page.unroute(WEBHOOK)
+    page.context.set_offline(True)
+    page.get_by_label("Je vraag").fill("hallo")
+    page.get_by_label("Je vraag").press("Enter")
+    page.get_by_text(OFFLINE).wait_for()
+    page.context.set_offline(False)
+    page.locator(".dbw-bot").nth(1).wait_for()
+    assert "Draaiboek-assistent" in page.locator(".dbw-bot").last.inner_text()
+
+
+def test_embeds_in_a_page_of_another_origin(browser, servers, tmp_path):
+    # An intranet page elsewhere: only the script tag, with data-server and data-title.
+    (tmp_path / "index.html").write_text(
+        '<!DOCTYPE html><html lang="nl"><head><title>Intranet</title></head><body><h1>Intranet</h1>'
+        f'<script src="{servers.rasa_url}/webhooks/widget/widget.js" data-server="{servers.rasa_url}" '
+        'data-title="Vraag over de draaiboeken" defer></script></body></html>',
+        encoding="utf-8",
+    )
+    intranet = ThreadingHTTPServer(("127.0.0.1", free_port()), partial(SimpleHTTPRequestHandler, directory=tmp_path))
+    threading.Thread(target=intranet.serve_forever, daemon=True).start()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(f"http://localhost:{intranet.server_address[1]}/index.html")
+        open_widget(page)
+        assert page.get_by_role("dialog", name="Vraag over de draaiboeken").is_visible()
+        ask(page, "fin nr bvs buiten twe?")
+        assert "C03S350" in page.locator(".dbw-bot").last.inner_text()
+    finally:
+        context.close()
+        intranet.shutdown()
+        intranet.server_close()
+
+
+def test_labels_roles_focus_and_contrast(page):
+    launcher = page.get_by_role("button", name="Vraag het de assistent")
+    assert launcher.get_attribute("aria-expanded") == "false"
+    launcher.focus()
+    outline = page.evaluate(
+        "() => { const a = document.querySelector('[data-draaiboek-widget]').shadowRoot.activeElement;"
+        " const s = getComputedStyle(a); return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert outline[0] != "none" and outline[1] >= 2, "focus is visible"
+    page.keyboard.press("Enter")
+    assert launcher.get_attribute("aria-expanded") == "true"
+    dialog = page.get_by_role("dialog", name="Draaiboek-assistent")
+    assert dialog.get_attribute("id") == launcher.get_attribute("aria-controls")
+    log = dialog.get_by_role("log")
+    assert log.get_attribute("aria-live") == "polite"
+    assert dialog.get_by_role("textbox", name="Je vraag").is_visible()
+    assert dialog.get_by_role("button", name="Verstuur").is_visible()
+    assert dialog.get_by_role("button", name="Sluit de assistent").is_visible()
+
+    ask(page, "wat is het beste recept voor stoofvlees")  # decline: list, e-mail link, source, buttons
+    assert log.get_by_role("listitem").count() >= 1
+    assert log.get_by_role("link").first.get_attribute("href").startswith("mailto:")
+    page.context.set_offline(True)  # show the connection status too
+    page.get_by_label("Je vraag").fill("hallo")
+    page.get_by_label("Je vraag").press("Enter")
+    page.get_by_text(OFFLINE).wait_for()
+    pairs = page.evaluate(COLOURS_JS, [
+        ".dbw-launcher", ".dbw-title", ".dbw-intro", ".dbw-user p", ".dbw-bot p", ".dbw-bot li",
+        ".dbw-bot a", ".dbw-source", ".dbw-buttons .dbw-button", ".dbw-input", ".dbw-send", ".dbw-status",
+    ])
+    page.context.set_offline(False)
+    low = {s: round(contrast(*pair), 2) for s, pair in pairs.items() if contrast(*pair) < MIN_CONTRAST}
+    assert all(pairs.values()), pairs
+    assert not low, f"below {MIN_CONTRAST}:1: {low}"
+    page.locator(".dbw-bot").nth(1).wait_for()  # the held message still arrives
