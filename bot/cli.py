@@ -265,8 +265,9 @@ def serve(port, actions_port, review_port):
 
     from bot.runner import start_servers
 
-    # `kill` (SIGTERM) stops the servers as cleanly as Ctrl-C does
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Ctrl-C and `kill` stop cleanly, also when started from a shell that ignores SIGINT (background jobs)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.default_int_handler)
     try:
         servers = start_servers(rasa_port=port, actions_port=actions_port)
     except KeyboardInterrupt:  # start_servers has stopped what it started

@@ -58,3 +58,4 @@ M027_TOO_LONG = (
     "Je bericht is te lang om als één vraag te lezen (meer dan {limit} tekens). Stel je vraag in een paar zinnen, "
     "zonder gegevens van de cliënt, bv. \"kan een klant met leefloon in GLOW?\""
 )
+M028_CHANNEL_TOKEN = "Geen toegang: dit kanaal vraagt een token (Authorization: Bearer …)."

@@ -43,5 +43,11 @@ def api_token() -> str | None:
     return os.environ.get("DRAAIBOEK_API_TOKEN") or None
 
 
+def channel_token() -> str | None:
+    """Token the REST and widget webhooks require (DRAAIBOEK_CHANNEL_TOKEN, as `Authorization: Bearer …`);
+    unset: open, for a widget on an intranet page that only the intranet reaches."""
+    return os.environ.get("DRAAIBOEK_CHANNEL_TOKEN") or None
+
+
 def build_dir() -> Path:
     return _path("DRAAIBOEK_BUILD_DIR", PROJECT_DIR / "build")

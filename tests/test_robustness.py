@@ -178,3 +178,22 @@ def test_a_broken_knowledge_base_stops_startup_with_the_fix(trained_model, tmp_p
         start_servers(rasa_port=free_port(), actions_port=free_port(), tracker_db=tmp_path / "c.db")
     assert error.value.code == code
     assert "python -m bot kb build" in str(error.value)
+
+
+def test_a_channel_token_closes_the_rest_and_widget_webhooks(trained_model, tmp_path, monkeypatch):
+    from bot.runner import start_servers
+
+    monkeypatch.setenv("DRAAIBOEK_CHANNEL_TOKEN", "geheim-kanaal")
+    running = start_servers(rasa_port=free_port(), actions_port=free_port(), tracker_db=tmp_path / "c.db")
+    try:
+        for channel in ("rest", "widget"):
+            url = f"{running.rasa_url}/webhooks/{channel}/webhook"
+            question = {"sender": f"token-{uuid.uuid4()}", "message": "fin nr bvs buiten twe?"}
+            refused = requests.post(url, json=question, timeout=30)
+            assert refused.status_code == 401 and refused.json() == {"error": messages.M028_CHANNEL_TOKEN}
+            wrong = requests.post(url, json=question, headers={"Authorization": "Bearer fout"}, timeout=30)
+            assert wrong.status_code == 401
+            answered = requests.post(url, json=question, headers={"Authorization": "Bearer geheim-kanaal"}, timeout=30)
+            assert "C03S350" in answered.json()[0]["text"]
+    finally:
+        running.stop()

@@ -9,6 +9,8 @@
 
   const server = (script.dataset.server || new URL(script.src, location.href).origin).replace(/\/+$/, "");
   const title = script.dataset.title || "Draaiboek-assistent";
+  // set where the server requires a channel token (DRAAIBOEK_CHANNEL_TOKEN)
+  const token = script.dataset.token || "";
   const endpoint = server + "/webhooks/widget/webhook";
   const storeKey = "draaiboek-widget:" + server;
   const RETRY_MS = [1000, 2000, 4000, 8000];
@@ -266,7 +268,7 @@
       try {
         const response = await fetch(endpoint, {
           method: "POST",
-          headers: { "Content-Type": "application/json" },
+          headers: Object.assign({ "Content-Type": "application/json" }, token ? { Authorization: "Bearer " + token } : {}),
           body: JSON.stringify({ sender: state.sender, message }),
           signal: AbortSignal.timeout ? AbortSignal.timeout(REQUEST_TIMEOUT_MS) : undefined,
         });

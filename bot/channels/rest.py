@@ -6,11 +6,13 @@ Differences with Rasa's own `rest` channel:
   instead of an empty list; the user message is in the tracker store all the same, so nothing is lost
   and the next message is answered as soon as the action server is back;
 - a request that is not JSON with a `message` gets a Dutch 400 answer, not an HTML error page;
-- errors are logged without the message text (it may hold client data) and with a hashed sender id.
+- errors are logged without the message text (it may hold client data) and with a hashed sender id;
+- with DRAAIBOEK_CHANNEL_TOKEN set, a request without `Authorization: Bearer <token>` gets 401.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 from typing import Any, Awaitable, Callable
 
@@ -20,7 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import messages
+from bot import messages, settings
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ class DraaiboekRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not self.authorised(request):
+                return response.json({"error": messages.M028_CHANNEL_TOKEN}, status=401)
             body = request.json if _is_json_object(request) else None
             if not isinstance(body, dict) or not isinstance(body.get("message", ""), str):
                 return response.json({"error": messages.M025_BAD_REQUEST}, status=400)
@@ -53,6 +57,15 @@ class DraaiboekRestInput(RestInput):
             return response.json(await self.handle_message(on_new_message, sender_id, body.get("message") or "", request))
 
         return webhook
+
+    @staticmethod
+    def authorised(request: Request) -> bool:
+        """With DRAAIBOEK_CHANNEL_TOKEN set, only requests carrying it (Bearer header) are answered."""
+        token = settings.channel_token()
+        if not token:
+            return True
+        given = (request.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
+        return hmac.compare_digest(given.encode(), token.encode())
 
     async def handle_message(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender_id: str, text: str, request: Request

@@ -77,7 +77,9 @@ def serve(port, host, tracker_url, marks_path, stories_path, questions_path, db_
         questions_path=questions_path,
     )
     server = make_server(app, port, host)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Ctrl-C and `kill` stop cleanly, also when started from a shell that ignores SIGINT (background jobs)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.default_int_handler)
     click.echo(f"Reviewpagina: http://{host}:{server.server_address[1]}/  (gesprekslog: {display_url(app.log.url)})")
     click.echo(token_line(app.token, generated))
     click.echo("Stoppen: Ctrl-C")
