@@ -48,7 +48,10 @@ class KnowledgeAction(Action, ABC):
         try:
             kb = knowledge_base()
             answer = answers.unusable_message(text) or self.compose(kb, tracker)
-            if answers.asks_earlier_version(text):
+            if answers.asks_for_source(text):  # "welke bron?" is about the previous answer
+                previous = tracker.get_slot("answer_records") or []
+                answer = answers.answer_source_request(kb, text, previous) or answer
+            elif answers.asks_earlier_version(text):
                 # about this answer's topic, or (a follow-up without one) the previous answer's
                 answered = answer.record_ids if answer.substantive else tracker.get_slot("answer_records") or []
                 answer = answers.answer_earlier_version(kb, text, answered) or answer

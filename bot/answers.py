@@ -481,6 +481,47 @@ def _overview_buttons(kb: KnowledgeBase) -> list[dict[str, str]]:
 RATINGS = ("goed", "fout")
 
 
+#: "welke bron?", "waar staat dat?", "bron?": a short follow-up asking where the previous answer comes from.
+_SOURCE_REQUEST = re.compile(
+    r"^\W*(?:(?:en\s+)?(?:welke|wat\s+is\s+de|wat\s+zijn\s+de|geef\s+(?:me\s+)?de)\s+bron(?:nen)?"
+    r"|waar\s+(?:staat|vind\s+ik|lees\s+ik)\s+(?:dat|dit|da)|bron(?:nen)?|vanwaar\s+komt\s+(?:dat|dit|da))\b"
+    r"(?!\s+(?:van\s+)?inkom)",  # "welke bron van inkomen?" asks about the client, not the answer
+    re.IGNORECASE,
+)
+SOURCE_REQUEST_MAX_WORDS = 8
+
+
+def asks_for_source(question: str) -> bool:
+    return len(question.split()) <= SOURCE_REQUEST_MAX_WORDS and bool(_SOURCE_REQUEST.search(question))
+
+
+def answer_source_request(kb: KnowledgeBase, question: str, previous_record_ids: list[str]) -> Answer | None:
+    """The previous answer's sources with the cited passages word for word, or None when the question
+    does not ask for them or there was no answer from the knowledge base."""
+    if not asks_for_source(question):
+        return None
+    superseded = kb.superseded_documents()
+    citations = kb.citations(previous_record_ids)
+    citations = [c for c in citations if c["document"] not in superseded] or citations
+    if not citations:
+        return None
+    lines = [messages.M029_SOURCES_INTRO]
+    for citation in citations:
+        document = kb.document(citation["document"]) or {"short_title": citation["document"]}
+        title = kb.section_title(citation["document"], citation["section"]) or ""
+        version = str(citation["version"])
+        edition = version if version == document.get("date") else f"versie {version}"  # GLOW's version is a date
+        lines.append(messages.M030_SOURCE_PASSAGE.format(
+            title=document["short_title"], edition=edition, section=citation["section"],
+            section_title=title, passage=" ".join(citation["passage"].split()),
+        ))
+    return Answer(
+        text="\n".join(lines),
+        source_line=source_line(kb, [dict(c) for c in citations]),
+        record_ids=list(dict.fromkeys(c["record_id"] for c in citations)),
+    )
+
+
 #: "wat zei de vorige versie?", "en in versie 5?": a question about an earlier document version.
 _EARLIER_VERSION = re.compile(
     r"\b(?:vorige|oude|oudere|eerdere|vroegere|voorgaande)\s+(?:versie|draaiboek)|\bversie\s*(\d+)\b", re.IGNORECASE

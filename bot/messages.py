@@ -59,3 +59,5 @@ M027_TOO_LONG = (
     "zonder gegevens van de cliënt, bv. \"kan een klant met leefloon in GLOW?\""
 )
 M028_CHANNEL_TOKEN = "Geen toegang: dit kanaal vraagt een token (Authorization: Bearer …)."
+M029_SOURCES_INTRO = "Dat vorige antwoord komt hieruit (letterlijk):"
+M030_SOURCE_PASSAGE = "- {title}, {edition}, §{section} {section_title}: \"{passage}\""

@@ -281,3 +281,12 @@ def test_personal_data_in_a_question_gets_a_reminder_before_the_answer(actions, 
     assert reminder["text"].startswith("Let op") and "rijksregisternummer" in reminder["text"]
     assert "85.07.30" not in reminder["text"]
     assert "Bron:" in answer["text"]
+
+
+def test_action_quotes_the_source_of_the_previous_answer(actions, dispatcher, domain):
+    latest = {"text": "welke bron?", "intent": {"name": "nlu_fallback", "confidence": 0.2}, "entities": []}
+    tracker = Tracker("test-user", {"answer_records": ["lp-bvs-financieringsnummer"]}, latest, [], False, None, {}, "action_listen")
+    message, events = run(actions.ActionNoAnswer(), dispatcher, tracker, domain)
+    assert "C03S350" in message["text"] and "§3.4.1" in message["text"]
+    assert NO_ANSWER_MARKER not in message["text"]
+    assert SlotSet("answer_records", ["lp-bvs-financieringsnummer"]) in events

@@ -183,3 +183,27 @@ def test_french_and_english_questions_are_recognised(question, foreign):
     from bot.answers import not_dutch
 
     assert not_dutch(question) is foreign
+
+
+@pytest.mark.parametrize(
+    "question, asks",
+    [
+        ("welke bron?", True), ("waar staat dat?", True), ("bron?", True), ("en welke bron is dat", True),
+        ("welke bron van inkomen telt mee?", False),  # about the client's income
+        ("hoe start ik een combinatietraject", False),
+    ],
+)
+def test_a_question_for_the_source_is_recognised(question, asks):
+    from bot.answers import asks_for_source
+
+    assert asks_for_source(question) is asks
+
+
+def test_the_source_of_the_previous_answer_is_quoted_word_for_word(kb):
+    from bot.answers import answer_source_request
+
+    answer = answer_source_request(kb, "welke bron?", ["lp-bvs-financieringsnummer"])
+    passages = [c["passage"] for c in kb.citations(["lp-bvs-financieringsnummer"])]
+    assert all(" ".join(p.split()) in answer.text for p in passages)
+    assert "§3.4.1" in answer.text and answer.source_line.startswith("Bron: Draaiboek Lokale Partnerschappen, versie 6")
+    assert answer_source_request(kb, "welke bron?", []) is None  # nothing answered yet

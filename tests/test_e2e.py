@@ -148,3 +148,10 @@ def test_e2e_reviewed_questions(servers):
     assert report.overall.rate >= MIN_QUESTION_SET_RATE, "\n".join(
         f"{r.id}: {r.missing} {r.reply[:120]!r}" for r in report.failed
     )
+
+
+def test_e2e_which_source_quotes_the_previous_answer(servers):
+    sender = f"e2e-bron-{uuid.uuid4()}"
+    ask(servers, "fin nr bvs buiten twe?", sender)
+    reply = ask(servers, "welke bron?", sender)
+    assert "letterlijk" in reply and "§3.4.1" in reply and "C03S350" in reply
