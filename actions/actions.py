@@ -60,8 +60,15 @@ class KnowledgeAction(Action, ABC):
             logger.error("knowledge base unavailable: %s", e)
             dispatcher.utter_message(text=messages.M012_KB_UNAVAILABLE)
             return []
+        no_answer = answer.declined and messages.NO_ANSWER_MARKER in answer.text
+        if no_answer and tracker.get_slot("answer_declined") and not answer.handover:
+            # the second question in a row without an answer: offer the people behind the draaiboeken
+            answer.text += "\n" + messages.M032_HANDOVER_AFTER_FAILURES
+            answer.handover = answers.handover(kb, [], "herhaald geen antwoord").handover
         buttons = answer.buttons or (answers.feedback_buttons() if answer.substantive else [])
         dispatcher.utter_message(text=answer.full_text, buttons=buttons or None)
+        if answer.handover:
+            dispatcher.utter_message(json_message=answer.handover)
         return [
             SlotSet("answer_records", answer.record_ids),
             SlotSet("answer_sources", cited),
@@ -122,6 +129,16 @@ class ActionNoAnswer(KnowledgeAction):
         if intent:  # unclear on its own, clear as a follow-up of the previous answer
             return answers.answer_question(kb, intent, self.concepts(kb, tracker), text)
         return answers.no_answer(kb, self.concepts(kb, tracker), text)
+
+
+class ActionHandover(KnowledgeAction):
+    """"ik wil iemand spreken": the contacts for the conversation's topic, and a handover event."""
+
+    def name(self) -> str:
+        return "action_handover"
+
+    def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
+        return answers.handover(kb, tracker.get_slot("answer_records") or [], "gevraagd")
 
 
 class ActionStoreFeedback(Action):

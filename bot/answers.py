@@ -29,6 +29,8 @@ class Answer:
     record_ids: list[str] = field(default_factory=list)
     buttons: list[dict[str, str]] = field(default_factory=list)
     declined: bool = False
+    #: an event for the channel when a human should take over (see `handover`)
+    handover: dict[str, Any] | None = None
 
     @property
     def substantive(self) -> bool:
@@ -431,6 +433,41 @@ def not_dutch(question: str) -> bool:
     return foreign >= 2 and not any(w in _DUTCH_WORDS for w in words)
 
 
+def contact_lines(contacts: list[Record]) -> list[str]:
+    return [
+        messages.M004_CONTACT_LINE.format(name=c["name"], value=f" ({c['value']})" if c.get("value") else "", for_what=c["for_what"])
+        for c in contacts
+    ]
+
+
+def handover(kb: KnowledgeBase, previous_record_ids: list[str], reason: str) -> Answer:
+    """The people to contact about the topic of the conversation, from the knowledge base, and a
+    handover event (Bot Framework's `handoff.initiate`) that a channel can pass to a human."""
+    superseded = kb.superseded_documents()
+    documents = list(dict.fromkeys(c["document"] for c in kb.citations(previous_record_ids)))
+    documents = [d for d in documents if d not in superseded] or [
+        d["id"] for d in kb.all("documents") if d.get("contacts") and d["id"] not in superseded
+    ]
+    # the topic's own contacts first (e.g. the Klantendossier coaches), then its document's
+    named = [
+        contact_id
+        for record_id in previous_record_ids
+        for record in filter(None, (kb.get("topics", record_id),))
+        for contact_id in record.get("contacts") or []
+    ]
+    contacts = [c for c in map(lambda i: kb.get("contacts", i), dict.fromkeys(named)) if c]
+    contacts += [c for c in kb.contacts_for_documents(documents) if c not in contacts]
+    contact_sources = [s for c in contacts for s in c["sources"]]
+    return Answer(
+        text="\n".join([messages.M031_HANDOVER] + contact_lines(contacts)),
+        source_line=source_line(kb, contact_sources) if contact_sources else None,
+        handover={
+            "type": "event", "name": "handoff.initiate",
+            "value": {"reason": reason, "contacts": [c["id"] for c in contacts], "records": previous_record_ids},
+        },
+    )
+
+
 def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "") -> Answer:
     """Decline honestly, name the right contacts, and offer close topics as buttons."""
     if not question.strip():
@@ -449,12 +486,7 @@ def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "") -> Answ
     lines = [messages.M002_NO_ANSWER]
     if contacts:
         lines.append(messages.M003_CONTACTS_INTRO)
-        lines += [
-            messages.M004_CONTACT_LINE.format(
-                name=c["name"], value=f" ({c['value']})" if c.get("value") else "", for_what=c["for_what"]
-            )
-            for c in contacts
-        ]
+        lines += contact_lines(contacts)
     suggestions = kb.search_topics(question, limit=3) if question else []
     buttons = [{"title": t["title"], "payload": f"/{t['intent']}"} for t in suggestions if t["intent"] != COMBINATION_INTENT]
     if buttons:

@@ -25,7 +25,7 @@ import yaml
 from bot import settings
 
 #: Dialogue intents answered by responses or the fallback, not by a knowledge topic.
-DIALOGUE_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "out_of_scope"})
+DIALOGUE_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "handover", "out_of_scope"})
 #: Intents that only arrive as button payloads; they need no training examples.
 PAYLOAD_INTENTS = frozenset({"feedback"})
 #: Entities that only arrive in button payloads, besides the glossary labels.

@@ -61,3 +61,8 @@ M027_TOO_LONG = (
 M028_CHANNEL_TOKEN = "Geen toegang: dit kanaal vraagt een token (Authorization: Bearer …)."
 M029_SOURCES_INTRO = "Dat vorige antwoord komt hieruit (letterlijk):"
 M030_SOURCE_PASSAGE = "- {title}, {edition}, §{section} {section_title}: \"{passage}\""
+M031_HANDOVER = "Ik kan je niet zelf doorverbinden, maar deze mensen helpen je verder met je vraag:"
+M032_HANDOVER_AFTER_FAILURES = (
+    "Ik kon nu twee keer na elkaar niet antwoorden. De contacten hierboven helpen je verder; "
+    "ik geef je vraag door als je kanaal dat kan."
+)

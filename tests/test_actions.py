@@ -290,3 +290,25 @@ def test_action_quotes_the_source_of_the_previous_answer(actions, dispatcher, do
     assert "C03S350" in message["text"] and "§3.4.1" in message["text"]
     assert NO_ANSWER_MARKER not in message["text"]
     assert SlotSet("answer_records", ["lp-bvs-financieringsnummer"]) in events
+
+
+def test_action_handover_gives_contacts_and_a_handover_event(actions, dispatcher, domain):
+    latest = {"text": "ik wil iemand spreken", "intent": {"name": "handover", "confidence": 0.9}, "entities": []}
+    tracker = Tracker("test-user", {"answer_records": ["lp-bvs-financieringsnummer"]}, latest, [], False, None, {}, "action_listen")
+    actions.ActionHandover().run(dispatcher, tracker, domain)
+    text, event = dispatcher.messages
+    assert "anneloes.degen@vdab.be" in text["text"] and "Bron:" in text["text"] and not text["buttons"]
+    assert event["custom"]["name"] == "handoff.initiate" and "lp-draaiboek-vragen" in event["custom"]["value"]["contacts"]
+
+
+def test_a_second_decline_in_a_row_offers_handover(actions, dispatcher, domain):
+    latest = {"text": "hoeveel verdient een vdab-bemiddelaar?", "intent": {"name": "out_of_scope", "confidence": 0.9}, "entities": []}
+    once = Tracker("test-user", {"answer_declined": False}, latest, [], False, None, {}, "action_listen")
+    actions.ActionNoAnswer().run(dispatcher, once, domain)
+    assert len(dispatcher.messages) == 1
+    twice = Tracker("test-user", {"answer_declined": True}, latest, [], False, None, {}, "action_listen")
+    again = CollectingDispatcher()
+    actions.ActionNoAnswer().run(again, twice, domain)
+    text, event = again.messages
+    assert NO_ANSWER_MARKER in text["text"] and "twee keer na elkaar" in text["text"]
+    assert event["custom"]["value"]["reason"] == "herhaald geen antwoord"

@@ -207,3 +207,24 @@ def test_the_source_of_the_previous_answer_is_quoted_word_for_word(kb):
     assert all(" ".join(p.split()) in answer.text for p in passages)
     assert "§3.4.1" in answer.text and answer.source_line.startswith("Bron: Draaiboek Lokale Partnerschappen, versie 6")
     assert answer_source_request(kb, "welke bron?", []) is None  # nothing answered yet
+
+
+def test_handover_names_the_topics_own_contacts_first_then_its_documents(kb):
+    from bot.answers import handover
+
+    topic = next(t for t in kb.all("topics") if t.get("contacts") and not t.get("history"))
+    answer = handover(kb, [topic["id"]], "gevraagd")
+    first_contact = kb.get("contacts", topic["contacts"][0])
+    assert answer.text.splitlines()[1].startswith(f"- {first_contact['name']}")
+    assert answer.handover["name"] == "handoff.initiate"
+    assert answer.handover["value"]["contacts"][0] == topic["contacts"][0]
+    assert answer.handover["value"]["records"] == [topic["id"]]
+    assert answer.source_line and not answer.substantive  # contacts are cited; nothing to rate
+
+
+def test_handover_without_a_previous_answer_names_every_documents_contacts(kb):
+    from bot.answers import handover
+
+    answer = handover(kb, [], "gevraagd")
+    documents_with_contacts = [d for d in kb.all("documents") if d.get("contacts")]
+    assert len(answer.handover["value"]["contacts"]) >= len(documents_with_contacts)

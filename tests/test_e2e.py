@@ -155,3 +155,15 @@ def test_e2e_which_source_quotes_the_previous_answer(servers):
     ask(servers, "fin nr bvs buiten twe?", sender)
     reply = ask(servers, "welke bron?", sender)
     assert "letterlijk" in reply and "§3.4.1" in reply and "C03S350" in reply
+
+
+def test_e2e_asking_for_a_person_gives_the_topics_contacts_and_a_handover_event(servers):
+    sender = f"e2e-handover-{uuid.uuid4()}"
+    ask(servers, "fin nr bvs buiten twe?", sender)
+    response = requests.post(
+        f"{servers.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": "ik wil iemand spreken"}, timeout=30
+    )
+    replies = response.json()
+    assert "anneloes.degen@vdab.be" in replies[0]["text"]
+    assert replies[1]["custom"]["name"] == "handoff.initiate"
+    assert replies[1]["custom"]["value"]["records"] == ["lp-bvs-financieringsnummer"]
