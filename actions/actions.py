@@ -41,10 +41,10 @@ class KnowledgeAction(Action, ABC):
         """The answer to the latest message."""
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        personal_data = privacy.personal_data_kinds(tracker.latest_message.get("text") or "")
+        text = tracker.latest_message.get("text") or ""
+        personal_data = privacy.personal_data_kinds(text)
         if personal_data:
             dispatcher.utter_message(text=messages.M021_PERSONAL_DATA.format(kinds=", ".join(personal_data)))
-        text = tracker.latest_message.get("text") or ""
         try:
             kb = knowledge_base()
             answer = answers.unusable_message(text) or self.compose(kb, tracker)

@@ -63,8 +63,7 @@ def source_line(kb: KnowledgeBase, sources: list[dict[str, Any]]) -> str:
     """
     parts = []
     by_document: dict[tuple[str, str], list[str]] = {}
-    superseded = kb.superseded_documents()
-    for citation in [c for c in sources if c["document"] not in superseded] or sources:
+    for citation in current_citations(kb, sources):
         sections = by_document.setdefault((citation["document"], str(citation["version"])), [])
         if str(citation["section"]) not in sections:
             sections.append(str(citation["section"]))
@@ -76,6 +75,18 @@ def source_line(kb: KnowledgeBase, sources: list[dict[str, Any]]) -> str:
         )
         parts.append(line)
     return "\n".join(parts)
+
+
+def current_citations(kb: KnowledgeBase, citations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The citations of documents in force; all of them for a record that cites only superseded versions."""
+    superseded = kb.superseded_documents()
+    return [c for c in citations if c["document"] not in superseded] or list(citations)
+
+
+def documents_with_contacts(kb: KnowledgeBase) -> list[str]:
+    """Every document in force that names contacts (when a question is about no document in particular)."""
+    superseded = kb.superseded_documents()
+    return [d["id"] for d in kb.all("documents") if d.get("contacts") and d["id"] not in superseded]
 
 
 def cited_sources(kb: KnowledgeBase, record_ids: list[str]) -> list[dict[str, str]]:
@@ -445,9 +456,7 @@ def handover(kb: KnowledgeBase, previous_record_ids: list[str], reason: str) -> 
     handover event (Bot Framework's `handoff.initiate`) that a channel can pass to a human."""
     superseded = kb.superseded_documents()
     documents = list(dict.fromkeys(c["document"] for c in kb.citations(previous_record_ids)))
-    documents = [d for d in documents if d not in superseded] or [
-        d["id"] for d in kb.all("documents") if d.get("contacts") and d["id"] not in superseded
-    ]
+    documents = [d for d in documents if d not in superseded] or documents_with_contacts(kb)
     # the topic's own contacts first (e.g. the Klantendossier coaches), then its document's
     named = [
         contact_id
@@ -480,8 +489,7 @@ def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "") -> Answ
             if document_id not in documents:
                 documents.append(document_id)
     if not documents:
-        superseded = kb.superseded_documents()
-        documents = [d["id"] for d in kb.all("documents") if d.get("contacts") and d["id"] not in superseded]
+        documents = documents_with_contacts(kb)
     contacts = kb.contacts_for_documents(documents)
     lines = [messages.M002_NO_ANSWER]
     if contacts:
@@ -532,9 +540,7 @@ def answer_source_request(kb: KnowledgeBase, question: str, previous_record_ids:
     does not ask for them or there was no answer from the knowledge base."""
     if not asks_for_source(question):
         return None
-    superseded = kb.superseded_documents()
-    citations = kb.citations(previous_record_ids)
-    citations = [c for c in citations if c["document"] not in superseded] or citations
+    citations = current_citations(kb, kb.citations(previous_record_ids))
     if not citations:
         return None
     lines = [messages.M029_SOURCES_INTRO]

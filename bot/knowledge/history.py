@@ -38,19 +38,3 @@ def history_ids(knowledge: Knowledge) -> set[tuple[str, str]]:
         if isinstance(record.get("id"), str) and is_history(record, superseded)
     }
 
-
-def predecessors(records: Iterable[Mapping[str, Any]], record_id: str) -> list[Mapping[str, Any]]:
-    """The records `record_id` replaced, newest first (following `superseded_by` back)."""
-    by_successor: dict[str, list[Mapping[str, Any]]] = {}
-    for record in records:
-        if record.get("superseded_by"):
-            by_successor.setdefault(record["superseded_by"], []).append(record)
-    found: list[Mapping[str, Any]] = []
-    queue, seen = [record_id], {record_id}
-    while queue:
-        for record in by_successor.get(queue.pop(0), []):
-            if record["id"] not in seen:
-                seen.add(record["id"])
-                found.append(record)
-                queue.append(record["id"])
-    return found

@@ -66,14 +66,13 @@ class KnowledgeBase:
 
     def earlier_versions(self, kind: str, record_id: str) -> list[Record]:
         """The records `record_id` replaced in earlier document versions, newest first."""
-        rows = self._rows(
+        return self._rows(
             f"with recursive chain(id, depth) as (select id, 1 from [{kind}] where superseded_by = ? "
             f"union select r.id, chain.depth + 1 from [{kind}] r join chain on r.superseded_by = chain.id "
             f"where chain.depth < 50) "
             f"select r.* from [{kind}] r join chain on r.id = chain.id order by chain.depth",
             [record_id],
         )
-        return rows
 
     @functools.cached_property
     def _superseded_documents(self) -> dict[str, str]:
