@@ -234,7 +234,7 @@ def measure_stock(workdir: Path, *, report: Callable[[str], None]) -> Measured:
     report("stock-assistent starten …")
     started = time.monotonic()
     process = subprocess.Popen(
-        [rasa, "run", "--port", str(port), "--interface", "127.0.0.1", "--enable-api", "--auth-token", token],
+        [rasa, "run", "--port", str(port), "--interface", "127.0.0.1", "--enable-api", f"--auth-token={token}"],
         cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"

@@ -231,7 +231,8 @@ def start_servers(
         [
             _rasa(), "run", "--model", str(paths.model), "--port", str(rasa_port), "--interface", host,
             "--endpoints", str(endpoints_file), "--credentials", str(credentials or paths.project / "credentials.yml"),
-            "--cors", "*", "--enable-api", "--auth-token", api_token,
+            # `=`: a token may start with "-", which argparse would take for an option
+            "--cors", "*", "--enable-api", f"--auth-token={api_token}",
         ],
         cwd=paths.project, env=env, stdout=output("rasa"), stderr=subprocess.STDOUT if log_dir else None,
         preexec_fn=_die_with_parent,

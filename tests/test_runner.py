@@ -79,3 +79,17 @@ def test_lock_store_url_becomes_the_redis_endpoint_and_other_schemes_are_refused
     assert (endpoint["type"], endpoint["url"], endpoint["port"], endpoint["db"], endpoint["password"]) == ("redis", "redis", 6380, 2, "pw")
     with pytest.raises(SettingsError, match="redis://"):
         lock_store_endpoint("http://redis:6379")
+
+
+@pytest.mark.e2e
+def test_an_api_token_starting_with_a_dash_still_starts_the_server(trained_model, tmp_path, monkeypatch):
+    """Random tokens (token_urlsafe) start with "-" one time in 64."""
+    from bot.runner import start_servers
+
+    monkeypatch.setenv("DRAAIBOEK_API_TOKEN", "-begint-met-streepje")
+    running = start_servers(rasa_port=free_port(), actions_port=free_port(), tracker_db=tmp_path / "c.db")
+    try:
+        url = f"{running.rasa_url}/model/parse"
+        assert requests.post(url, params={"token": "-begint-met-streepje"}, json={"text": "hallo"}, timeout=30).ok
+    finally:
+        running.stop()
