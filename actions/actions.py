@@ -9,11 +9,12 @@ from abc import ABC, abstractmethod
 from functools import lru_cache
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
-from bot import answers, messages, privacy, settings
+from bot import answers, eligibility, follow_ups, messages, privacy, settings
 from bot.errors import DatabaseError
 from bot.knowledge import KnowledgeBase
 
@@ -36,6 +37,9 @@ class KnowledgeAction(Action, ABC):
     Abstract, so that the action server does not register it as an action of its own.
     """
 
+    #: False for an action that answers something else than the latest message (the guide's result)
+    answers_the_message = True
+
     @abstractmethod
     def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
         """The answer to the latest message."""
@@ -47,11 +51,19 @@ class KnowledgeAction(Action, ABC):
             dispatcher.utter_message(text=messages.M021_PERSONAL_DATA.format(kinds=", ".join(personal_data)))
         try:
             kb = knowledge_base()
-            answer = answers.unusable_message(text) or self.compose(kb, tracker)
-            if answers.asks_for_source(text):  # "welke bron?" is about the previous answer
-                previous = tracker.get_slot("answer_records") or []
-                answer = answers.answer_source_request(kb, text, previous) or answer
-            elif answers.asks_earlier_version(text):
+            answer = None
+            if self.answers_the_message:
+                answer = answers.unusable_message(text)
+            if self.answers_the_message and answer is None:
+                context = follow_ups.Context(
+                    tracker.get_slot("answer_records") or [],
+                    tracker.get_slot("client_facts"),
+                    tracker.get_slot("clarification") or [],
+                    tracker.get_slot("client_targets") or [],
+                )
+                answer = follow_ups.answer(kb, text, self.concepts(kb, tracker), context)
+            answer = answer or self.compose(kb, tracker)
+            if self.answers_the_message and answers.asks_earlier_version(text):
                 # about this answer's topic, or (a follow-up without one) the previous answer's
                 answered = answer.record_ids if answer.substantive else tracker.get_slot("answer_records") or []
                 answer = answers.answer_earlier_version(kb, text, answered) or answer
@@ -69,11 +81,16 @@ class KnowledgeAction(Action, ABC):
         dispatcher.utter_message(text=answer.full_text, buttons=buttons or None)
         if answer.handover:
             dispatcher.utter_message(json_message=answer.handover)
-        return [
+        return [SlotSet(name, value) for name, value in answer.slots.items()] + self.extra_events(tracker) + [
             SlotSet("answer_records", answer.record_ids),
             SlotSet("answer_sources", cited),
             SlotSet("answer_declined", answer.declined),
+            SlotSet("clarification", answer.readings or None),
         ]
+
+    def extra_events(self, tracker: Tracker) -> list[EventType]:
+        """Slots an action sets besides the answer's."""
+        return []
 
     @staticmethod
     def intent_in_context(kb: KnowledgeBase, tracker: Tracker) -> str | None:
@@ -87,7 +104,12 @@ class KnowledgeAction(Action, ABC):
 
     @staticmethod
     def concepts(kb: KnowledgeBase, tracker: Tracker) -> answers.Concepts:
-        return answers.concepts_from_entities(kb, tracker.latest_message.get("entities") or [])
+        """The concepts the message names: its entities, and what the guide's readers find in it
+        ("klant is ingeschreven maar …" names no glossary variant, yet says the client is registered)."""
+        concepts = answers.concepts_from_entities(kb, tracker.latest_message.get("entities") or [])
+        for label, terms in eligibility.concepts_in(tracker.latest_message.get("text") or "").items():
+            concepts[label] = list(dict.fromkeys(concepts.get(label, []) + terms))
+        return concepts
 
 
 class ActionAnswer(KnowledgeAction):
@@ -99,7 +121,11 @@ class ActionAnswer(KnowledgeAction):
     def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
         intent = self.intent_in_context(kb, tracker) or (tracker.latest_message.get("intent") or {}).get("name") or ""
         text = tracker.latest_message.get("text") or ""
-        return answers.answer_question(kb, intent, self.concepts(kb, tracker), text)
+        concepts = self.concepts(kb, tracker)
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        return answers.clarify_trajectory(kb, text, concepts, ranking, eligibility.targets(kb)) or answers.answer_question(
+            kb, intent, concepts, text
+        )
 
 
 class ActionCheckCombination(KnowledgeAction):
@@ -125,10 +151,18 @@ class ActionNoAnswer(KnowledgeAction):
 
     def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
         text = tracker.latest_message.get("text") or ""
+        concepts = self.concepts(kb, tracker)
         intent = self.intent_in_context(kb, tracker)
         if intent:  # unclear on its own, clear as a follow-up of the previous answer
-            return answers.answer_question(kb, intent, self.concepts(kb, tracker), text)
-        return answers.no_answer(kb, self.concepts(kb, tracker), text)
+            return answers.answer_question(kb, intent, concepts, text)
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        return (
+            # "kan een leefloner in GLOW?": the eligibility rules answer it, whatever the NLU made of it
+            eligibility.answer_described_client(kb, text)
+            # unclear because "het traject" can be GLOW or TWE-OCMW: ask which
+            or answers.clarify_trajectory(kb, text, concepts, ranking, eligibility.targets(kb))
+            or answers.no_answer(kb, concepts, text)
+        )
 
 
 class ActionHandover(KnowledgeAction):
@@ -156,3 +190,117 @@ class ActionStoreFeedback(Action):
         thanks = messages.M018_FEEDBACK_THANKS if rating == "goed" else messages.M019_FEEDBACK_THANKS_DOWN
         dispatcher.utter_message(text=thanks)
         return [SlotSet("feedback", {"rating": rating, "records": records})]
+
+
+# --- the eligibility guide (form eligibility_form) --------------------------------------------
+class ValidateEligibilityForm(FormValidationAction):
+    """Read client facts from every message of the form, and ask only what still matters.
+
+    Any message may give several facts or correct one ("nee, ze is 17"); "weet ik niet" answers
+    the question just asked. A message with no fact is rejected, so the question in it is answered
+    (data/rules.yml) and the form asks again.
+    """
+
+    def name(self) -> str:
+        return "validate_eligibility_form"
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        if eligibility.wants_to_stop(text):
+            return [SlotSet("eligibility_stopped", True)]
+        requested = tracker.get_slot("requested_slot")
+        asked = (requested or "").removeprefix("client_") or None
+        facts = eligibility.read_facts(text, asked=asked)
+        events = [SlotSet(eligibility.QUESTION_BY_KEY[key].slot, value) for key, value in facts.items()]
+        if requested is None:  # the question that started the guide: which trajectories it asks about
+            events.append(SlotSet("client_targets", eligibility.named_targets(knowledge_base(), text)))
+        return events
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        # the form asks the first of these without a value; the values of all are kept
+        if tracker.get_slot("eligibility_stopped"):
+            return ["eligibility_stopped"]
+        facts = facts_from_slots(tracker)
+        targets = tracker.get_slot("client_targets") or None
+        # slots returned here keep their new values; client_targets is set once, from the first message
+        kept = ["client_targets"] if tracker.get_slot("client_targets") is not None else []
+        if targets and facts and tracker.get_slot("requested_slot") is None:
+            # "kan mijn leefloner in GLOW?": a question about one trajectory with a fact is answered
+            # at once, with what it still depends on; follow-ups add facts ("ze heeft geen label")
+            return kept + [q.slot for q in eligibility.QUESTIONS if q.key in facts]
+        try:
+            matter = eligibility.facts_that_matter(knowledge_base(), facts, only=targets)
+        except (DatabaseError, OSError) as e:
+            logger.error("knowledge base unavailable: %s", e)
+            return kept
+        return kept + [q.slot for q in eligibility.QUESTIONS if q.key in matter or q.key in facts]
+
+
+    def validate_client_targets(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return {"client_targets": value}  # read from the first message as is; no warning about a missing validator
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> EventType:
+        # always explicit (rasa_sdk leaves it to Rasa when the list equals the domain's)
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        return SlotSet("requested_slot", next((s for s in required if tracker.slots.get(s) is None), None))
+
+
+def facts_from_slots(tracker: Tracker) -> dict[str, str]:
+    return {q.key: tracker.get_slot(q.slot) for q in eligibility.QUESTIONS if tracker.get_slot(q.slot) is not None}
+
+
+class AskClientFact(Action, ABC):
+    """Ask one question of the eligibility guide, with its answers as buttons (and "weet ik niet")."""
+
+    @property
+    @abstractmethod
+    def question(self) -> eligibility.Question:
+        """The question this action asks."""
+
+    def name(self) -> str:
+        return f"action_ask_{self.question.slot}"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        buttons = [{"title": label, "payload": label} for label in self.question.options.values()]
+        buttons += [{"title": messages.M045_DONT_KNOW, "payload": messages.M045_DONT_KNOW}]
+        dispatcher.utter_message(text=self.question.text, buttons=buttons)
+        return []
+
+
+# One action per question: Rasa asks for slot X with the action `action_ask_X`. Kept in a dict:
+# the action server finds actions through `__subclasses__`, which holds its classes weakly.
+ASK_ACTIONS = {
+    question.key: type(f"AskClient_{question.key}", (AskClientFact,), {"question": question, "__module__": __name__})
+    for question in eligibility.QUESTIONS
+}
+
+
+class ActionEligibilityResult(KnowledgeAction):
+    """The guide's answer once the form has what matters: per trajectory, allowed or excluded, why and where."""
+
+    answers_the_message = False  # the form's answers, not the latest message
+
+    def name(self) -> str:
+        return "action_eligibility_result"
+
+    def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
+        facts = facts_from_slots(tracker)
+        stopped = tracker.get_slot("eligibility_stopped")
+        if stopped and not any(v != eligibility.UNKNOWN for v in facts.values()):
+            return answers.Answer(text=messages.M040_ELIGIBILITY_STOPPED)
+        answer = eligibility.answer_eligibility(kb, facts, only=tracker.get_slot("client_targets") or None)
+        if stopped:  # what the rules say with what is known so far
+            answer.text = f"{messages.M046_ELIGIBILITY_SO_FAR}\n{answer.text}"
+        return answer
+
+    def extra_events(self, tracker: Tracker) -> list[EventType]:
+        # the answer keeps the facts in client_facts (for "en als ze 17 is?"); the form starts empty next time
+        return [SlotSet("eligibility_stopped", None)] + [
+            SlotSet(q.slot, None) for q in eligibility.QUESTIONS
+        ]

@@ -5,6 +5,7 @@ from a record, and every substantive answer carries its source line.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -31,6 +32,10 @@ class Answer:
     declined: bool = False
     #: an event for the channel when a human should take over (see `handover`)
     handover: dict[str, Any] | None = None
+    #: a clarifying question's readings: [{title, intent, concepts}], so a typed reply can pick one
+    readings: list[dict[str, Any]] = field(default_factory=list)
+    #: conversation slots the answer sets besides the standard ones (the guide's client facts)
+    slots: dict[str, Any] = field(default_factory=dict)
 
     @property
     def substantive(self) -> bool:
@@ -333,7 +338,63 @@ def answer_intent(kb: KnowledgeBase, intent: str, concepts: Concepts) -> Answer 
     best = max(topics, key=lambda t: len(asked & set(t.get("concepts") or [])))
     if _about_other_service(kb, best, concepts):
         return None
-    return answer_topic(kb, best, concepts)
+    return clarifying_question(best, concepts) or answer_topic(kb, best, concepts)
+
+
+def clarifying_question(topic: Record, concepts: Concepts) -> Answer | None:
+    """The topic's clarifying question when the question has several readings (BVS inside or outside
+    TWE-OCMW?) and names none of the concepts that tell them apart; each option is a button that asks
+    the same intent with the option's concepts."""
+    clarify = topic.get("clarify")
+    if not clarify:
+        return None
+    named = {t for terms in concepts.values() for t in terms}
+    if any(named & set(terms) for option in clarify["options"] for terms in option["when"].values()):
+        return None
+    readings = [{"title": o["title"], "intent": topic["intent"], "concepts": o["when"]} for o in clarify["options"]]
+    return Answer(text=clarify["question"].strip(), buttons=reading_buttons(readings), readings=readings)
+
+
+def reading_buttons(readings: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """One button per reading; its payload asks the reading's intent with its concepts as entities."""
+    return [
+        {
+            "title": r["title"],
+            "payload": f"/{r['intent']}" + json.dumps({label: terms[0] for label, terms in r["concepts"].items()}),
+        }
+        for r in readings
+    ]
+
+
+_TRAJECT_WORD = re.compile(r"\b(?:traject|trajectje|tracject|trajekt)\b", re.IGNORECASE)
+#: Candidates within this share of the best one's confidence count as readings of the question.
+CLOSE_READING_SHARE = 0.5
+
+
+def clarify_trajectory(kb: KnowledgeBase, question: str, concepts: Concepts, ranking: list[dict[str, Any]], trajectories: list[str]) -> Answer | None:
+    """"het traject" without saying which, while the NLU's close candidates are topics of different
+    trajectories (GLOW, TWE-OCMW …): ask which one, with each candidate as a button."""
+    if not _TRAJECT_WORD.search(question) or concepts.get("traject"):
+        return None
+    candidates = [e for e in ranking if e.get("name") in kb.intents()]
+    if not candidates:
+        return None
+    best = float(candidates[0].get("confidence") or 0)
+    intent_of: dict[str, str] = {}  # trajectory -> the best candidate intent about it
+    for entry in candidates[:3]:
+        if float(entry.get("confidence") or 0) < CLOSE_READING_SHARE * best:
+            break
+        topic = kb.topics_for_intent(entry["name"])[0]
+        trajectory = next((t for t in topic.get("concepts") or [] if t in trajectories), None)
+        if trajectory and trajectory not in intent_of:
+            intent_of[trajectory] = entry["name"]
+    if len(intent_of) < 2:
+        return None
+    readings = [
+        {"title": (kb.get("glossary", t) or {"name": t})["name"], "intent": intent, "concepts": {"traject": [t]}}
+        for t, intent in intent_of.items()
+    ]
+    return Answer(text=messages.M043_CLARIFY_TRAJECT, buttons=reading_buttons(readings), readings=readings)
 
 
 def _about_other_service(kb: KnowledgeBase, topic: Record, concepts: Concepts) -> bool:
@@ -451,21 +512,26 @@ def contact_lines(contacts: list[Record]) -> list[str]:
     ]
 
 
-def handover(kb: KnowledgeBase, previous_record_ids: list[str], reason: str) -> Answer:
-    """The people to contact about the topic of the conversation, from the knowledge base, and a
-    handover event (Bot Framework's `handoff.initiate`) that a channel can pass to a human."""
+def contacts_for_records(kb: KnowledgeBase, record_ids: list[str]) -> list[Record]:
+    """The people for the topic of these records: the topic's own contacts first (e.g. the
+    Klantendossier coaches), then those of its documents in force (all documents' without a topic)."""
     superseded = kb.superseded_documents()
-    documents = list(dict.fromkeys(c["document"] for c in kb.citations(previous_record_ids)))
+    documents = list(dict.fromkeys(c["document"] for c in kb.citations(record_ids)))
     documents = [d for d in documents if d not in superseded] or documents_with_contacts(kb)
-    # the topic's own contacts first (e.g. the Klantendossier coaches), then its document's
     named = [
         contact_id
-        for record_id in previous_record_ids
+        for record_id in record_ids
         for record in filter(None, (kb.get("topics", record_id),))
         for contact_id in record.get("contacts") or []
     ]
     contacts = [c for c in map(lambda i: kb.get("contacts", i), dict.fromkeys(named)) if c]
-    contacts += [c for c in kb.contacts_for_documents(documents) if c not in contacts]
+    return contacts + [c for c in kb.contacts_for_documents(documents) if c not in contacts]
+
+
+def handover(kb: KnowledgeBase, previous_record_ids: list[str], reason: str) -> Answer:
+    """The people to contact about the topic of the conversation, from the knowledge base, and a
+    handover event (Bot Framework's `handoff.initiate`) that a channel can pass to a human."""
+    contacts = contacts_for_records(kb, previous_record_ids)
     contact_sources = [s for c in contacts for s in c["sources"]]
     return Answer(
         text="\n".join([messages.M031_HANDOVER] + contact_lines(contacts)),
@@ -540,10 +606,15 @@ def answer_source_request(kb: KnowledgeBase, question: str, previous_record_ids:
     does not ask for them or there was no answer from the knowledge base."""
     if not asks_for_source(question):
         return None
-    citations = current_citations(kb, kb.citations(previous_record_ids))
+    return quote_sources(kb, previous_record_ids, messages.M029_SOURCES_INTRO)
+
+
+def quote_sources(kb: KnowledgeBase, record_ids: list[str], intro: str) -> Answer | None:
+    """The cited passages of these records word for word, each with document, version and section."""
+    citations = current_citations(kb, kb.citations(record_ids))
     if not citations:
         return None
-    lines = [messages.M029_SOURCES_INTRO]
+    lines = [intro]
     for citation in citations:
         document = kb.document(citation["document"]) or {"short_title": citation["document"]}
         title = kb.section_title(citation["document"], citation["section"]) or ""

@@ -26,6 +26,8 @@ from bot import settings
 
 #: Dialogue intents answered by responses or the fallback, not by a knowledge topic.
 DIALOGUE_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "handover", "out_of_scope"})
+#: Intents answered from the eligibility records by the guide's form (bot/eligibility.py), not by a topic.
+GUIDE_INTENTS = frozenset({"eligibility_check"})
 #: Intents that only arrive as button payloads; they need no training examples.
 PAYLOAD_INTENTS = frozenset({"feedback"})
 #: Entities that only arrive in button payloads, besides the glossary labels.
@@ -110,7 +112,7 @@ def topic_intents_have_domain_entry_and_rule(project: Project) -> Iterator[Findi
 
 
 def domain_intents_are_answered(project: Project) -> Iterator[Finding]:
-    answered = project.topic_intents() | DIALOGUE_INTENTS | PAYLOAD_INTENTS
+    answered = project.topic_intents() | DIALOGUE_INTENTS | GUIDE_INTENTS | PAYLOAD_INTENTS
     for intent in project.domain["intents"]:
         if intent not in answered:
             yield Finding(

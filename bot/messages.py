@@ -66,3 +66,21 @@ M032_HANDOVER_AFTER_FAILURES = (
     "Ik kon nu twee keer na elkaar niet antwoorden. De contacten hierboven helpen je verder; "
     "ik geef je vraag door als je kanaal dat kan."
 )
+# eligibility guide (bot/eligibility.py)
+M033_ELIGIBILITY_INTRO = "Wat de draaiboeken zeggen voor je cliënt ({facts}):"
+M034_ELIGIBILITY_INTRO_NO_FACTS = "Wat de draaiboeken zeggen (over je cliënt weet ik nog niets):"
+M035_VERDICT_EXCLUDED = "{name}: kan niet."
+M036_VERDICT_POSSIBLE = "{name}: mogelijk, als ook de voorwaarden kloppen."
+M037_VERDICT_CONDITIONAL = "{name}: hangt af van de voorwaarden."
+M038_VERDICT_OPEN = "  Hangt nog af van: {facts}."
+M039_NOT_A_DECISION = (
+    "Ik beslis niet in jouw plaats: dit zijn de regels uit de draaiboeken die passen bij wat je me vertelde. "
+    "De keuze maak jij, op basis van je inschatting van de cliënt."
+)
+M040_ELIGIBILITY_STOPPED = "Oké, ik stel geen vragen meer over je cliënt. Stel gerust een andere vraag."
+M041_WHY_INTRO = "Zo staat het in de draaiboeken (letterlijk):"
+M042_CONTACTS_FOR_TOPIC = "Voor dit onderwerp kan je terecht bij:"
+M043_CLARIFY_TRAJECT = "Over welk traject gaat je vraag?"
+M044_ELIGIBILITY_NOT_NAMED = "Voor {names} heb ik geen regels per cliënt; ik toets {targets}."
+M045_DONT_KNOW = "Weet ik niet"
+M046_ELIGIBILITY_SO_FAR = "Oké, geen vragen meer. Met wat ik nu weet:"

@@ -228,7 +228,8 @@ def test_action_answer_declines_when_the_topic_lacks_the_asked_fact(actions, dis
     ],
 )
 def test_action_answer_keeps_answers_that_give_the_asked_fact(actions, dispatcher, domain, text, intent, fact):
-    message, _ = run(actions.ActionAnswer(), dispatcher, tracker(text, intent), domain)
+    entities = [("context", "buiten-twe")] if "buiten twe" in text else []  # as the entity ruler finds it
+    message, _ = run(actions.ActionAnswer(), dispatcher, tracker(text, intent, *entities), domain)
     assert fact in message["text"]
 
 
@@ -312,3 +313,103 @@ def test_a_second_decline_in_a_row_offers_handover(actions, dispatcher, domain):
     text, event = again.messages
     assert NO_ANSWER_MARKER in text["text"] and "twee keer na elkaar" in text["text"]
     assert event["custom"]["value"]["reason"] == "herhaald geen antwoord"
+
+
+# --- the eligibility guide: form validation and result -----------------------------------------
+def form_tracker(text: str, slots: dict, *entities: tuple[str, str], requested: str | None = None) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": "nlu_fallback", "confidence": 0.35},
+        "entities": [{"entity": label, "value": value} for label, value in entities],
+    }
+    return Tracker(
+        "test-user", {**slots, "requested_slot": requested}, latest, [], False, None,
+        {"name": "eligibility_form"}, "action_listen",
+    )
+
+
+def slot_events(events) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def run_form(actions, tracker_, domain):
+    import asyncio
+
+    return slot_events(asyncio.run(actions.ValidateEligibilityForm().run(CollectingDispatcher(), tracker_, domain)))
+
+
+def test_guide_reads_the_facts_in_the_first_question_and_asks_the_next_that_matters(actions, domain):
+    slots = run_form(actions, form_tracker("ik heb ne leefloner van 23, welke trajecten zijn er mogelijk?", {}), domain)
+    assert slots["client_status"] == "leefloon" and slots["client_age"] == "23"
+    assert slots["requested_slot"] == "client_vdab"
+    assert slots["client_targets"] == []
+
+
+def test_guide_takes_a_correction_and_weet_ik_niet_for_the_question_asked(actions, domain):
+    known = {"client_status": "leefloon", "client_age": "23", "client_vdab": "niet-ingeschreven"}
+    slots = run_form(actions, form_tracker("weet ik niet, en ze is 17 trouwens", known, requested="client_werkvermogen"), domain)
+    assert slots["client_werkvermogen"] == "onbekend" and slots["client_age"] == "17"
+    assert slots["requested_slot"] == "client_niet_toeleidbaar"
+
+
+def test_guide_answers_a_question_about_one_trajectory_with_a_fact_at_once(actions, domain):
+    slots = run_form(
+        actions, form_tracker("mijn leefloner kan maar een tiental uur per week werken, kan die in TWE?", {}, ("traject", "twe-ocmw")), domain,
+    )
+    assert slots["client_targets"] == ["twe-ocmw"] and slots["client_werkvermogen"] == "minder-dan-halftijds"
+    assert slots["requested_slot"] is None
+
+
+def test_guide_asks_only_what_matters_for_the_named_trajectory(actions, domain):
+    slots = run_form(actions, form_tracker("kan mijn cliënt in een lokaal partnerschap?", {}, ("traject", "lp")), domain)
+    assert slots["requested_slot"] == "client_age"  # LP rules depend on age and VDAB registration, not on status
+
+
+def test_guide_stops_on_stop(actions, domain):
+    slots = run_form(actions, form_tracker("stop", {"client_status": "leefloon"}, requested="client_age"), domain)
+    assert slots["eligibility_stopped"] is True and slots["requested_slot"] is None
+
+
+def test_a_message_without_facts_sets_nothing_so_the_form_lets_it_go(actions, domain):
+    slots = run_form(actions, form_tracker("wat is glow eigenlijk?", {}, ("traject", "glow"), requested="client_status"), domain)
+    assert set(slots) == {"requested_slot"}
+
+
+def test_ask_actions_offer_the_answers_and_weet_ik_niet_as_buttons(actions, dispatcher, domain):
+    ask = actions.ASK_ACTIONS["werkvermogen"]()
+    assert ask.name() == "action_ask_client_werkvermogen"
+    ask.run(dispatcher, tracker("", "nlu_fallback"), domain)
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == ["Minstens halftijds", "Minder dan halftijds", "Weet ik niet"]
+
+
+def test_guide_result_names_each_trajectory_and_keeps_the_facts_for_follow_ups(actions, dispatcher, domain):
+    slots = {"client_status": "leefloon", "client_age": "15", "client_targets": []}
+    message, events = run(actions.ActionEligibilityResult(), dispatcher, form_tracker("", slots), domain)
+    assert "lokaal partnerschap: kan niet." in message["text"] and "GLOW:" in message["text"]
+    assert [b["title"] for b in message["buttons"]] == ["👍", "👎"]
+    values = slot_events(events)
+    assert values["client_facts"] == {"status": "leefloon", "age": "15"}
+    assert values["client_status"] is None and values["client_age"] is None
+
+
+def test_guide_result_after_stop_without_facts_just_stops(actions, dispatcher, domain):
+    message, _ = run(actions.ActionEligibilityResult(), dispatcher, form_tracker("stop", {"eligibility_stopped": True}), domain)
+    assert message["text"].startswith("Oké, ik stel geen vragen meer")
+
+
+def test_a_what_if_follow_up_reaches_the_guide_through_any_answering_action(actions, dispatcher, domain):
+    slots = {"answer_records": ["lp-doelgroep-multiproblematiek"], "client_facts": {"status": "leefloon", "age": "30"}}
+    latest = {"text": "en als hij 15 is?", "intent": {"name": "nlu_fallback", "confidence": 0.35}, "entities": []}
+    message, events = run(actions.ActionNoAnswer(), dispatcher, Tracker("u", slots, latest, [], False, None, {}, "action_listen"), domain)
+    assert "lokaal partnerschap: kan niet." in message["text"]
+    assert slot_events(events)["client_facts"]["age"] == "15"
+
+
+def test_a_clarifying_question_is_remembered_and_a_typed_reply_answers_it(actions, dispatcher, domain):
+    message, events = run(actions.ActionAnswer(), dispatcher, tracker("welk fin nr voor een bvs?", "bvs_financieringsnummer", ("instrument", "bvs")), domain)
+    readings = slot_events(events)["clarification"]
+    assert "binnen of buiten" in message["text"] and len(readings) == 2
+    latest = {"text": "Buiten TWE-OCMW", "intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": []}
+    second = CollectingDispatcher()
+    actions.ActionNoAnswer().run(second, Tracker("u", {"clarification": readings}, latest, [], False, None, {}, "action_listen"), domain)
+    assert "C03S350" in second.messages[0]["text"]

@@ -1,6 +1,7 @@
 """Rasa test stories: the dialogue policies must predict every action.
 
-tests/test_stories.yml, written with the training data, plus tests/reviewed/stories.yml, exported from
+tests/test_stories.yml, written with the training data, tests/test_conversations.yml (the guide,
+clarifying questions and follow-ups over several turns), plus tests/reviewed/stories.yml, exported from
 answers helpdesk staff marked (python -m bot review export). Only the first is also an NLU test set
 (tests/test_nlu.py): a reviewed story pins what the NLU predicted when it was marked right.
 """
@@ -19,6 +20,7 @@ def test_dialogue_test_stories_predict_every_action(trained_model, tmp_path):
     stories = tmp_path / "stories"
     stories.mkdir()
     shutil.copy(settings.PROJECT_DIR / "tests" / "test_stories.yml", stories)
+    shutil.copy(settings.PROJECT_DIR / "tests" / "test_conversations.yml", stories)
     reviewed = settings.PROJECT_DIR / "tests" / "reviewed" / "stories.yml"
     if reviewed.is_file():
         shutil.copy(reviewed, stories / "test_reviewed_stories.yml")

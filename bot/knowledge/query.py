@@ -98,6 +98,10 @@ class KnowledgeBase:
         row = self.db.execute("select term from term_variants where variant = ?", [normalise(value)]).fetchone()
         return self.get("glossary", row[0]) if row else None
 
+    def variants_of(self, term_id: str) -> list[str]:
+        """The normalised words and phrases that name a glossary term."""
+        return [r[0] for r in self.db.execute("select variant from term_variants where term = ?", [term_id])]
+
     # --- retrieval -----------------------------------------------------------------------
     def search_topics(self, text: str, *, limit: int = 3) -> list[Record]:
         """Topics whose title or answer share words with `text`, best first (FTS5 rank)."""
@@ -122,7 +126,7 @@ class KnowledgeBase:
                     contacts.append(contact)
         return contacts
 
-    def citations(self, record_ids: list[str], kinds: tuple[str, ...] = ("topics", "combinations")) -> list[Record]:
+    def citations(self, record_ids: list[str], kinds: tuple[str, ...] = ("topics", "combinations", "eligibility")) -> list[Record]:
         """The citation rows of these records, in record and citation order. Only the answered kinds by
         default: a topic and a glossary term may share an id."""
         rows: list[Record] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 #: Bumped whenever a table or column changes; the action server refuses another version.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Entity labels of glossary terms; also the Rasa entity names.
 TERM_LABELS = ("traject", "instrument", "organisatie", "rol", "status", "context")
@@ -83,9 +83,11 @@ KINDS: dict[str, Kind] = {
             name="topics",
             description="A question area with its Dutch answer, answered when the NLU predicts its intent. "
             "`variants` answer the same intent differently: each has `when` (label: [concepts], all labels must "
-            "be named), optional `unless` (none may be named) and its own `answer`; the first that applies wins.",
+            "be named), optional `unless` (none may be named) and its own `answer`; the first that applies wins. "
+            "`clarify` asks first when the question has several readings: `{question, options: [{title, when}]}`; "
+            "it is asked unless the question names a concept of some option's `when` (label: [concepts]).",
             required=("intent", "title", "answer"),
-            optional=("variants", "concepts", "contacts", "related", "procedure", "kind"),
+            optional=("variants", "concepts", "contacts", "related", "procedure", "kind", "clarify"),
             references={
                 "concepts": "glossary",
                 "contacts": "contacts",
@@ -114,7 +116,9 @@ KINDS: dict[str, Kind] = {
             name="eligibility",
             description="A criterion for a target group: who is in, who is out, under which condition.",
             required=("target", "criterion", "outcome"),
-            optional=("concepts",),
+            # `for_client: [{when: {fact: values}, outcome}]`: for which client facts of the eligibility
+            # guide (bot/eligibility.py) the criterion applies, and its outcome for that client
+            optional=("concepts", "for_client"),
             references={"target": "glossary", "concepts": "glossary"},
             dutch_text=("criterion",),
             choices={"outcome": ("in", "out", "conditional")},
@@ -146,7 +150,7 @@ CITATION_FIELDS = ("document", "version", "section", "passage")
 
 #: Fields stored as JSON text in knowledge.db (lists and mappings).
 STRUCTURED_FIELDS = frozenset(
-    {"sources", "variants", "concepts", "contacts", "related", "sections", "steps", "tasks", "cannot", "documents"}
+    {"sources", "variants", "concepts", "contacts", "related", "sections", "steps", "tasks", "cannot", "documents", "for_client", "clarify"}
 )
 
 

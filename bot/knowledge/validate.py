@@ -84,6 +84,30 @@ def _check_records(knowledge: Knowledge) -> Iterator[Problem]:
                 for label in variant.get(condition) or {}:
                     if label not in TERM_LABELS:
                         yield Problem("K016", file, record_id, f"{where}.{condition}", f"onbekend label '{label}'")
+        if kind_name == "topics" and "clarify" in record:
+            yield from _check_clarify(file, record_id, record["clarify"])
+        if kind_name == "eligibility" and "for_client" in record:
+            from bot.eligibility import validate_for_client  # the guide's questions; imported late (no cycle)
+
+            for problem in validate_for_client(record["for_client"]):
+                yield Problem("K018", file, record_id, "for_client", problem)
+
+
+def _check_clarify(file: str, record_id: str, clarify: Any) -> Iterator[Problem]:
+    """A clarifying question: Dutch text, and two or more options that each name concepts."""
+    if not isinstance(clarify, dict) or not str(clarify.get("question") or "").strip():
+        yield Problem("K017", file, record_id, "clarify.question", "lege Nederlandse tekst")
+        return
+    options = clarify.get("options")
+    if not isinstance(options, list) or len(options) < 2:
+        yield Problem("K017", file, record_id, "clarify.options", "minstens twee opties {title, when}")
+        return
+    for i, option in enumerate(options):
+        when = option.get("when") if isinstance(option, dict) else None
+        if not str((option or {}).get("title") or "").strip() or not isinstance(when, dict) or not when:
+            yield Problem("K017", file, record_id, f"clarify.options[{i}]", "optie heeft title en when (label: [begrippen]) nodig")
+        elif any(label not in TERM_LABELS for label in when):
+            yield Problem("K017", file, record_id, f"clarify.options[{i}].when", "onbekend label")
 
 
 def _document_sections(
