@@ -31,6 +31,13 @@ def knowledge_base() -> KnowledgeBase:
 knowledge_base()
 
 
+def warn_about_personal_data(dispatcher: CollectingDispatcher, text: str) -> None:
+    """Remind the user not to share client data when a message seems to hold some."""
+    personal_data = privacy.personal_data_kinds(text)
+    if personal_data:
+        dispatcher.utter_message(text=messages.M021_PERSONAL_DATA.format(kinds=", ".join(personal_data)))
+
+
 class KnowledgeAction(Action, ABC):
     """Shared flow: answer from the knowledge base, or apologise if it cannot be read.
 
@@ -46,9 +53,8 @@ class KnowledgeAction(Action, ABC):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
-        personal_data = privacy.personal_data_kinds(text)
-        if personal_data:
-            dispatcher.utter_message(text=messages.M021_PERSONAL_DATA.format(kinds=", ".join(personal_data)))
+        if self.answers_the_message:
+            warn_about_personal_data(dispatcher, text)
         try:
             kb = knowledge_base()
             answer = None
@@ -208,6 +214,7 @@ class ValidateEligibilityForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
+        warn_about_personal_data(dispatcher, text)  # also when the message answers a question of the form
         if eligibility.wants_to_stop(text):
             return [SlotSet("eligibility_stopped", True)]
         requested = tracker.get_slot("requested_slot")
@@ -239,9 +246,10 @@ class ValidateEligibilityForm(FormValidationAction):
             return kept
         return kept + [q.slot for q in eligibility.QUESTIONS if q.key in matter or q.key in facts]
 
-
-    def validate_client_targets(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return {"client_targets": value}  # read from the first message as is; no warning about a missing validator
+    def validate_client_targets(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"client_targets": value}  # as read from the first message; silences rasa_sdk's warning
 
     async def next_requested_slot(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -549,6 +549,13 @@ def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "") -> Answ
         return Answer(text=messages.M013_EMPTY_MESSAGE, declined=True)
     if not_dutch(question):
         return Answer(text=messages.M026_NOT_DUTCH, declined=True)
+    # topics whose title shares a content word with the question (full-text search alone also
+    # matches on "het" or "wat")
+    suggestions = [t for t in kb.search_topics(question, limit=3) if _stems(question) & _stems(t["title"])]
+    if not any(concepts.values()) and not suggestions:
+        # names nothing of the draaiboeken (the weather, a recipe): a short redirect; a second
+        # question in a row without an answer still gets the contacts (handover)
+        return Answer(text=messages.M047_OFF_TOPIC, declined=True)
     documents: list[str] = []
     for term_id in (t for terms in concepts.values() for t in terms):
         for document_id in kb.documents_citing("glossary", term_id):
@@ -561,7 +568,6 @@ def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "") -> Answ
     if contacts:
         lines.append(messages.M003_CONTACTS_INTRO)
         lines += contact_lines(contacts)
-    suggestions = kb.search_topics(question, limit=3) if question else []
     buttons = [{"title": t["title"], "payload": f"/{t['intent']}"} for t in suggestions if t["intent"] != COMBINATION_INTENT]
     if buttons:
         lines.append(messages.M005_SUGGESTIONS)

@@ -84,3 +84,7 @@ M043_CLARIFY_TRAJECT = "Over welk traject gaat je vraag?"
 M044_ELIGIBILITY_NOT_NAMED = "Voor {names} heb ik geen regels per cliënt; ik toets {targets}."
 M045_DONT_KNOW = "Weet ik niet"
 M046_ELIGIBILITY_SO_FAR = "Oké, geen vragen meer. Met wat ik nu weet:"
+M047_OFF_TOPIC = (
+    "Sorry, dat " + NO_ANSWER_MARKER + ": ik beantwoord alleen vragen over de VDAB-draaiboeken (GLOW, lokale "
+    "partnerschappen, TWE-OCMW, de BVS …). Vraag bv. \"welke combinaties kunnen niet?\" of \"welke trajecten kan mijn cliënt volgen?\""
+)

@@ -150,11 +150,18 @@ def test_action_check_combination_without_services_asks_which(actions, dispatche
 
 
 def test_action_no_answer_names_contacts_from_knowledge(actions, dispatcher, domain):
-    message, events = run(actions.ActionNoAnswer(), dispatcher, tracker("hoeveel bedraagt het leefloon?", "out_of_scope"), domain)
+    message, events = run(actions.ActionNoAnswer(), dispatcher, tracker("hoeveel bedraagt het leefloon?", "out_of_scope", ("status", "leefloon")), domain)
     text = message["text"]
     assert NO_ANSWER_MARKER in text
     assert "anneloes.degen@vdab.be" in text  # the draaiboek's contact, from contacts records
     assert "§8.2" in text
+    assert SlotSet("answer_declined", True) in events
+
+
+def test_action_no_answer_to_an_off_topic_question_is_a_short_redirect(actions, dispatcher, domain):
+    message, events = run(actions.ActionNoAnswer(), dispatcher, tracker("wat wordt het weer morgen?", "out_of_scope"), domain)
+    assert message["text"].startswith("Sorry, dat " + NO_ANSWER_MARKER) and "Bron:" not in message["text"]
+    assert "welke trajecten kan mijn cliënt volgen?" in message["text"] and not message.get("buttons")
     assert SlotSet("answer_declined", True) in events
 
 
@@ -413,3 +420,12 @@ def test_a_clarifying_question_is_remembered_and_a_typed_reply_answers_it(action
     second = CollectingDispatcher()
     actions.ActionNoAnswer().run(second, Tracker("u", {"clarification": readings}, latest, [], False, None, {}, "action_listen"), domain)
     assert "C03S350" in second.messages[0]["text"]
+
+
+def test_guide_reminds_not_to_share_client_data_given_as_an_answer(actions, domain):
+    import asyncio
+
+    dispatcher_ = CollectingDispatcher()
+    tracker_ = form_tracker("ze heet Jan Peeters, geboren op 12/03/1990", {}, requested="client_age")
+    asyncio.run(actions.ValidateEligibilityForm().run(dispatcher_, tracker_, domain))
+    assert "persoonsgegevens" in dispatcher_.messages[0]["text"]

@@ -75,8 +75,14 @@ def test_e2e_financing_number_inside_twe_is_not_invented(servers):
 
 
 @pytest.mark.parametrize("text", ["wat is het beste recept voor stoofvlees", "qsdkfj qlskdjf qlskdfj"])
-def test_e2e_out_of_scope_declines_with_contact(servers, text):
+def test_e2e_off_topic_gets_a_short_redirect(servers, text):
     reply = ask(servers, text)
+    assert NO_ANSWER_MARKER in reply and "alleen vragen over de VDAB-draaiboeken" in reply
+    assert "Bron:" not in reply and len(reply) < 300
+
+
+def test_e2e_a_near_domain_question_declines_with_the_contacts(servers):
+    reply = ask(servers, "hoeveel bedraagt het leefloon voor een alleenstaande?")
     assert NO_ANSWER_MARKER in reply
     assert "anneloes.degen@vdab.be" in reply
 
