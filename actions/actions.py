@@ -57,18 +57,7 @@ class KnowledgeAction(Action, ABC):
             warn_about_personal_data(dispatcher, text)
         try:
             kb = knowledge_base()
-            answer = None
-            if self.answers_the_message:
-                answer = answers.unusable_message(text)
-            if self.answers_the_message and answer is None:
-                context = follow_ups.Context(
-                    tracker.get_slot("answer_records") or [],
-                    tracker.get_slot("client_facts"),
-                    tracker.get_slot("clarification") or [],
-                    tracker.get_slot("client_targets") or [],
-                )
-                answer = follow_ups.answer(kb, text, self.concepts(kb, tracker), context)
-            answer = answer or self.compose(kb, tracker)
+            answer = self.answer_message(kb, tracker, text) if self.answers_the_message else self.compose(kb, tracker)
             if self.answers_the_message and answers.asks_earlier_version(text):
                 # about this answer's topic, or (a follow-up without one) the previous answer's
                 answered = answer.record_ids if answer.substantive else tracker.get_slot("answer_records") or []
@@ -97,6 +86,24 @@ class KnowledgeAction(Action, ABC):
     def extra_events(self, tracker: Tracker) -> list[EventType]:
         """Slots an action sets besides the answer's."""
         return []
+
+    def answer_message(self, kb: KnowledgeBase, tracker: Tracker, text: str) -> answers.Answer:
+        """A message that cannot be read gets a plain reply; a follow-up is read against the previous
+        answer; otherwise this action's own answer, unless it declines a question the eligibility rules
+        answer ("kan ne leefloner in GLOW?", whatever the NLU made of it)."""
+        unusable = answers.unusable_message(text)
+        if unusable:
+            return unusable
+        context = follow_ups.Context(
+            tracker.get_slot("answer_records") or [],
+            tracker.get_slot("client_facts"),
+            tracker.get_slot("clarification") or [],
+            tracker.get_slot("client_targets") or [],
+        )
+        answer = follow_ups.answer(kb, text, self.concepts(kb, tracker), context) or self.compose(kb, tracker)
+        if answer.declined:
+            answer = eligibility.answer_described_client(kb, text) or answer
+        return answer
 
     @staticmethod
     def intent_in_context(kb: KnowledgeBase, tracker: Tracker) -> str | None:
@@ -162,12 +169,9 @@ class ActionNoAnswer(KnowledgeAction):
         if intent:  # unclear on its own, clear as a follow-up of the previous answer
             return answers.answer_question(kb, intent, concepts, text)
         ranking = tracker.latest_message.get("intent_ranking") or []
-        return (
-            # "kan een leefloner in GLOW?": the eligibility rules answer it, whatever the NLU made of it
-            eligibility.answer_described_client(kb, text)
-            # unclear because "het traject" can be GLOW or TWE-OCMW: ask which
-            or answers.clarify_trajectory(kb, text, concepts, ranking, eligibility.targets(kb))
-            or answers.no_answer(kb, concepts, text)
+        # unclear because "het traject" can be GLOW or TWE-OCMW: ask which
+        return answers.clarify_trajectory(kb, text, concepts, ranking, eligibility.targets(kb)) or answers.no_answer(
+            kb, concepts, text
         )
 
 

@@ -318,7 +318,7 @@ def asks_about_today_from_background(kb: KnowledgeBase, question: str, record_id
 
 def answer_question(kb: KnowledgeBase, intent: str, concepts: Concepts, question: str) -> Answer:
     """The topic's answer when it answers this question; otherwise an honest decline."""
-    answer = answer_intent(kb, intent, concepts)
+    answer = answer_intent(kb, intent, concepts, question)
     if (
         answer is not None
         and not asks_for_missing_fact(question, answer.text)
@@ -328,7 +328,7 @@ def answer_question(kb: KnowledgeBase, intent: str, concepts: Concepts, question
     return no_answer(kb, concepts, question)
 
 
-def answer_intent(kb: KnowledgeBase, intent: str, concepts: Concepts) -> Answer | None:
+def answer_intent(kb: KnowledgeBase, intent: str, concepts: Concepts, question: str = "") -> Answer | None:
     """Answer a topic intent; None when no topic answers it or the question is about another service."""
     topics = kb.topics_for_intent(intent)
     if not topics:
@@ -338,15 +338,19 @@ def answer_intent(kb: KnowledgeBase, intent: str, concepts: Concepts) -> Answer 
     best = max(topics, key=lambda t: len(asked & set(t.get("concepts") or [])))
     if _about_other_service(kb, best, concepts):
         return None
-    return clarifying_question(best, concepts) or answer_topic(kb, best, concepts)
+    return clarifying_question(best, concepts, question) or answer_topic(kb, best, concepts)
 
 
-def clarifying_question(topic: Record, concepts: Concepts) -> Answer | None:
+def clarifying_question(topic: Record, concepts: Concepts, question: str = "") -> Answer | None:
     """The topic's clarifying question when the question has several readings (BVS inside or outside
     TWE-OCMW?) and names none of the concepts that tell them apart; each option is a button that asks
-    the same intent with the option's concepts."""
+    the same intent with the option's concepts. With `asked_with`, only a question holding one of those
+    words is ambiguous ("hoe draag ik over?", not "wie beslist wanneer het stopt?")."""
     clarify = topic.get("clarify")
     if not clarify:
+        return None
+    words = set(re.findall(r"[\w-]+", question.casefold()))
+    if clarify.get("asked_with") and not words & {w.casefold() for w in clarify["asked_with"]}:
         return None
     named = {t for terms in concepts.values() for t in terms}
     if any(named & set(terms) for option in clarify["options"] for terms in option["when"].values()):
@@ -549,13 +553,11 @@ def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "") -> Answ
         return Answer(text=messages.M013_EMPTY_MESSAGE, declined=True)
     if not_dutch(question):
         return Answer(text=messages.M026_NOT_DUTCH, declined=True)
-    # topics whose title shares a content word with the question (full-text search alone also
-    # matches on "het" or "wat")
-    suggestions = [t for t in kb.search_topics(question, limit=3) if _stems(question) & _stems(t["title"])]
-    if not any(concepts.values()) and not suggestions:
-        # names nothing of the draaiboeken (the weather, a recipe): a short redirect; a second
+    if off_topic(kb, concepts, question):
+        # nothing of the draaiboeken in it (the weather, a recipe): a short redirect; a second
         # question in a row without an answer still gets the contacts (handover)
         return Answer(text=messages.M047_OFF_TOPIC, declined=True)
+    suggestions = kb.search_topics(question, limit=3)
     documents: list[str] = []
     for term_id in (t for terms in concepts.values() for t in terms):
         for document_id in kb.documents_citing("glossary", term_id):
@@ -579,6 +581,15 @@ def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "") -> Answ
         buttons=buttons,
         declined=True,
     )
+
+
+def off_topic(kb: KnowledgeBase, concepts: Concepts, question: str) -> bool:
+    """Names no concept of the glossary and shares no content word with a topic's title
+    (the answers' texts hold too many everyday words: "weer", "beste", "vertel")."""
+    if any(concepts.values()):
+        return False
+    titles = set().union(*(_stems(t["title"]) for t in kb.all("topics") if not t.get("history")))
+    return not _stems(question) & titles
 
 
 def _overview_buttons(kb: KnowledgeBase) -> list[dict[str, str]]:

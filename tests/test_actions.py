@@ -429,3 +429,11 @@ def test_guide_reminds_not_to_share_client_data_given_as_an_answer(actions, doma
     tracker_ = form_tracker("ze heet Jan Peeters, geboren op 12/03/1990", {}, requested="client_age")
     asyncio.run(actions.ValidateEligibilityForm().run(dispatcher_, tracker_, domain))
     assert "persoonsgegevens" in dispatcher_.messages[0]["text"]
+
+
+def test_a_declined_topic_question_about_a_described_client_is_answered_from_the_eligibility_rules(actions, dispatcher, domain):
+    # "uur per week" asks for hours the TWE doelgroep topic does not give, so the topic declines
+    text = "mijn leefloner kan maar een tiental uur per week werken, kan die in TWE?"
+    message, events = run(actions.ActionAnswer(), dispatcher, tracker(text, "twe_doelgroep", ("traject", "twe-ocmw")), domain)
+    assert "TWE-OCMW: kan niet." in message["text"] and "minimaal halftijds" in message["text"]
+    assert slot_events(events)["client_targets"] == ["twe-ocmw"]

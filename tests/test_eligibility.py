@@ -271,8 +271,11 @@ def test_bvs_financing_number_asks_inside_or_outside_twe(kb):
 
 
 def test_handing_a_client_over_to_vdab_asks_whether_the_client_is_registered(kb):
-    answer = answers.answer_intent(kb, "lp_beeindigen", {})
+    answer = answers.answer_intent(kb, "lp_beeindigen", {}, "hoe draag ik mijn klant over aan vdab?")
     assert answer.text == "Is je klant al ingeschreven bij VDAB?" and len(answer.buttons) == 2
+    # a question about something the registration does not change gets the answer
+    decides = answers.answer_intent(kb, "lp_beeindigen", {}, "wie beslist wanneer de begeleiding stopt")
+    assert "beslist wanneer de begeleiding" in decides.text
     named = answers.answer_intent(kb, "lp_beeindigen", {"status": ["niet-ingeschreven"]})
     assert "om zich in te schrijven" in named.text
     registered = answers.answer_intent(kb, "lp_beeindigen", {"status": ["ingeschreven"]})

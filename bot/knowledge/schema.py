@@ -85,7 +85,8 @@ KINDS: dict[str, Kind] = {
             "`variants` answer the same intent differently: each has `when` (label: [concepts], all labels must "
             "be named), optional `unless` (none may be named) and its own `answer`; the first that applies wins. "
             "`clarify` asks first when the question has several readings: `{question, options: [{title, when}]}`; "
-            "it is asked unless the question names a concept of some option's `when` (label: [concepts]).",
+            "it is asked unless the question names a concept of some option's `when` (label: [concepts]), and, with "
+            "`asked_with: [words]`, only when the question holds one of those words.",
             required=("intent", "title", "answer"),
             optional=("variants", "concepts", "contacts", "related", "procedure", "kind", "clarify"),
             references={

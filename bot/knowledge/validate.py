@@ -98,6 +98,9 @@ def _check_clarify(file: str, record_id: str, clarify: Any) -> Iterator[Problem]
     if not isinstance(clarify, dict) or not str(clarify.get("question") or "").strip():
         yield Problem("K017", file, record_id, "clarify.question", "lege Nederlandse tekst")
         return
+    asked_with = clarify.get("asked_with", [])
+    if not isinstance(asked_with, list) or not all(isinstance(w, str) and w.strip() for w in asked_with):
+        yield Problem("K017", file, record_id, "clarify.asked_with", "een lijst van woorden")
     options = clarify.get("options")
     if not isinstance(options, list) or len(options) < 2:
         yield Problem("K017", file, record_id, "clarify.options", "minstens twee opties {title, when}")
