@@ -224,7 +224,7 @@ QUESTIONS: tuple[Question, ...] = (
             "andere": "Andere dienstverlening (bv. ondernemerschap)",
         },
         patterns={
-            "werkervaring": _p(r"werkervaring|werkplekleren|generieke competenties|attitudes|stage"),
+            "werkervaring": _p(r"werkervaring|werkplekleren|generieke competenties|attitudes"),
             "technische-opleiding": _p(r"technische? (opleiding|competenties)|beroepsopleiding|vakopleiding|omscholing|scholing"),
             "sociale-economie": _p(r"sociale economie|\bse\b|maatwerkbedrijf|collectief maatwerk|\bcmw\b"),
             "andere": _p(r"ondernemerschap|zelfstandig|eigen zaak|gespecialiseerde bemiddeling"),

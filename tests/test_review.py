@@ -243,7 +243,7 @@ def test_review_keys_are_stable_and_do_not_show_the_sender(log, tracker, catalog
 
 def test_review_decline_fallback_and_personal_data(log):
     items = log.items()
-    recipe = by_question(items, "wat is het beste recept")
+    recipe = by_question(items, "welke combinaties zijn er verboden")
     assert recipe.out_of_scope and recipe.declined and recipe.action == "action_no_answer"
     assert messages.NO_ANSWER_MARKER in recipe.answer
     fallback = by_question(items, "qsdkfj")
@@ -292,10 +292,10 @@ def test_review_filters(log, catalogue):
     assert shown(thumbs_down=True) == ["fin nr bvs buiten twe?"]
     assert shown(topic="bvs_wat") == [SCRIPT_QUESTION]
     assert shown(topic="combinatietraject_keuze") == ["qsdkfj qlskdjf"], "a fallback counts for the intent behind it"
-    assert shown(document="glow") == [  # a decline cites the contacts of the documents it names
-        "welke combinaties zijn er verboden als de klant op vakantie gaat", "mijn cliënt [rijksregisternummer] heeft leefloon, kan die in glow?",
-        "qsdkfj qlskdjf"]
-    assert shown(document="glow", max_confidence=0.3) == ["qsdkfj qlskdjf"]
+    assert shown(document="glow") == ["mijn cliënt [rijksregisternummer] heeft leefloon, kan die in glow?"]
+    # a decline cites the contacts of the documents it names (combinaties: the LP's), an off-topic one none
+    assert "welke combinaties zijn er verboden als de klant op vakantie gaat" in shown(document="lp")
+    assert "qsdkfj qlskdjf" not in shown(document="lp") + shown(document="glow")
     assert shown(date_from=date(2025, 10, 3), date_to=date(2025, 10, 3)) == [
         "mijn cliënt [rijksregisternummer] heeft leefloon, kan die in glow?", SCRIPT_QUESTION, "qsdkfj qlskdjf"]
     assert shown(date_from=date(2025, 10, 4)) == ["mag een losse werkervaringsstage als combinatietraject?"]
@@ -414,10 +414,10 @@ def test_review_export_writes_loadable_stories_and_questions(marked, log, catalo
     assert "juiste onderwerp" in report.skipped_stories[0].reason
 
     loaded = {q.id: q for q in load_question_set(qs)}
-    assert set(loaded) == {key("fin nr"), key("wat is het beste"), key("mijn cliënt"), key("qsdkfj")}
+    assert set(loaded) == {key("fin nr"), key("welke combinaties zijn er"), key("mijn cliënt"), key("qsdkfj")}
     fin = loaded[key("fin nr")]
     assert (fin.kind, fin.document, fin.section, fin.expect, fin.text) == ("fact", "lp", "3.4.1", ("C03S350",), "fin nr bvs buiten twe?")
-    recipe = loaded[key("wat is het beste")]
+    recipe = loaded[key("welke combinaties zijn er")]
     assert (recipe.kind, recipe.declined, recipe.section) == ("out_of_scope", True, None)
     glow = loaded[key("mijn cliënt")]
     assert (glow.kind, glow.document, glow.expect) == ("eligibility", "glow", (["realistische joboriëntatie", "joboriëntatie"],))
@@ -440,11 +440,11 @@ def test_review_export_again_replaces_its_items_and_keeps_others(marked, log, ca
 
     item = log.items()[0]
     marked.save(item, "right", expected=["C03S350", "registratie BVS"])
-    marked.save(by_question(log.items(), "wat is het beste"), "wrong", comment="had moeten antwoorden")
+    marked.save(by_question(log.items(), "welke combinaties zijn er"), "wrong", comment="had moeten antwoorden")
     export_marks(marked.all(), stories_path=stories, questions_path=qs, catalogue=catalogue)
     loaded = {q.id: q for q in load_question_set(qs)}
     assert loaded[export_id(marked.get(item.key))].expect == ("C03S350", "registratie BVS")
-    assert export_id(marked.get(by_question(log.items(), "wat is het beste").key)) not in loaded, \
+    assert export_id(marked.get(by_question(log.items(), "welke combinaties zijn er").key)) not in loaded, \
         "an item whose mark can no longer be exported is removed"
     assert "eigen-1" in loaded and list(loaded)[0] == "eigen-1"
     names = [s["story"] for s in yaml.safe_load(stories.read_text(encoding="utf-8"))["stories"]]
