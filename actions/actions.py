@@ -58,10 +58,6 @@ class KnowledgeAction(Action, ABC):
         try:
             kb = knowledge_base()
             answer = self.answer_message(kb, tracker, text) if self.answers_the_message else self.compose(kb, tracker)
-            if self.answers_the_message and answers.asks_earlier_version(text):
-                # about this answer's topic, or (a follow-up without one) the previous answer's
-                answered = answer.record_ids if answer.substantive else tracker.get_slot("answer_records") or []
-                answer = answers.answer_earlier_version(kb, text, answered) or answer
             cited = answers.cited_sources(kb, answer.record_ids)
         except (DatabaseError, OSError) as e:
             logger.error("knowledge base unavailable: %s", e)
@@ -103,6 +99,10 @@ class KnowledgeAction(Action, ABC):
         answer = follow_ups.answer(kb, text, self.concepts(kb, tracker), context) or self.compose(kb, tracker)
         if answer.declined:
             answer = eligibility.answer_described_client(kb, text) or answer
+        if answers.asks_earlier_version(text):
+            # about this answer's topic, or (a follow-up without one) the previous answer's
+            answered = answer.record_ids if answer.substantive else tracker.get_slot("answer_records") or []
+            answer = answers.answer_earlier_version(kb, text, answered) or answer
         return answer
 
     @staticmethod
@@ -124,6 +124,14 @@ class KnowledgeAction(Action, ABC):
             concepts[label] = list(dict.fromkeys(concepts.get(label, []) + terms))
         return concepts
 
+    @staticmethod
+    def clarify_trajectory(kb: KnowledgeBase, tracker: Tracker, concepts: answers.Concepts) -> answers.Answer | None:
+        """"het traject" that can be GLOW or TWE-OCMW: ask which (None when the question is clear)."""
+        return answers.clarify_trajectory(
+            kb, tracker.latest_message.get("text") or "", concepts,
+            tracker.latest_message.get("intent_ranking") or [], eligibility.targets(kb),
+        )
+
 
 class ActionAnswer(KnowledgeAction):
     """Answer the topic the NLU recognised; decline if no topic answers that intent."""
@@ -135,10 +143,7 @@ class ActionAnswer(KnowledgeAction):
         intent = self.intent_in_context(kb, tracker) or (tracker.latest_message.get("intent") or {}).get("name") or ""
         text = tracker.latest_message.get("text") or ""
         concepts = self.concepts(kb, tracker)
-        ranking = tracker.latest_message.get("intent_ranking") or []
-        return answers.clarify_trajectory(kb, text, concepts, ranking, eligibility.targets(kb)) or answers.answer_question(
-            kb, intent, concepts, text
-        )
+        return self.clarify_trajectory(kb, tracker, concepts) or answers.answer_question(kb, intent, concepts, text)
 
 
 class ActionCheckCombination(KnowledgeAction):
@@ -168,11 +173,7 @@ class ActionNoAnswer(KnowledgeAction):
         intent = self.intent_in_context(kb, tracker)
         if intent:  # unclear on its own, clear as a follow-up of the previous answer
             return answers.answer_question(kb, intent, concepts, text)
-        ranking = tracker.latest_message.get("intent_ranking") or []
-        # unclear because "het traject" can be GLOW or TWE-OCMW: ask which
-        return answers.clarify_trajectory(kb, text, concepts, ranking, eligibility.targets(kb)) or answers.no_answer(
-            kb, concepts, text
-        )
+        return self.clarify_trajectory(kb, tracker, concepts) or answers.no_answer(kb, concepts, text)
 
 
 class ActionHandover(KnowledgeAction):

@@ -532,19 +532,25 @@ def contacts_for_records(kb: KnowledgeBase, record_ids: list[str]) -> list[Recor
     return contacts + [c for c in kb.contacts_for_documents(documents) if c not in contacts]
 
 
+def contacts_answer(kb: KnowledgeBase, intro: str, contacts: list[Record]) -> Answer:
+    """The intro, a line per contact, and the source line of the contacts' citations."""
+    contact_sources = [s for c in contacts for s in c["sources"]]
+    return Answer(
+        text="\n".join([intro] + contact_lines(contacts)),
+        source_line=source_line(kb, contact_sources) if contact_sources else None,
+    )
+
+
 def handover(kb: KnowledgeBase, previous_record_ids: list[str], reason: str) -> Answer:
     """The people to contact about the topic of the conversation, from the knowledge base, and a
     handover event (Bot Framework's `handoff.initiate`) that a channel can pass to a human."""
     contacts = contacts_for_records(kb, previous_record_ids)
-    contact_sources = [s for c in contacts for s in c["sources"]]
-    return Answer(
-        text="\n".join([messages.M031_HANDOVER] + contact_lines(contacts)),
-        source_line=source_line(kb, contact_sources) if contact_sources else None,
-        handover={
-            "type": "event", "name": "handoff.initiate",
-            "value": {"reason": reason, "contacts": [c["id"] for c in contacts], "records": previous_record_ids},
-        },
-    )
+    answer = contacts_answer(kb, messages.M031_HANDOVER, contacts)
+    answer.handover = {
+        "type": "event", "name": "handoff.initiate",
+        "value": {"reason": reason, "contacts": [c["id"] for c in contacts], "records": previous_record_ids},
+    }
+    return answer
 
 
 def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "") -> Answer:

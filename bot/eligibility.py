@@ -193,7 +193,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         key="werkvermogen",
-        reader=lambda text: read_hours(text),
+        reader=read_hours,
         name="hoeveel je cliënt kan werken",
         text="Hoeveel kan je cliënt op een werkvloer aan de slag?",
         options={"halftijds": "Minstens halftijds", "minder-dan-halftijds": "Minder dan halftijds"},
@@ -303,10 +303,6 @@ class Verdict:
     #: rules that would exclude it if an unknown fact turned out a certain way
     open: list[Finding]
 
-    @property
-    def record_ids(self) -> list[str]:
-        return [f.record["id"] for f in self.findings + self.open]
-
 
 def _matches(condition: Any, value: str | None) -> bool | None:
     """True/False when the fact meets the condition; None when the fact is unknown."""
@@ -346,11 +342,12 @@ def named_targets(kb: KnowledgeBase, text: str) -> list[str]:
 
 def evaluate(kb: KnowledgeBase, facts: dict[str, str]) -> list[Verdict]:
     """Per trajectory: the rules that apply to these facts, and the verdict they give."""
+    rules = client_rules(kb)
     verdicts = []
-    for target in targets(kb):
+    for target in dict.fromkeys(record["target"] for record, _ in rules):
         findings: list[Finding] = []
         open_rules: list[Finding] = []
-        for record, entry in client_rules(kb):
+        for record, entry in rules:
             if record["target"] != target:
                 continue
             results = {key: _matches(condition, facts.get(key)) for key, condition in entry.get("when", {}).items()}

@@ -63,8 +63,7 @@ def answer(kb: KnowledgeBase, text: str, concepts: Concepts, context: Context) -
     reading = chosen_reading(text, concepts, context.readings)
     if reading:
         asked = {label: list(dict.fromkeys(concepts.get(label, []) + terms)) for label, terms in reading["concepts"].items()}
-        answer_ = answers.answer_intent(kb, reading["intent"], {**concepts, **asked})
-        return answer_
+        return answers.answer_intent(kb, reading["intent"], {**concepts, **asked})
     if not context.record_ids:
         return None
     source = answers.answer_source_request(kb, text, context.record_ids)
@@ -120,12 +119,9 @@ def answer_why(kb: KnowledgeBase, context: Context) -> Answer:
 def answer_contacts(kb: KnowledgeBase, record_ids: list[str]) -> Answer:
     """The people for the previous answer's topic (its own contacts first), without a handover event."""
     contacts = answers.contacts_for_records(kb, record_ids)
-    contact_sources = [s for c in contacts for s in c["sources"]]
-    return Answer(
-        text="\n".join([messages.M042_CONTACTS_FOR_TOPIC] + answers.contact_lines(contacts)),
-        source_line=answers.source_line(kb, contact_sources) if contact_sources else None,
-        record_ids=[c["id"] for c in contacts],
-    )
+    answer_ = answers.contacts_answer(kb, messages.M042_CONTACTS_FOR_TOPIC, contacts)
+    answer_.record_ids = [c["id"] for c in contacts]
+    return answer_
 
 
 def answer_other_combination(kb: KnowledgeBase, record_ids: list[str], named: str) -> Answer:
