@@ -223,8 +223,9 @@ _FOLLOW_UP = re.compile(
     r"^\s*(en|maar|dus|ook|waarom|wie\s+dan)\b|\b(dat|die|deze|dit|daar\w*|dan|ze|zo'n|hij|zij|hem|haar)\b"
 )
 FOLLOW_UP_MAX_WORDS = 14
-#: How much more likely a follow-up is about the previous topic, or about its document.
-SAME_TOPIC_WEIGHT, SAME_DOCUMENT_WEIGHT = 4.0, 2.0
+#: How much more likely a follow-up is about the previous topic, a topic it lists as `related`
+#: ("wat is een combitraject?" -> "wie moet dat opstarten?"), or another topic of its document.
+SAME_TOPIC_WEIGHT, RELATED_TOPIC_WEIGHT, SAME_DOCUMENT_WEIGHT = 4.0, 3.0, 2.0
 #: The least confidence, after weighing, to answer a follow-up (the FallbackClassifier's threshold).
 FOLLOW_UP_THRESHOLD = 0.35
 
@@ -240,7 +241,7 @@ _FILLER_WORDS = frozenset(
     krijgt krijgen maar me met mij mijn moet moeten mag mogen na naar niet nog nu of om ons ook op
     over te tot uit van voor waar wanneer wat welk welke wie worden wordt ze zelf zijn zich zo zoals
     zou zouden klant klanten cliënt cliënten mensen iemand persoon personen eigenlijk toch dus
-    even precies juist""".split()
+    even precies juist vdab ocmw""".split()
 )
 _STEM_LENGTH = 5  # "toeleiden" and "toeleider", "begeleidt" and "begeleiding" share their stem
 #: The share of a follow-up's content words the previous answer must contain to continue it.
@@ -267,7 +268,8 @@ def intent_in_context(
     """The topic intent a follow-up is about, read with the previous answer's topic; None if not one.
 
     A follow-up that asks about what the previous answer says continues its topic. Otherwise the
-    NLU's ranking decides, with the previous topic and the intents of its document weighing more.
+    NLU's ranking decides, with the previous topic, its related topics and the intents of its document
+    weighing more.
     """
     previous = next(filter(None, (kb.get("topics", rid) for rid in previous_record_ids or [])), None)
     if previous is None or not is_follow_up(text):
@@ -275,6 +277,7 @@ def intent_in_context(
     if continues_topic(text, previous):
         return previous["intent"]
     previous_documents = set(kb.documents_citing("topics", previous["id"]))
+    related = set(previous.get("related") or [])
     topic_intents = kb.intents()
     weighed: dict[str, float] = {}
     for entry in ranking:
@@ -284,6 +287,8 @@ def intent_in_context(
         weight = 1.0
         if name == previous["intent"]:
             weight = SAME_TOPIC_WEIGHT
+        elif any(t["id"] in related for t in kb.topics_for_intent(name)):
+            weight = RELATED_TOPIC_WEIGHT
         elif name in topic_intents and any(
             previous_documents & set(kb.documents_citing("topics", t["id"])) for t in kb.topics_for_intent(name)
         ):

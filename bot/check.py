@@ -33,8 +33,12 @@ PAYLOAD_INTENTS = frozenset({"feedback"})
 #: Entities that only arrive in button payloads, besides the glossary labels.
 PAYLOAD_ENTITIES = frozenset({"rating"})
 MIN_EXAMPLES = 15
-#: A training example this similar to a scored question (difflib ratio) is a copy with a typo.
+#: A training example this similar to a held-out text (difflib ratio) is a copy with a typo.
 NEAR_COPY_RATIO = 0.9
+#: The held-out texts: the scored question set, then the Rasa test stories.
+HELD_OUT_FILES = ("tests/quality/questions.yml", "tests/test_stories.yml", "tests/test_conversations.yml")
+#: An entity annotation in a test story, "[tekst]{...}" or "[tekst](...)".
+ANNOTATION = re.compile(r"\[([^\]]*)\](?:\{[^}]*\}|\([^)]*\))")
 #: Actions that answer a topic intent.
 TOPIC_ACTIONS = ("action_answer", "action_check_combination")
 
@@ -94,6 +98,19 @@ class Project:
         questions = self.yaml("tests/quality/questions.yml")["questions"]
         return [t for q in questions for t in ([q["question"]] if "question" in q else q["turns"])]
 
+    def held_out_texts(self) -> list[tuple[str, str]]:
+        """(text, file) of every text the tests ask and training must not see: the scored questions and
+        the user texts of the Rasa test stories (entity annotations removed). Texts of one or two words
+        ("hallo", "merci") are left out: small talk has no other wording to train on."""
+        texts = [(question, HELD_OUT_FILES[0]) for question in self.scored_questions()]
+        for relative in HELD_OUT_FILES[1:]:
+            stories = self.yaml(relative).get("stories", []) if (self.root / relative).exists() else []
+            for story in stories:
+                for step in story.get("steps", []):
+                    if "user" in step:
+                        texts.append((ANNOTATION.sub(r"\1", step["user"]).strip(), relative))
+        return [(text, relative) for text, relative in texts if len(text.split()) > 2]
+
 
 # --- consistency of knowledge, domain, rules and training data -----------------------------------
 
@@ -141,10 +158,10 @@ def domain_entities_are_glossary_labels(project: Project) -> Iterator[Finding]:
         yield Finding("C005", "domain.yml", f"entiteit {label} is geen label van de woordenlijst")
 
 
-def scored_questions_are_not_training_data(project: Project) -> Iterator[Finding]:
+def held_out_texts_are_not_training_data(project: Project) -> Iterator[Finding]:
     training = {text.casefold().strip(" ?!.") for text, _ in project.training_examples()}
-    for question in project.scored_questions():
-        asked = question.casefold().strip(" ?!.")
+    for held_out, relative in project.held_out_texts():
+        asked = held_out.casefold().strip(" ?!.")
         for example in training:
             matcher = difflib.SequenceMatcher(None, asked, example)
             if (
@@ -154,7 +171,7 @@ def scored_questions_are_not_training_data(project: Project) -> Iterator[Finding
             ):
                 yield Finding(
                     "C006", project.locate("data/nlu", "(?i)" + re.escape(example[:40])),
-                    f"{example!r} is (bijna) de vraag {question!r} uit tests/quality/questions.yml",
+                    f"{example!r} is (bijna) de testtekst {held_out!r} uit {relative}",
                 )
 
 
@@ -185,7 +202,7 @@ CONSISTENCY_CHECKS: tuple[Callable[[Project], Iterator[Finding]], ...] = (
     domain_intents_are_answered,
     intents_have_enough_examples,
     domain_entities_are_glossary_labels,
-    scored_questions_are_not_training_data,
+    held_out_texts_are_not_training_data,
     generated_files_are_current,
 )
 

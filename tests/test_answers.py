@@ -69,6 +69,14 @@ def test_a_follow_up_on_another_subject_goes_by_the_ranking_weighed_by_the_previ
     assert answers.intent_in_context(kb, "en wat met de publiciteit dan?", nlu, previous) == "lp_publiciteit"
 
 
+def test_a_follow_up_prefers_a_topic_the_previous_one_lists_as_related(kb):
+    previous = [topic_id(kb, "combinatietraject_wat")]  # related: the start of a combinatietraject
+    # what the NLU gives "wie moet dat bij vdab opstarten?": below the fallback threshold, two "opstarten" topics
+    nlu = ranking(("combinatietraject_opstarten", 0.28), ("bvs_opstarten", 0.23), ("lp_aanmelding_vdab_check", 0.14))
+    # "VDAB", in the previous answer too, does not make it a question about what that answer says
+    assert answers.intent_in_context(kb, "wie moet dat bij vdab opstarten?", nlu, previous) == "combinatietraject_opstarten"
+
+
 def test_a_follow_up_that_is_unclear_even_in_context_gets_no_intent(kb):
     previous = [topic_id(kb, "lp_vdab_adviseur")]
     nlu = ranking(("glow_wat", 0.2), ("twe_doelgroep", 0.2), ("serv_principes", 0.2), ("out_of_scope", 0.2))

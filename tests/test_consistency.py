@@ -26,7 +26,7 @@ def test_consistency_of_the_project(project, rule):
 def copied_project(tmp_path):
     """The Rasa files and the question set in a scratch folder, to break one at a time."""
     root = tmp_path / "project"
-    for name in ("domain.yml", "data", "tests/quality/questions.yml", "docs"):
+    for name in ("domain.yml", "data", *check.HELD_OUT_FILES, "docs"):
         source, target = settings.PROJECT_DIR / name, root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
@@ -68,5 +68,17 @@ def test_a_scored_question_copied_into_training_data_is_found(copied_project):
         next(i for i in data["nlu"] if i.get("intent") == "glow_wat")["examples"] += f"- {question.upper()}\n"
 
     edit(copied_project, "data/nlu/glow.yml", copy_question)
-    findings = list(check.scored_questions_are_not_training_data(copied_project))
+    findings = list(check.held_out_texts_are_not_training_data(copied_project))
     assert [f.code for f in findings] == ["C006"] and question in findings[0].message
+
+
+def test_a_test_story_text_copied_into_training_data_is_found(copied_project):
+    text, relative = next(t for t in copied_project.held_out_texts() if t[1] == "tests/test_stories.yml")
+    assert "[" not in text and "{" not in text  # annotations removed
+
+    def copy_text(data):
+        next(i for i in data["nlu"] if i.get("intent") == "glow_wat")["examples"] += f"- {text}!\n"
+
+    edit(copied_project, "data/nlu/glow.yml", copy_text)
+    findings = list(check.held_out_texts_are_not_training_data(copied_project))
+    assert [f.code for f in findings] == ["C006"] and relative in findings[0].message

@@ -1,6 +1,6 @@
 """Rasa NLU component: weigh the intent ranking by the glossary concepts a message names.
 
-The classifier sees words; with 15-25 examples per intent it often ranks a neighbouring topic
+The classifier sees words; with 20-45 examples per intent it often ranks a neighbouring topic
 of *another* document first ("welke klanten komen in aanmerking voor TWE-OCMW?" -> the
 doelgroep of the lokale partnerschappen). The glossary concepts the entity ruler finds are
 strong evidence against such a choice: an intent none of whose training examples names
