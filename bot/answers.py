@@ -284,14 +284,12 @@ def intent_in_context(
         name, confidence = entry.get("name"), float(entry.get("confidence") or 0.0)
         if name == "nlu_fallback" or name in weighed:
             continue
-        weight = 1.0
+        weight, topics = 1.0, kb.topics_for_intent(name)
         if name == previous["intent"]:
             weight = SAME_TOPIC_WEIGHT
-        elif any(t["id"] in related for t in kb.topics_for_intent(name)):
+        elif any(t["id"] in related for t in topics):
             weight = RELATED_TOPIC_WEIGHT
-        elif name in topic_intents and any(
-            previous_documents & set(kb.documents_citing("topics", t["id"])) for t in kb.topics_for_intent(name)
-        ):
+        elif any(previous_documents & set(kb.documents_citing("topics", t["id"])) for t in topics):
             weight = SAME_DOCUMENT_WEIGHT
         weighed[name] = confidence * weight
     total = sum(weighed.values())

@@ -331,7 +331,11 @@ def client_rules(kb: KnowledgeBase) -> list[tuple[Record, dict[str, Any]]]:
 
 def targets(kb: KnowledgeBase) -> list[str]:
     """The trajectories the guide speaks about, in the order of the knowledge files."""
-    return list(dict.fromkeys(record["target"] for record, _ in client_rules(kb)))
+    return _targets_of(client_rules(kb))
+
+
+def _targets_of(rules: list[tuple[Record, dict[str, Any]]]) -> list[str]:
+    return list(dict.fromkeys(record["target"] for record, _ in rules))
 
 
 def named_targets(kb: KnowledgeBase, text: str) -> list[str]:
@@ -344,7 +348,7 @@ def evaluate(kb: KnowledgeBase, facts: dict[str, str]) -> list[Verdict]:
     """Per trajectory: the rules that apply to these facts, and the verdict they give."""
     rules = client_rules(kb)
     verdicts = []
-    for target in dict.fromkeys(record["target"] for record, _ in rules):
+    for target in _targets_of(rules):
         findings: list[Finding] = []
         open_rules: list[Finding] = []
         for record, entry in rules:
