@@ -14,7 +14,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import answers, eligibility, follow_ups, messages, privacy, settings
+from bot import answering, answers, eligibility, follow_ups, messages, privacy, settings
+import bot.answering.steps
 from bot.errors import DatabaseError
 from bot.knowledge import KnowledgeBase
 
@@ -46,10 +47,16 @@ class KnowledgeAction(Action, ABC):
 
     #: False for an action that answers something else than the latest message (the guide's result)
     answers_the_message = True
+    #: what the dialogue policy's choice of this action says about the message (see `answering.Turn`)
+    reading = "answer"
 
     @abstractmethod
+    def name(self) -> str:
+        """The action's name in domain.yml (abstract: the base class is no action of its own)."""
+
     def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
-        """The answer to the latest message."""
+        """The answer when it is not the latest message's (the guide's result, the handover)."""
+        return answering.answer(kb, turn_of(tracker, self.reading))
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
@@ -69,6 +76,8 @@ class KnowledgeAction(Action, ABC):
             answer.text += "\n" + messages.M032_HANDOVER_AFTER_FAILURES
             answer.handover = answers.handover(kb, [], "herhaald geen antwoord").handover
         buttons = answer.buttons or (answers.feedback_buttons() if answer.substantive else [])
+        if answer.shortened:
+            buttons = [{"title": messages.M048_MORE, "payload": "/meer_uitleg"}] + buttons
         dispatcher.utter_message(text=answer.full_text, buttons=buttons or None)
         if answer.handover:
             dispatcher.utter_message(json_message=answer.handover)
@@ -84,96 +93,51 @@ class KnowledgeAction(Action, ABC):
         return []
 
     def answer_message(self, kb: KnowledgeBase, tracker: Tracker, text: str) -> answers.Answer:
-        """A message that cannot be read gets a plain reply; a follow-up is read against the previous
-        answer; otherwise this action's own answer, unless it declines a question the eligibility rules
-        answer ("kan ne leefloner in GLOW?", whatever the NLU made of it)."""
-        unusable = answers.unusable_message(text)
-        if unusable:
-            return unusable
-        context = follow_ups.Context(
+        """The answering pipeline's answer to the latest message."""
+        return answering.answer(kb, turn_of(tracker, self.reading))
+
+
+def turn_of(tracker: Tracker, reading: str) -> answering.Turn:
+    """The latest message as the answering pipeline reads it, with the previous answer as context."""
+    message = tracker.latest_message
+    return answering.Turn(
+        text=message.get("text") or "",
+        intent=(message.get("intent") or {}).get("name") or "",
+        ranking=message.get("intent_ranking") or [],
+        entities=message.get("entities") or [],
+        action=reading,
+        previous=follow_ups.Context(
             tracker.get_slot("answer_records") or [],
             tracker.get_slot("client_facts"),
             tracker.get_slot("clarification") or [],
             tracker.get_slot("client_targets") or [],
-        )
-        answer = follow_ups.answer(kb, text, self.concepts(kb, tracker), context) or self.compose(kb, tracker)
-        if answer.declined:
-            answer = eligibility.answer_described_client(kb, text) or answer
-        if answers.asks_earlier_version(text):
-            # about this answer's topic, or (a follow-up without one) the previous answer's
-            answered = answer.record_ids if answer.substantive else tracker.get_slot("answer_records") or []
-            answer = answers.answer_earlier_version(kb, text, answered) or answer
-        return answer
-
-    @staticmethod
-    def intent_in_context(kb: KnowledgeBase, tracker: Tracker) -> str | None:
-        """The topic intent of a follow-up message, read with the previous answer's records."""
-        return answers.intent_in_context(
-            kb,
-            tracker.latest_message.get("text") or "",
-            tracker.latest_message.get("intent_ranking") or [],
-            tracker.get_slot("answer_records"),
-        )
-
-    @staticmethod
-    def concepts(kb: KnowledgeBase, tracker: Tracker) -> answers.Concepts:
-        """The concepts the message names: its entities, and what the guide's readers find in it
-        ("klant is ingeschreven maar …" names no glossary variant, yet says the client is registered)."""
-        concepts = answers.concepts_from_entities(kb, tracker.latest_message.get("entities") or [])
-        for label, terms in eligibility.concepts_in(tracker.latest_message.get("text") or "").items():
-            concepts[label] = list(dict.fromkeys(concepts.get(label, []) + terms))
-        return concepts
-
-    @staticmethod
-    def clarify_trajectory(kb: KnowledgeBase, tracker: Tracker, concepts: answers.Concepts) -> answers.Answer | None:
-        """"het traject" that can be GLOW or TWE-OCMW: ask which (None when the question is clear)."""
-        return answers.clarify_trajectory(
-            kb, tracker.latest_message.get("text") or "", concepts,
-            tracker.latest_message.get("intent_ranking") or [], eligibility.targets(kb),
-        )
+        ),
+    )
 
 
 class ActionAnswer(KnowledgeAction):
-    """Answer the topic the NLU recognised; decline if no topic answers that intent."""
+    """Answer the topic the NLU recognised; decline if nothing answers it."""
 
     def name(self) -> str:
         return "action_answer"
-
-    def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
-        intent = self.intent_in_context(kb, tracker) or (tracker.latest_message.get("intent") or {}).get("name") or ""
-        text = tracker.latest_message.get("text") or ""
-        concepts = self.concepts(kb, tracker)
-        return self.clarify_trajectory(kb, tracker, concepts) or answers.answer_question(kb, intent, concepts, text)
 
 
 class ActionCheckCombination(KnowledgeAction):
     """Whether two services can be combined, from the combination rule table."""
 
+    reading = "combination"
+
     def name(self) -> str:
         return "action_check_combination"
 
-    def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
-        return answers.answer_combination(
-            kb,
-            self.concepts(kb, tracker),
-            tracker.latest_message.get("intent_ranking") or [],
-            tracker.latest_message.get("text") or "",
-        )
-
 
 class ActionNoAnswer(KnowledgeAction):
-    """Say honestly that the draaiboeken do not answer this, with the right contacts."""
+    """No confident intent: a follow-up, a passage of the documents, or an honest decline."""
+
+    reading = "no_answer"
 
     def name(self) -> str:
         return "action_no_answer"
-
-    def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
-        text = tracker.latest_message.get("text") or ""
-        concepts = self.concepts(kb, tracker)
-        intent = self.intent_in_context(kb, tracker)
-        if intent:  # unclear on its own, clear as a follow-up of the previous answer
-            return answers.answer_question(kb, intent, concepts, text)
-        return self.clarify_trajectory(kb, tracker, concepts) or answers.no_answer(kb, concepts, text)
 
 
 class ActionHandover(KnowledgeAction):
@@ -181,6 +145,16 @@ class ActionHandover(KnowledgeAction):
 
     def name(self) -> str:
         return "action_handover"
+
+    def answer_message(self, kb: KnowledgeBase, tracker: Tracker, text: str) -> answers.Answer:
+        """A follow-up ("wie contacteer ik daarvoor?") is answered as one; otherwise the contacts."""
+        turn = turn_of(tracker, self.reading)
+        turn.kb = kb
+        for step in (answering.steps.unusable, answering.steps.follow_up):
+            found = step(kb, turn)
+            if found is not None:
+                return found
+        return self.compose(kb, tracker)
 
     def compose(self, kb: KnowledgeBase, tracker: Tracker) -> answers.Answer:
         return answers.handover(kb, tracker.get_slot("answer_records") or [], "gevraagd")

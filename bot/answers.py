@@ -36,11 +36,15 @@ class Answer:
     readings: list[dict[str, Any]] = field(default_factory=list)
     #: conversation slots the answer sets besides the standard ones (the guide's client facts)
     slots: dict[str, Any] = field(default_factory=dict)
+    #: part of a topic's answer: the rest is one click ("Meer uitleg") away
+    shortened: bool = False
+    #: the source passage quoted when no record answers ({document, version, section, passage})
+    passage: dict[str, Any] | None = None
 
     @property
     def substantive(self) -> bool:
         """An answer from the knowledge base (not a decline or a clarifying question): it can be rated."""
-        return bool(self.record_ids) and not self.declined
+        return bool(self.record_ids or self.passage) and not self.declined
 
     @property
     def full_text(self) -> str:
@@ -62,7 +66,7 @@ def concepts_from_entities(kb: KnowledgeBase, entities: Iterable[dict[str, Any]]
 
 
 def source_line(kb: KnowledgeBase, sources: list[dict[str, Any]]) -> str:
-    """'Bron: <document>, versie <v> (<date>), §a, §b' for the documents a record cites.
+    """'Bron: <document>, versie <v> (<date>), §a <title>; §b <title>' for the documents a record cites.
 
     A record kept from an earlier version and also cited in the newer one shows the newer only.
     """
@@ -75,8 +79,9 @@ def source_line(kb: KnowledgeBase, sources: list[dict[str, Any]]) -> str:
     for (document_id, version), sections in by_document.items():
         document = kb.document(document_id) or {"short_title": document_id, "date": "", "version": version}
         template = messages.M001_SOURCE if version != document["date"] else messages.M001_SOURCE_UNDATED
+        titled = [f"{s} {kb.section_title(document_id, s) or ''}".strip() for s in sections]
         line = template.format(
-            title=document["short_title"], version=version, date=document["date"], section=", §".join(sections)
+            title=document["short_title"], version=version, date=document["date"], section="; §".join(titled)
         )
         parts.append(line)
     return "\n".join(parts)
@@ -110,6 +115,16 @@ def answer_topic(kb: KnowledgeBase, topic: Record, concepts: Concepts) -> Answer
     and for no label in `unless` it does.
     """
 
+    return Answer(
+        text=with_status(topic_text(topic, concepts), topic),
+        source_line=source_line(kb, topic["sources"]),
+        record_ids=[topic["id"]],
+    )
+
+
+def topic_text(topic: Record, concepts: Concepts) -> str:
+    """The topic's answer text for these concepts (see `answer_topic`), without its status note."""
+
     def names_any(condition: dict[str, list[str]]) -> list[bool]:
         return [bool(set(values) & set(concepts.get(label, []))) for label, values in condition.items()]
 
@@ -118,9 +133,7 @@ def answer_topic(kb: KnowledgeBase, topic: Record, concepts: Concepts) -> Answer
         if all(names_any(variant["when"])) and not any(names_any(variant.get("unless") or {})):
             text = variant["answer"]
             break
-    return Answer(
-        text=with_status(text.strip(), topic), source_line=source_line(kb, topic["sources"]), record_ids=[topic["id"]]
-    )
+    return text.strip()
 
 
 def with_status(text: str, record: Record) -> str:
@@ -556,8 +569,9 @@ def handover(kb: KnowledgeBase, previous_record_ids: list[str], reason: str) -> 
     return answer
 
 
-def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "") -> Answer:
-    """Decline honestly, name the right contacts, and offer close topics as buttons."""
+def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "", documents: list[str] | None = None) -> Answer:
+    """Decline honestly, name the contacts of the document the question is about (`documents`, or the
+    documents of the concepts it names), and offer close topics as buttons."""
     if not question.strip():
         return Answer(text=messages.M013_EMPTY_MESSAGE, declined=True)
     if not_dutch(question):
@@ -567,14 +581,7 @@ def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "") -> Answ
         # question in a row without an answer still gets the contacts (handover)
         return Answer(text=messages.M047_OFF_TOPIC, declined=True)
     suggestions = kb.search_topics(question, limit=3)
-    documents: list[str] = []
-    for term_id in (t for terms in concepts.values() for t in terms):
-        for document_id in kb.documents_citing("glossary", term_id):
-            if document_id not in documents:
-                documents.append(document_id)
-    if not documents:
-        documents = documents_with_contacts(kb)
-    contacts = kb.contacts_for_documents(documents)
+    contacts = kb.contacts_for_documents(list(dict.fromkeys(documents or documents_asked_about(kb, concepts))))
     lines = [messages.M002_NO_ANSWER]
     if contacts:
         lines.append(messages.M003_CONTACTS_INTRO)
@@ -590,6 +597,18 @@ def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "") -> Answ
         buttons=buttons,
         declined=True,
     )
+
+
+def documents_asked_about(kb: KnowledgeBase, concepts: Concepts) -> list[str]:
+    """The one document in force whose glossary defines a service or role the question names; none when
+    those belong to several documents or to none (then a decline names no unrelated contact)."""
+    superseded = kb.superseded_documents()
+    # a service or a role belongs to a document; a client status or a context ("leefloon") does not
+    named = {t for label in (*SERVICE_LABELS, "rol") for t in concepts.get(label, [])}
+    owners = {
+        d for term_id in named for d in kb.documents_citing("glossary", term_id) if d not in superseded
+    }
+    return sorted(owners) if len(owners) == 1 else []
 
 
 def off_topic(kb: KnowledgeBase, concepts: Concepts, question: str) -> bool:

@@ -25,7 +25,7 @@ import yaml
 from bot import settings
 
 #: Dialogue intents answered by responses or the fallback, not by a knowledge topic.
-DIALOGUE_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "handover", "out_of_scope"})
+DIALOGUE_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "handover", "out_of_scope", "meer_uitleg"})
 #: Intents answered from the eligibility records by the guide's form (bot/eligibility.py), not by a topic.
 GUIDE_INTENTS = frozenset({"eligibility_check"})
 #: Intents that only arrive as button payloads; they need no training examples.
@@ -36,7 +36,10 @@ MIN_EXAMPLES = 15
 #: A training example this similar to a held-out text (difflib ratio) is a copy with a typo.
 NEAR_COPY_RATIO = 0.9
 #: The held-out texts: the scored question set, then the Rasa test stories.
-HELD_OUT_FILES = ("tests/quality/questions.yml", "tests/test_stories.yml", "tests/test_conversations.yml")
+HELD_OUT_FILES = (
+    "tests/quality/questions.yml", "tests/quality/dev.yml", "tests/quality/blind.yml",
+    "tests/test_stories.yml", "tests/test_conversations.yml",
+)
 #: An entity annotation in a test story, "[tekst]{...}" or "[tekst](...)".
 ANNOTATION = re.compile(r"\[([^\]]*)\](?:\{[^}]*\}|\([^)]*\))")
 #: Actions that answer a topic intent.
@@ -196,6 +199,44 @@ def scaffolded_stubs_are_filled_in(project: Project) -> Iterator[Finding]:
         yield Finding("C009", f"{stub.file}:{stub.line}", stub.message)
 
 
+#: The code that composes answers: a rule, number or contact in it would bypass the cited records.
+ANSWERING_CODE = ("bot/answering", "bot/answers.py", "bot/follow_ups.py", "bot/eligibility.py", "actions")
+#: What a fact in a string of that code looks like: a phone number, an e-mail address, a code such
+#: as C03S350, an amount or a number with a unit of time or age.
+_FACT_IN_CODE = re.compile(
+    r"\b0\d{2,3}[ /.]?\d{2}[ /.]?\d{2,3}\b|[\w.+-]+@[\w-]+\.[\w.]+|\b[A-Z]\d{2}[A-Z]\d{3}\b|€\s*\d|\d+\s*euro\b"
+    r"|\b\d+\s*(?:jaar|jarige?n?|uur|uren|dagen|weken|maanden|kalenderdagen|werkdagen|%)\b",
+    re.IGNORECASE,
+)
+
+
+def no_facts_in_answering_code(project: Project) -> Iterator[Finding]:
+    """Grounded or silent: the answering code states no phone number, e-mail, code, amount or duration
+    of its own (the numbered messages in bot/messages.py hold no rules either)."""
+    import ast
+
+    for relative in ANSWERING_CODE:
+        path = project.root / relative
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.is_file() else []:
+            tree = ast.parse(file.read_text(encoding="utf-8"))
+            docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
+            for node in ast.walk(tree):
+                if id(node) in docstrings:
+                    continue  # documentation, not something the assistant says
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and not _is_pattern(node.value):
+                    match = _FACT_IN_CODE.search(node.value)
+                    if match:
+                        yield Finding(
+                            "C011", f"{file.relative_to(project.root)}:{node.lineno}",
+                            f"'{match.group(0)}' in de code: een regel, getal of contact komt uit een geciteerd record",
+                        )
+
+
+def _is_pattern(text: str) -> bool:
+    """A regular expression (its digits are repetition counts, not facts)."""
+    return bool(re.search(r"\\[bdsw]|\(\?[:!<=]|\[\^?[\w\\]", text))
+
+
 CONSISTENCY_CHECKS: tuple[Callable[[Project], Iterator[Finding]], ...] = (
     scaffolded_stubs_are_filled_in,
     topic_intents_have_domain_entry_and_rule,
@@ -204,6 +245,7 @@ CONSISTENCY_CHECKS: tuple[Callable[[Project], Iterator[Finding]], ...] = (
     domain_entities_are_glossary_labels,
     held_out_texts_are_not_training_data,
     generated_files_are_current,
+    no_facts_in_answering_code,
 )
 
 

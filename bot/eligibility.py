@@ -89,7 +89,7 @@ def _p(expression: str) -> re.Pattern[str]:
 
 _AGE_RANGE = re.compile(r"\b(jonger|minder|ouder|meer) dan (\d{1,2})\b|(?:^|\s)(min|plus|-|\+)\s?(\d{1,2})\b")
 _AGE_EXACT = re.compile(
-    r"\b(\d{1,2}) ?(?:jaar|jarige?|j\b|jr\b|lentes)"
+    r"\b(\d{1,2})[ -]?(?:jaar|jarige?|j\b|jr\b|lentes)"
     r"|\b(?:is|van|zijn|ben|wordt|werd) (\d{1,2})\b(?! ?(?:uur|maand|maanden|dagen|weken|%|euro|u\b))"
     r"|\b(?:ze|zij|hij|die|klant|cliënt|client|cliënte) (\d{1,2}) (?:is|wordt|was)\b"
 )
@@ -111,21 +111,6 @@ def read_age(text: str) -> str | None:
         if 10 <= number <= 99:
             return str(number)
     return None
-
-
-_HOURS = re.compile(r"\b(\d{1,2}|tiental|twintigtal|dertigtal|enkele|een paar|paar) ?(?:uur|uren|u)\b.{0,20}\b(?:per|in de|op een|elke) week\b")
-_HOUR_WORDS = {"tiental": 10, "twintigtal": 20, "dertigtal": 30, "enkele": 4, "een paar": 4, "paar": 4}
-#: Hours a week from which a client works at least half-time (half of a 38-hour week).
-HALF_TIME_HOURS = 19
-
-
-def read_hours(text: str) -> str | None:
-    """"een tiental uur per week" -> below half-time; None when the text names no hours a week."""
-    match = _HOURS.search(text)
-    if not match:
-        return None
-    hours = _HOUR_WORDS.get(match.group(1)) or int(match.group(1))
-    return "halftijds" if hours >= HALF_TIME_HOURS else "minder-dan-halftijds"
 
 
 def age_range(value: str) -> tuple[float, float]:
@@ -178,28 +163,30 @@ QUESTIONS: tuple[Question, ...] = (
         patterns={
             "niet-ingeschreven": _p(
                 r"\b(?:niet|nie|ni|nooit|nog geen|geen)(?:\s+\w+){0,3}\s+(?:ingeschreven|ingeschreve|gekend)|"
-                r"geen klantendossier|niet geregistreerd"
+                r"geen klantendossier|niet geregistreerd|geen (?:vdab-?\s?)?bemiddelaar"
             ),
             "regulier": _p(
                 r"(zit|loopt|volgt|heeft|al|krijgt)\b.{0,25}\b(begeleiding|ibb|zibb|gtb|gespecialiseerde bemiddeling|"
                 r"traject bij vdab|glow-traject|in glow)|reguliere (dienstverlening|begeleiding)|(?<!geen )lopende (dienstverlening|begeleiding)"
             ),
             # registered, unless a negation comes shortly before ("nooit bij vdab ingeschreven")
+            # "geen bemiddelaar" is niet-ingeschreven (the glossary's reading), not registered without service
             "ingeschreven": _p(
                 r"^(?!.*\b(?:niet|nie|ni|nooit|nog geen)(?:\s+\w+){0,3}\s+ingeschrev).*\bingeschreven\b(?!.{0,30}\b(begeleiding|ibb|gtb))|"
-                r"geen (lopende )?begeleiding|geen bemiddelaar"
+                r"geen (lopende )?begeleiding"
             ),
         },
     ),
     Question(
         key="werkvermogen",
-        reader=read_hours,
+        # hours a week are not read: no document says how many hours make half-time, so a client's
+        # "een tiental uur" leaves the criterion open and the guide asks it in the document's words
         name="hoeveel je cliënt kan werken",
         text="Hoeveel kan je cliënt op een werkvloer aan de slag?",
         options={"halftijds": "Minstens halftijds", "minder-dan-halftijds": "Minder dan halftijds"},
         patterns={
             "minder-dan-halftijds": _p(r"minder dan (halftijds|halvetijds|de helft|50 ?%)|niet halftijds|enkele uren|paar uur"),
-            "halftijds": _p(r"(?<!minder dan )(?<!niet )\b(halftijds|voltijds|fulltime|full-time|deeltijds|halvetijds|4/5|50 ?%)"),
+            "halftijds": _p(r"(?<!minder dan )(?<!niet )\b(halftijds|voltijds|fulltime|full-time|halvetijds|4/5|50 ?%)"),
         },
     ),
     Question(
@@ -410,31 +397,54 @@ def validate_for_client(entries: Any) -> list[str]:
 
 # --- the answer ------------------------------------------------------------------------------
 def answer_eligibility(kb: KnowledgeBase, facts: dict[str, str], only: list[str] | None = None) -> Answer:
-    """Per trajectory (or only those named): the verdict, the criteria behind it and their source."""
+    """Per trajectory (or only those named): the verdict, the criteria behind it and their source.
+    One trajectory asked about a described client: its verdict first ("Nee: GLOW kan niet …")."""
     verdicts = [v for v in evaluate(kb, facts) if not only or v.target in only]
     described = describe(facts)
+    # kept for follow-ups: "en als ze 17 is?", "waarom niet?"
+    slots = {"client_facts": facts, "client_targets": only or []}
+    if len(verdicts) == 1 and described:
+        verdict = verdicts[0]
+        template = {
+            "excluded": messages.M053_ONE_TARGET_EXCLUDED,
+            "possible": messages.M054_ONE_TARGET_POSSIBLE,
+            "conditional": messages.M055_ONE_TARGET_CONDITIONAL,
+        }[verdict.status]
+        sources = [c for f in verdict.findings for c in f.record["sources"]]
+        return Answer(
+            text="\n".join([template.format(name=_name(kb, verdict), facts=described)] + _reasons(verdict)),
+            source_line=source_line(kb, sources) if sources else None,
+            record_ids=[f.record["id"] for f in verdict.findings],
+            slots=slots,
+        )
     lines = [messages.M033_ELIGIBILITY_INTRO.format(facts=described) if described else messages.M034_ELIGIBILITY_INTRO_NO_FACTS]
     record_ids: list[str] = []
     for verdict in verdicts:
-        name = (kb.get("glossary", verdict.target) or {"name": verdict.target})["name"]
         template = {
             "excluded": messages.M035_VERDICT_EXCLUDED,
             "possible": messages.M036_VERDICT_POSSIBLE,
             "conditional": messages.M037_VERDICT_CONDITIONAL,
         }[verdict.status]
-        lines.append(template.format(name=name))
-        lines += [f"- {with_status(f.record['criterion'].strip(), f.record)}" for f in verdict.findings]
-        unknown = list(dict.fromkeys(key for f in verdict.open for key in f.unknown))
-        if unknown:
-            lines.append(messages.M038_VERDICT_OPEN.format(facts=", ".join(QUESTION_BY_KEY[k].name for k in unknown)))
+        lines += [template.format(name=_name(kb, verdict))] + _reasons(verdict)
         sources = [c for f in verdict.findings for c in f.record["sources"]]
         if sources:
             lines.append(source_line(kb, sources))
         record_ids += [f.record["id"] for f in verdict.findings]
     lines.append(messages.M039_NOT_A_DECISION)
-    # kept for follow-ups: "en als ze 17 is?", "waarom niet?"
-    slots = {"client_facts": facts, "client_targets": only or []}
     return Answer(text="\n".join(lines), record_ids=record_ids, slots=slots)
+
+
+def _name(kb: KnowledgeBase, verdict: Verdict) -> str:
+    return (kb.get("glossary", verdict.target) or {"name": verdict.target})["name"]
+
+
+def _reasons(verdict: Verdict) -> list[str]:
+    """The criteria behind a verdict, and the facts it still depends on."""
+    lines = [f"- {with_status(f.record['criterion'].strip(), f.record)}" for f in verdict.findings]
+    unknown = list(dict.fromkeys(key for f in verdict.open for key in f.unknown))
+    if unknown:
+        lines.append(messages.M038_VERDICT_OPEN.format(facts=", ".join(QUESTION_BY_KEY[k].name for k in unknown)))
+    return lines
 
 
 def answer_described_client(kb: KnowledgeBase, text: str) -> Answer | None:

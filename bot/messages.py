@@ -21,10 +21,8 @@ M005_SUGGESTIONS = "Bedoel je misschien een van deze onderwerpen?"
 M006_COMBINATION_ALLOWED = "Ja, {a} en {b} kunnen samen."
 M007_COMBINATION_EXCLUDED = "Nee, {a} en {b} kunnen niet samen."
 M008_COMBINATION_CONDITIONAL = "Dat hangt ervan af: {a} en {b}."
-M009_COMBINATION_UNSETTLED = (
-    "De draaiboeken zeggen niet uitdrukkelijk of {a} en {b} samen kunnen. "
-    "De lijst van uitgesloten combinaties is niet limitatief en kan nog wijzigen."
-)
+# what the record that answers an unsettled pair says follows it (LP §3.3: the list is not limitative)
+M009_COMBINATION_UNSETTLED = "De draaiboeken zeggen niet uitdrukkelijk of {a} en {b} samen kunnen."
 # M010 retired: who decides on an unsettled combination now comes from the knowledge base.
 M011_COMBINATION_WHICH = "Welke combinatie bedoel je? Noem beide trajecten of diensten, bv. \"lokaal partnerschap en BVS\"."
 M012_KB_UNAVAILABLE = "Sorry, de kennisbank is nu niet bereikbaar. Probeer het straks opnieuw of contacteer de helpdesk."
@@ -88,3 +86,12 @@ M047_OFF_TOPIC = (
     "Sorry, dat " + NO_ANSWER_MARKER + ": ik beantwoord alleen vragen over de VDAB-draaiboeken (GLOW, lokale "
     "partnerschappen, TWE-OCMW, de BVS …). Vraag bv. \"welke combinaties kunnen niet?\" of \"welke trajecten kan mijn cliënt volgen?\""
 )
+# answering pipeline (bot/answering/)
+M048_MORE = "Meer uitleg"
+M049_VERDICT = {"ja": "Ja: {reason}", "nee": "Nee: {reason}", "hangt af": "Dat hangt ervan af: {reason}"}
+M050_PASSAGE_INTRO = "Letterlijk uit {title}:"
+M051_PASSAGE_INTRO_BACKGROUND = "Letterlijk uit {title} ({note}):"
+M052_NOTHING_MORE = "Meer dan dit staat er niet over in de draaiboeken."
+M053_ONE_TARGET_EXCLUDED = "Nee: {name} kan niet voor je cliënt ({facts})."
+M054_ONE_TARGET_POSSIBLE = "Ja, {name} kan voor je cliënt ({facts}), als ook de andere voorwaarden kloppen."
+M055_ONE_TARGET_CONDITIONAL = "Dat hangt af van de voorwaarden van {name} voor je cliënt ({facts}):"

@@ -11,6 +11,10 @@ A question set is a YAML file (``tests/quality/questions.yml``)::
         forbid: []              # none may appear
         section: "3.4.1"        # a source line must cite §3.4.1 (or a subsection of it)
         held_out: true          # optional, reported separately
+      - id: lp-002
+        kind: yes_no
+        question: "mag een losse WES als combinatietraject?"
+        verdict: nee            # ja | nee | hangt af: the verdict the documents carry
       - id: lp-045
         kind: multi_turn
         turns: ["wat is een bvs?", "en fase 1?"]   # one sender, the last reply is scored
@@ -26,11 +30,14 @@ Scoring rules (see `score`):
 - A source line is a reply line starting with `SOURCE_PREFIX` ("Bron:").
 - An answer needs a source line; with `section`, a source line must cite "§<section>"
   or a subsection of it (§3.4.1 accepts §3.4.1 and §3.4.1.2, not §3.4.10).
+- With `verdict`, the reply must not open with the opposite verdict (ja for nee or the reverse fails
+  the question); whether it opens with the expected one is reported as the verdict-first rate.
+- The answer's length is the number of words before its source line (buttons not counted).
 - A declined reply has `NO_ANSWER_MARKER` in its first line (an answer that mentions at its
   end what the draaiboeken do not say is still an answer) and none of the forbidden facts. It
   may have a source line: the contacts it names come from the knowledge base and are cited.
 
-Error codes: Q001–Q019 the question-set file, Q020–Q029 talking to the assistant.
+Error codes: Q001–Q019 and Q030 the question-set file, Q020–Q029 talking to the assistant.
 """
 from __future__ import annotations
 
@@ -71,7 +78,16 @@ __all__ = [
 KINDS = ("fact", "yes_no", "procedure", "eligibility", "comparison", "out_of_scope", "multi_turn")
 
 #: Keys a question may carry.
-FIELDS = ("id", "kind", "document", "question", "turns", "expect", "forbid", "section", "held_out", "declined")
+FIELDS = ("id", "kind", "document", "question", "turns", "expect", "forbid", "section", "held_out", "declined", "verdict")
+
+#: The verdicts a ja/nee question can expect, and how a reply's first sentence states each.
+VERDICTS = {
+    "ja": re.compile(r"^ja\b"),
+    "nee": re.compile(r"^(nee|neen)\b"),
+    "hangt af": re.compile(r"^(dat\s+)?hangt\s+(er\s*)?(van\s+)?af\b|^(dat\s+)?hangt\s+ervan\s+af\b"),
+}
+#: An answer this long or shorter fits the first screen of a Teams chat or the widget.
+SHORT_ANSWER_WORDS = 60
 
 #: One expected item: a text, or a list of alternatives of which one must appear.
 Expectation = Union[str, list[str]]
@@ -98,6 +114,7 @@ class Question:
     held_out: bool = False
     declined: bool = False
     document: str | None = None
+    verdict: str | None = None
 
     @property
     def text(self) -> str:
@@ -122,6 +139,10 @@ class Result:
     reply: str = ""
     latency: float = 0.0  # seconds for all turns of the question
     error: str | None = None  # the assistant could not answer this question (timeout, HTTP error)
+    passed_with_more: bool = False  # passed, or passed once "Meer uitleg" under the answer was clicked
+    verdict: str | None = None  # the verdict the question expects
+    verdict_given: str | None = None  # the verdict the reply's first sentence states, if any
+    words: int = 0  # words of the reply before its source line
 
 
 # --- loading --------------------------------------------------------------------------------
@@ -249,6 +270,11 @@ def _validate(raw: Any, index: int, name: str, seen: set[str], problems: list[Pr
         else:
             section = section.strip().lstrip("§").strip()
 
+    verdict = raw.get("verdict")
+    if verdict is not None and verdict not in VERDICTS:
+        problem("Q030", qid, "verdict", f"onbekend oordeel {verdict!r} (bekend: {', '.join(VERDICTS)})")
+        verdict = None
+
     if kind == "out_of_scope" and flags["declined"] is not True:
         problem("Q016", qid, "declined", "een out_of_scope-vraag moet 'declined: true' hebben")
     if flags["declined"] is True and section is not None:
@@ -262,6 +288,7 @@ def _validate(raw: Any, index: int, name: str, seen: set[str], problems: list[Pr
     return Question(
         id=qid, kind=kind, turns=tuple(turns), expect=tuple(expect), forbid=tuple(forbid),
         section=section, held_out=flags["held_out"], declined=flags["declined"], document=document,
+        verdict=verdict,
     )
 
 
@@ -316,6 +343,29 @@ def source_lines(text: str) -> list[str]:
     return found
 
 
+def stated_verdict(text: str) -> str | None:
+    """The verdict (ja / nee / hangt af) the reply's first sentence opens with, if any."""
+    first = normalise(text.strip().split("\n", 1)[0]).lstrip("*_> ") if text.strip() else ""
+    return next((verdict for verdict, pattern in VERDICTS.items() if pattern.search(first)), None)
+
+
+def is_opposite(expected: str | None, given: str | None) -> bool:
+    """Ja where the documents say nee, or the reverse ("hangt af" is no opposite of either)."""
+    return {expected, given} == {"ja", "nee"}
+
+
+def answer_words(replies: list[dict[str, Any]]) -> int:
+    """Words of the reply's texts before the source line (button titles are not read first)."""
+    prefix = normalise(SOURCE_PREFIX)
+    words = 0
+    for message in replies:
+        for line in (message.get("text") or "").splitlines() if isinstance(message.get("text"), str) else []:
+            if normalise(line).lstrip("*_> ").startswith(prefix):
+                return words
+            words += len(line.split())
+    return words
+
+
 def score(question: Question, replies: list[dict[str, Any]], *, latency: float = 0.0) -> Result:
     """Score the assistant's replies to the last turn of `question` (rules: module docstring)."""
     text = reply_text(replies)
@@ -339,12 +389,15 @@ def score(question: Question, replies: list[dict[str, Any]], *, latency: float =
         else:
             source_ok = bool(sources)
         answer_ok = source_ok
+    given = stated_verdict(text)
+    opposite = is_opposite(question.verdict, given)
     return Result(
         id=question.id, kind=question.kind, held_out=question.held_out, document=question.document,
-        passed=not missing and not forbidden and answer_ok,
+        passed=not missing and not forbidden and answer_ok and not opposite,
         missing=missing, forbidden_found=forbidden, source_ok=source_ok,
         must_decline=question.declined, declined=declined,
-        reply=text, latency=latency,
+        reply=text, latency=latency, verdict=question.verdict, verdict_given=given,
+        words=answer_words(replies),
     )
 
 
@@ -391,7 +444,19 @@ def _run_one(base_url: str, question: Question, timeout: float) -> Result:
         result = score(question, [], latency=time.perf_counter() - started)
         result.passed, result.error = False, str(e)
         return result
-    return score(question, replies, latency=time.perf_counter() - started)
+    result = score(question, replies, latency=time.perf_counter() - started)
+    result.passed_with_more = result.passed
+    if not result.passed and any(b.get("payload") == MORE_PAYLOAD for r in replies for b in r.get("buttons") or []):
+        try:  # one click on "Meer uitleg": the whole topic
+            more = score(question, ask(base_url, sender, MORE_PAYLOAD, timeout=timeout))
+            result.passed_with_more = more.passed
+        except QuestionSetError:
+            pass
+    return result
+
+
+#: The payload of the "Meer uitleg" button under a shortened answer.
+MORE_PAYLOAD = "/meer_uitleg"
 
 
 def run_question_set(
@@ -471,6 +536,44 @@ class Report:
     def failed(self) -> list[Result]:
         return [r for r in self.results if not r.passed]
 
+    @property
+    def with_more(self) -> Tally:
+        """Passed, counting a question whose fact came one click ("Meer uitleg") later."""
+        return Tally(passed=sum(r.passed_with_more for r in self.results), total=len(self.results))
+
+    @property
+    def verdict_first(self) -> Tally:
+        """Questions with an expected verdict whose reply opens with it."""
+        expecting = [r for r in self.results if r.verdict]
+        return Tally(passed=sum(r.verdict_given == r.verdict for r in expecting), total=len(expecting))
+
+    @property
+    def opposite_verdicts(self) -> list[Result]:
+        """Replies that open with the opposite of the expected verdict: the worst answers there are."""
+        return [r for r in self.results if is_opposite(r.verdict, r.verdict_given)]
+
+    @property
+    def answered(self) -> list[Result]:
+        """Replies that answer (not declined, no error): the ones whose length counts."""
+        return [r for r in self.results if not r.declined and not r.error]
+
+    def words(self) -> dict[str, Any]:
+        """Median and 90th percentile of answer words, and the share within SHORT_ANSWER_WORDS."""
+        counts = sorted(r.words for r in self.answered)
+        if not counts:
+            return {"median": None, "p90": None, "short_share": None}
+        return {
+            "median": statistics.median(counts),
+            "p90": counts[min(len(counts) - 1, int(0.9 * len(counts)))],
+            "short_share": sum(c <= SHORT_ANSWER_WORDS for c in counts) / len(counts),
+        }
+
+    @property
+    def answerable_declined(self) -> Tally:
+        """Questions that should be answered, and were declined."""
+        answerable = [r for r in self.results if not r.must_decline]
+        return Tally(passed=sum(r.declined for r in answerable), total=len(answerable))
+
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON-able data."""
         return {
@@ -478,6 +581,11 @@ class Report:
             "held_out": self.held_out.to_dict(),
             "by_kind": {kind: tally.to_dict() for kind, tally in self.by_kind().items()},
             "by_document": {document: tally.to_dict() for document, tally in self.by_document().items()},
+            "with_more": self.with_more.to_dict(),
+            "verdict_first": self.verdict_first.to_dict(),
+            "opposite_verdicts": [r.id for r in self.opposite_verdicts],
+            "words": self.words(),
+            "answerable_declined": self.answerable_declined.to_dict(),
             "results": [asdict(r) for r in self.results],
         }
 
@@ -502,6 +610,17 @@ def format_report(report: Report) -> str:
         lines.append("-" * (width + 18))
     for label, tally in (("totaal", report.overall), ("achtergehouden", report.held_out)):
         lines.append(row.format(label, f"{tally.passed}/{tally.total}", _percent(tally)))
+    lines.append(row.format("na Meer uitleg", f"{report.with_more.passed}/{report.with_more.total}", _percent(report.with_more)))
+    lines.append(row.format("oordeel eerst", f"{report.verdict_first.passed}/{report.verdict_first.total}",
+                            _percent(report.verdict_first)))
+    declined = report.answerable_declined
+    lines.append(row.format("ten onrechte geweigerd", f"{declined.passed}/{declined.total}", _percent(declined)))
+    lines.append(f"tegengesteld oordeel: {len(report.opposite_verdicts)}"
+                 + (f" ({', '.join(r.id for r in report.opposite_verdicts)})" if report.opposite_verdicts else ""))
+    words = report.words()
+    if words["median"] is not None:
+        lines.append(f"woorden per antwoord: mediaan {words['median']:.0f}, p90 {words['p90']}, "
+                     f"≤ {SHORT_ANSWER_WORDS} woorden: {100 * words['short_share']:.0f}%")
     latencies = [r.latency for r in report.results]
     if latencies:
         lines.append(f"antwoordtijd: mediaan {statistics.median(latencies):.2f} s, max {max(latencies):.2f} s")
@@ -527,4 +646,6 @@ def _reasons(result: Result) -> list[str]:
         reasons.append("verboden: " + ", ".join(repr(f) for f in result.forbidden_found))
     if not result.source_ok:
         reasons.append("bronregel ontbreekt of citeert een andere paragraaf")
+    if is_opposite(result.verdict, result.verdict_given):
+        reasons.append(f"tegengesteld oordeel: '{result.verdict_given}' i.p.v. '{result.verdict}'")
     return reasons

@@ -123,12 +123,14 @@ def train_if_stale(*, force: bool = False, report: Callable[[str], None] = logge
         return paths.model
     report("model trainen (enkele minuten) …")
     started = time.monotonic()
+    # the inputs as they are when training starts: a file edited meanwhile makes the model stale
+    inputs = model_inputs_digest(paths)
     subprocess.run(
         [_rasa(), "train", "--fixed-model-name", MODEL_NAME, "--out", str(paths.model.parent)],
         cwd=paths.project,
         check=True,
     )
-    paths.model_stamp.write_text(model_inputs_digest(paths) + "\n")
+    paths.model_stamp.write_text(inputs + "\n")
     report(f"model getraind in {time.monotonic() - started:.0f} s: {paths.model}")
     return paths.model
 

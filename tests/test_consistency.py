@@ -82,3 +82,18 @@ def test_a_test_story_text_copied_into_training_data_is_found(copied_project):
     edit(copied_project, "data/nlu/glow.yml", copy_text)
     findings = list(check.held_out_texts_are_not_training_data(copied_project))
     assert [f.code for f in findings] == ["C006"] and relative in findings[0].message
+
+
+def test_a_phone_number_or_a_duration_in_the_answering_code_is_found(copied_project):
+    code = copied_project.root / "bot" / "answering" / "shortcut.py"
+    code.parent.mkdir(parents=True)
+    code.write_text(
+        '"""Een docstring mag 17 jaar noemen."""\n'
+        'AGE = re.compile(r"\\b(\\d{1,2}) jaar")  # a pattern: its digits are no facts\n'
+        'HELPLINE = "bel de Servicelijn op 0800 30 700"\n'
+        'LIMIT = "een BVS duurt maximaal 30 kalenderdagen"\n',
+        encoding="utf-8",
+    )
+    findings = [str(f) for f in check.no_facts_in_answering_code(copied_project)]
+    assert len(findings) == 2 and all("C011" in f for f in findings), findings
+    assert "shortcut.py:3" in findings[0] and "shortcut.py:4" in findings[1]

@@ -16,7 +16,10 @@ from tests.conftest import free_port
 pytestmark = pytest.mark.e2e
 
 #: Share of the question set that must pass (measured 92 %, README "Measurements").
-MIN_QUESTION_SET_RATE = 0.88
+#: Floors for regressions, not the targets: the short answer itself, and the answer with one click on
+#: "Meer uitleg" (the fact may stand in the rest of the topic)
+MIN_QUESTION_SET_RATE = 0.60
+MIN_QUESTION_SET_RATE_WITH_MORE = 0.85
 SOURCE_LP = "Bron: Draaiboek Lokale Partnerschappen, versie 6 (oktober 2025)"
 REVIEWED_QUESTIONS = settings.PROJECT_DIR / "tests" / "reviewed" / "questions.yml"
 
@@ -51,21 +54,21 @@ def test_e2e_financing_number_outside_twe(servers):
     assert len(messages) == 1, "answer and source line arrive as one message"
     reply = messages[0]["text"]
     assert "C03S350" in reply
-    assert reply.strip().splitlines()[-1] == f"{SOURCE_LP}, §3.4.1"
+    assert reply.strip().splitlines()[-1].startswith(f"{SOURCE_LP}, §3.4.1 ")
 
 
 def test_e2e_loose_work_experience_internship_is_excluded(servers):
     reply = ask(servers, "mag een losse werkervaringsstage als combinatietraject?")
     assert reply.startswith("Nee")
     assert "ingebed in bredere reguliere trajecten" in reply
-    assert f"{SOURCE_LP}, §3.3" in reply
+    assert f"{SOURCE_LP}, §3.3 " in reply
 
 
 def test_e2e_start_combination_for_unregistered_client(servers):
     reply = ask(servers, "hoe start ik een combinatietraject als mijn klant nog niet ingeschreven is bij VDAB?")
     assert "eerst inschrijven" in reply and "0800/30 700" in reply
     assert "VDAB-bemiddelaar" in reply
-    assert f"{SOURCE_LP}, §3.2" in reply
+    assert f"{SOURCE_LP}, §3.2 " in reply
 
 
 def test_e2e_financing_number_inside_twe_is_not_invented(servers):
@@ -139,9 +142,12 @@ def test_e2e_question_set_quality(servers):
         if not r.declined and not r.reply.startswith(M011_COMBINATION_WHICH) and not r.reply.splitlines()[0].rstrip().endswith("?")
     ]
     assert all(source_lines(r.reply) for r in answers), [r.id for r in answers if not source_lines(r.reply)]
+    assert not report.opposite_verdicts, [r.id for r in report.opposite_verdicts]
+    assert report.words()["median"] <= 60  # short by default; the rest behind "Meer uitleg"
     assert report.overall.rate >= MIN_QUESTION_SET_RATE, "\n".join(
         f"{r.id}: {r.missing} {r.reply[:120]!r}" for r in report.failed
     )
+    assert report.with_more.rate >= MIN_QUESTION_SET_RATE_WITH_MORE
 
 
 def test_e2e_markup_is_not_answered_as_a_question(servers):

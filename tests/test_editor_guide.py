@@ -21,7 +21,7 @@ from tests.conftest import edit_yaml, record
 
 FIXTURE = Path(__file__).parent / "fixtures" / "versions"
 GUIDE = Path(__file__).parent.parent / "docs" / "editor-guide.md"
-SOURCE_V2 = "Bron: Draaiboek Voorbeeldtraject, versie 2 (juni 2026), §1"
+SOURCE_V2 = "Bron: Draaiboek Voorbeeldtraject, versie 2 (juni 2026), §1 Aanmelding"
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_the_new_version_answers_by_default(kb):
 
 def test_a_kept_rule_cites_only_the_new_version(kb):
     answer = answers.answer_question(kb, "vb_opvolging", {}, "hoe vaak bespreek ik de voortgang?")
-    assert answer.source_line == "Bron: Draaiboek Voorbeeldtraject, versie 2 (juni 2026), §2"
+    assert answer.source_line == "Bron: Draaiboek Voorbeeldtraject, versie 2 (juni 2026), §2 Opvolging"
 
 
 def test_a_removed_rule_is_not_answered_and_not_suggested(kb):
@@ -67,7 +67,7 @@ def test_an_earlier_version_is_answered_on_request_and_labelled(kb, follow_up):
     answer = answers.answer_earlier_version(kb, follow_up, ["vb-aanmelding-v2"])
     assert "10 werkdagen" in answer.text
     assert answer.text.startswith(messages.M022_EARLIER_VERSION.format(title="Draaiboek Voorbeeldtraject", version="1"))
-    assert answer.source_line == "Bron: Draaiboek Voorbeeldtraject, versie 1 (januari 2026), §1"
+    assert answer.source_line == "Bron: Draaiboek Voorbeeldtraject, versie 1 (januari 2026), §1 Aanmelding"
     assert answer.record_ids == ["vb-aanmelding"]
 
 
@@ -78,7 +78,7 @@ def test_asking_for_the_current_version_keeps_the_current_answer(kb):
 
 def test_no_earlier_version_is_said_honestly(kb):
     answer = answers.answer_earlier_version(kb, "en in de vorige versie?", ["vb-opvolging"])
-    assert "geen eerdere versie" in answer.text and "versie 2 (juni 2026), §2" in answer.text
+    assert "geen eerdere versie" in answer.text and "versie 2 (juni 2026), §2 Opvolging" in answer.text
     assert not answer.substantive
 
 
@@ -181,5 +181,5 @@ def test_the_assistant_answers_the_earlier_version_as_a_follow_up(kb, monkeypatc
     finally:
         module.knowledge_base.cache_clear()
     text = dispatcher.messages[0]["text"]
-    assert "10 werkdagen" in text and text.endswith("Bron: Draaiboek Voorbeeldtraject, versie 1 (januari 2026), §1")
+    assert "10 werkdagen" in text and text.endswith("Bron: Draaiboek Voorbeeldtraject, versie 1 (januari 2026), §1 Aanmelding")
     assert SlotSet("answer_sources", [{"record": "vb-aanmelding", "document": "voorbeeld", "version": "1", "section": "1"}]) in events

@@ -9,6 +9,8 @@ Tables (see `python -m bot kb schema` for the columns):
 - ``citations``: every (record, document, version, section, passage)
 - ``term_variants``: every glossary variant, lowercased, with its term — resolves entity values
 - ``topics_fts``: FTS5 over topic titles and answers
+- ``passages`` (+ ``passages_fts``): every sentence of the source texts with its section, for
+  questions no record answers (see ``bot.knowledge.passages``)
 
 The database is written to a temporary file and moved into place, so a failed build never
 leaves a half-written knowledge base behind.
@@ -25,6 +27,7 @@ import sqlite_utils
 
 from bot.knowledge.history import history_ids
 from bot.knowledge.load import Knowledge, knowledge_files, load_knowledge
+from bot.knowledge.passages import passage_rows
 from bot.knowledge.schema import KINDS, SCHEMA_VERSION
 from bot.knowledge.sources import normalise
 from bot.knowledge.validate import validate_or_raise
@@ -65,6 +68,11 @@ def build_db(knowledge_dir: str | Path, db_path: str | Path, *, sources_dir: str
             pk=("document", "id"),
         )
         db["citations"].insert_all(_citation_rows(knowledge), pk=("kind", "record_id", "position"))
+        db["passages"].insert_all(
+            passage_rows(knowledge.records["documents"], sections, sources_dir), pk=("document", "section", "position")
+        )
+        # the section title is searched with the passage ("naam" finds §3.8 "Gebruik een naam die …")
+        db["passages"].enable_fts(["section_title", "text"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
         db["term_variants"].insert_all(_variant_rows(knowledge), pk="variant", replace=True)
         db["topics"].enable_fts(["title", "answer"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
         db["meta"].insert_all(

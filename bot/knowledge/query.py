@@ -116,6 +116,25 @@ class KnowledgeBase:
         )
         return [self._decode(dict(zip([c[0] for c in rows.description], r))) for r in rows.fetchall()]
 
+    def search_passages(self, prefixes: list[str], *, limit: int = 20) -> list[Record]:
+        """Passages of the source texts with a word starting with any of `prefixes`, best first (FTS5
+        rank), with their section's title. FTS5 syntax in a prefix is quoted away."""
+        terms = [p.replace('"', "") for p in prefixes if p.replace('"', "").strip()]
+        if not terms:
+            return []
+        query = " OR ".join(f'"{t}"*' for t in terms[:30])
+        rows = self.db.execute(
+            "select p.document, p.section, p.section_title, p.position, p.text, passages_fts.rank as rank "
+            "from passages p join passages_fts on p.rowid = passages_fts.rowid "
+            "where passages_fts match ? order by passages_fts.rank limit ?",
+            [query, limit],
+        )
+        return [dict(zip([c[0] for c in rows.description], r)) for r in rows.fetchall()]
+
+    def passages_in(self, document: str, section: str) -> list[Record]:
+        """The passages of one section, in the document's order."""
+        return self._rows("select * from passages where document = ? and section = ? order by position", [document, section])
+
     def contacts_for_documents(self, document_ids: list[str]) -> list[Record]:
         contacts: list[Record] = []
         for document_id in document_ids:

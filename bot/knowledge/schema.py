@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 #: Bumped whenever a table or column changes; the action server refuses another version.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Entity labels of glossary terms; also the Rasa entity names.
 TERM_LABELS = ("traject", "instrument", "organisatie", "rol", "status", "context")
@@ -201,6 +201,8 @@ def render_schema_markdown() -> str:
         "| `citations` | every citation: kind, record_id, position, document, version, section, passage |",
         "| `term_variants` | every glossary variant (normalised) with its term id and label |",
         "| `topics_fts` | FTS5 index over topic `title` and `answer` |",
+        "| `passages` | every sentence of the source texts: document, section, section_title, position, text (as the document has it) |",
+        "| `passages_fts` | FTS5 index over passage `section_title` and `text` |",
         "",
     ]
     return "\n".join(lines)

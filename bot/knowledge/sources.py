@@ -16,10 +16,15 @@ _SPACE = re.compile(r"\s+")
 _LINE_HYPHEN = re.compile(r"(?<=[a-zà-ÿ])- (?=[a-zà-ÿ])")
 
 
+def even_out(text: str) -> str:
+    """NFC, straight quotes, single spaces; the case is kept (for quoting the document)."""
+    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    return _SPACE.sub(" ", text).strip()
+
+
 def normalise(text: str) -> str:
     """Casefolded, NFC, straight quotes, single spaces."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    return _SPACE.sub(" ", text).strip().casefold()
+    return even_out(text).casefold()
 
 
 def dehyphenate(normalised: str) -> str:

@@ -206,7 +206,7 @@ def _check_references(knowledge: Knowledge) -> Iterator[Problem]:
 
 def _stated_texts(kind_name: str, record: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(field, text) pairs whose facts users read."""
-    for name in ("answer", "reason", "criterion", "summary", "value", "max_duration", "financing_number", "purpose"):
+    for name in ("answer", "reason", "criterion", "summary", "value", "max_duration", "financing_number", "purpose", "status_note"):
         if isinstance(record.get(name), (str, int)):
             yield name, str(record[name])
     for i, variant in enumerate(record.get("variants") or [] if kind_name == "topics" else []):
@@ -219,6 +219,7 @@ def _stated_texts(kind_name: str, record: dict[str, Any]) -> Iterator[tuple[str,
 
 def _check_grounding(knowledge: Knowledge, sections: dict[tuple[str, str], Section]) -> Iterator[Problem]:
     """Grounded or silent: a number, code or address in an answer must stand in a cited section."""
+    documents = {d.get("id"): d for d in knowledge.records.get("documents", []) if isinstance(d, dict)}
     for kind_name, file, record in knowledge.all_records:
         if not KINDS[kind_name].cited:
             continue
@@ -229,7 +230,12 @@ def _check_grounding(knowledge: Knowledge, sections: dict[tuple[str, str], Secti
         )
         if not cited:
             continue
-        cited_tokens = fact_tokens(cited) | fact_tokens(cited.replace(" ", ""))
+        # the cited documents' own dates and versions ("onderzoeksrapport uit 2013") are grounded too
+        editions = " ".join(
+            f"{documents[c.get('document')].get('date', '')} {documents[c.get('document')].get('version', '')}"
+            for c in _citations(record) if isinstance(c, dict) and c.get("document") in documents
+        )
+        cited_tokens = fact_tokens(cited) | fact_tokens(cited.replace(" ", "")) | fact_tokens(editions)
         for name, text in _stated_texts(kind_name, record):
             for token in sorted(fact_tokens(text) - cited_tokens):
                 if token not in cited:

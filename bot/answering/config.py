@@ -1,0 +1,40 @@
+"""The answering pipeline's thresholds, weights and limits: declared once, read everywhere from here.
+
+Chosen on the development question set and the project's own set (README "Measurements");
+change them here and nowhere else.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AnsweringConfig:
+    #: words before the source line that fit the first screen of a Teams chat or the widget
+    max_words: int = 60
+    #: at most this many sentences of a record make a short answer
+    max_sentences: int = 3
+    #: a further sentence is added when it scores at least this share of the best one
+    second_sentence_share: float = 0.2
+    #: how much a question word that is in the topic's title counts (it is in most of its sentences)
+    topical_weight: float = 0.3
+    #: how much a glossary concept named in both question and sentence counts ("LP" and "lokaal partnerschap")
+    concept_weight: float = 0.5
+    # a question word weighs 1 when no passage of the documents holds it, less the commoner it is
+    #: score added to a sentence that carries the kind of information asked (a number for "hoeveel")
+    carrier_bonus: float = 0.5
+    #: score added to a record's first sentence for "wat is" and "verschil" questions (the definition)
+    lead_bonus: float = 0.3
+    #: score taken from a sentence about what the question excludes ("géén leefloner")
+    excluded_penalty: float = 1.5
+    #: content words a sentence must share with a ja/nee question before its verdict is given
+    verdict_min_shared_words: int = 2
+    #: a passage answers when it holds at least this share of the question's content weight …
+    passage_min_coverage: float = 0.6
+    #: … and at least this many of its content words
+    passage_min_shared_words: int = 2
+    #: passages the full-text search hands to the ranking
+    passage_candidates: int = 30
+
+
+CONFIG = AnsweringConfig()

@@ -1,0 +1,244 @@
+"""Fact extraction: the one to three sentences of a record's answer that carry what is asked.
+
+A topic's answer covers a question area; a case worker asks one thing of it. The sentences are
+ranked by the question's content words (rarer words count more) and by whether they carry the
+kind of information asked (a number for "hoeveel", an actor for "wie" …). The rest of the topic
+stays one click away ("Meer uitleg").
+
+A verdict (ja / nee / hangt af) is put in front only when the chosen sentence itself states a
+permission, an exclusion or an obligation about what the question names; otherwise the sentence
+answers on its own.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from bot.answering.config import CONFIG
+from bot.answering.question import Asked, held, negated, stems
+from bot.knowledge.passages import split_sentences
+from bot.knowledge.query import KnowledgeBase
+from bot.knowledge.sources import normalise
+
+#: What a sentence holds when it gives the kind of information asked.
+CARRIERS = {
+    "hoeveel": re.compile(
+        r"\d|€|\beuro\b|%|\bprocent\b|\b(één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|twintig|dertig|"
+        r"honderd|helft|meerderheid|minderheid)\b"),
+    "wanneer": re.compile(
+        r"\d+\s*(kalender|werk)?(dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren)\b|\b\d{1,2}/\d{1,2}\b|"
+        r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)\b|"
+        r"\b(dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren|wanneer|zodra|vanaf|"
+        r"einde|start|begin|onmiddellijk|meteen|periode|termijn|duur|duurt|nadat|voordat|vooraleer|na afloop)\b"),
+    "wie": re.compile(
+        r"\b(vdab|ocmw|partner\w*|bemiddelaar\w*|adviseur\w*|consulent\w*|begeleider\w*|trajectbegeleider\w*|"
+        r"maatschappelijk\w* werker\w*|jij|je|helpdesk|contactpersoon\w*|projectbeheerder\w*|rva|riziv|lokale? bestu\w*|"
+        r"werkgever\w*|coach\w*|dienst\w*|organisatie\w*)\b"),
+    "hoe": re.compile(
+        r"\b(via|neem|stuur|vul|meld|registreer|contacteer|vraag|maak|open|klik|kies|log|eerst|daarna|vervolgens|"
+        r"stap\w*|moet|moeten|aanvraag|formulier)\b"),
+    "ja_nee": re.compile(
+        r"\b(kan|kunnen|mag|mogen|moet|moeten|hoeft|niet|geen|wel|enkel|alleen|uitgesloten|mogelijk|toegelaten|"
+        r"verplicht|nodig|aanmerking)\b"),
+    "waarom": re.compile(r"\b(omdat|want|zodat|daardoor|reden|doel|bedoeling|om\s+\w+\s+te)\b"),
+}
+
+# --- verdicts: stated only where the sentence says it ----------------------------------------
+# A sentence of a record gives a verdict only as an explicit "no": an exclusion ("uitgesloten",
+# "kan niet", "geen rol") of what a permission question asks about. A "kan" or "moet" in a sentence
+# is too weak to answer "ja" (who can? under which condition?); the combination and eligibility
+# rules carry those verdicts.
+PERMISSION_QUESTION = re.compile(
+    r"^\W*(en\s+)?(mag|mogen|kan|kunnen|kunt|is het mogelijk|komt|komen|past|passen|valt|vallen|hoort|behoort)\b")
+_OBLIGATION_QUESTION = re.compile(r"^\W*(en\s+)?(moet|moeten|hoeft|hoeven|is het verplicht|is het nodig)\b")
+_DENIES = re.compile(
+    r"\b(kan|kunnen|mag|mogen)\b[^.;:]{0,40}\b(niet|geen rol)\b|\bniet (mogelijk|toegelaten|toegestaan|combineerbaar|"
+    r"in aanmerking|rechtstreeks)\b|\buitgesloten\b|\bvall?en buiten\b|\bbuiten de (scope|doelgroep)\b|\bnooit\b")
+_NOT_NEEDED = re.compile(r"\b(hoeft|hoeven)\b[^.;:]{0,40}\bniet\b|\bniet (verplicht|nodig)\b|\bgeen verplichting\b")
+_CONDITION = re.compile(
+    r"\b(als|indien|op voorwaarde|tenzij|behalve|enkel|alleen|uitzonderlijk|afhankelijk|hangt af|dan|wanneer|zolang|"
+    r"bij voorkeur|in principe|meestal|soms)\b")
+
+
+@dataclass
+class Focus:
+    """The chosen sentences (in the answer's order) and the verdict they carry, if any."""
+
+    sentences: list[str]
+    verdict: str | None = None
+    #: False when the whole answer was short enough to give as it is
+    shortened: bool = False
+    #: the sentences quoted word for word from the cited sections (not from the record)
+    quoted: list[str] = field(default_factory=list)
+
+
+_ITEM = ("- ", "• ")
+
+
+def units(text: str, *, steps: bool = False) -> list[str]:
+    """The answer's sentences; a line ending in ':' keeps its list items with it, and with `steps`
+    (a "hoe" question) a list of steps stays whole: the steps are the answer."""
+    found: list[str] = []
+    list_open = False
+    for line in (raw.strip() for raw in text.splitlines()):
+        if not line:
+            continue
+        if line.startswith(_ITEM) and found and list_open:
+            found[-1] += "\n" + line
+            continue
+        # a step's explanation stays whole with its list; elsewhere each sentence stands alone
+        sentences = [line] if line.startswith(_ITEM) or steps else split_sentences(line)
+        found += [s.strip() for s in sentences if s.strip()]
+        list_open = found[-1].endswith(":") or steps
+    return found
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+@lru_cache(maxsize=4)
+def _document_frequency(kb: KnowledgeBase) -> tuple[dict[str, int], int]:
+    """How many passages of the source texts hold each stem (rare words decide a match)."""
+    frequency: dict[str, int] = {}
+    rows = kb.db.execute("select text from passages").fetchall()
+    for (text,) in rows:
+        for stem in stems(text):
+            frequency[stem] = frequency.get(stem, 0) + 1
+    return frequency, max(1, len(rows))
+
+
+def weight(kb: KnowledgeBase, stem: str) -> float:
+    """1 for a word no passage holds, less the more passages hold it."""
+    frequency, total = _document_frequency(kb)
+    return (math.log((total + 1) / (frequency.get(stem, 0) + 1)) + 1.0) / (math.log(total + 1) + 1.0)
+
+
+@lru_cache(maxsize=4)
+def _variants(kb: KnowledgeBase) -> dict[str, str]:
+    """Every glossary variant (normalised) and its term: "bvs", "beroepsverkennende stage" -> bvs."""
+    return dict(kb.db.execute("select variant, term from term_variants").fetchall())
+
+
+#: The longest glossary variant looked for, in words.
+_LONGEST_VARIANT = 4
+
+
+def concepts(kb: KnowledgeBase, text: str) -> set[str]:
+    """The glossary terms a text names by any variant, so "LP" in a question meets "lokaal
+    partnerschap" in a sentence ("#lp" in both)."""
+    variants = _variants(kb)
+    tokens = re.findall(r"[\w'-]+", normalise(text))
+    found = set()
+    for size in range(1, _LONGEST_VARIANT + 1):
+        for start in range(len(tokens) - size + 1):
+            term = variants.get(" ".join(tokens[start:start + size]))
+            if term:
+                found.add("#" + term)
+    return found
+
+
+def overlap(kb: KnowledgeBase, asked: Asked, text: str) -> float:
+    """The weight of the question's content words and concepts that `text` holds (the topic's own
+    words count less)."""
+    words_held = sum(weight(kb, s) * (CONFIG.topical_weight if s in asked.topical else 1.0) for s in held(asked, text))
+    named = asked.concepts - asked.topical
+    return words_held + CONFIG.concept_weight * len(named & concepts(kb, text))
+
+
+def score(kb: KnowledgeBase, asked: Asked, unit: str, position: int) -> float:
+    value = overlap(kb, asked, unit)
+    carrier = CARRIERS.get(asked.kind)
+    # the kind of information asked: a number for "hoeveel" / "hoelang" tells by itself, an actor or a
+    # "niet" only in a sentence about what is asked
+    if carrier is not None and (value > 0 or asked.kind in ("hoeveel", "wanneer")) and carrier.search(unit.casefold()):
+        value += CONFIG.carrier_bonus
+    if asked.kind in ("wat", "verschil", "other") and position == 0:
+        value += CONFIG.lead_bonus  # a definition comes first
+    if asked.excluded & (stems(unit) - negated(unit)):
+        value -= CONFIG.excluded_penalty  # "voor iemand die géén leefloon heeft": not the leefloon rule
+    return value
+
+
+def focus(
+    kb: KnowledgeBase, asked: Asked, question: str, text: str, title: str = "", passages: list[str] | None = None
+) -> Focus:
+    """The sentences that answer `question`: of the record's `text`, or word for word of the `passages`
+    of the sections the record cites (the record paraphrases; the document may say the asked thing
+    itself). At most CONFIG.max_words where possible.
+
+    Words of the topic's `title` say what the whole text is about, so they tell its sentences
+    apart less ("bvs" in every sentence about the BVS) than the other words of the question do.
+    """
+    asked = replace(
+        asked, concepts=frozenset(concepts(kb, question)),
+        topical=frozenset((asked.content & stems(title)) | concepts(kb, title)),
+    )
+    steps = asked.kind == "hoe"  # the steps are the answer: a procedure stays whole
+    found = [piece for unit in units(text, steps=steps) for piece in ([unit] if steps else _fitting(unit))]
+    if words(text) <= CONFIG.max_words or len(found) <= 1:
+        return Focus(sentences=found, verdict=verdict(kb, asked, question, _best(kb, asked, found)))
+    quoted = [p for p in passages or [] if not any(_restates(p, unit) for unit in found)]
+    candidates = found + quoted
+    scores = [score(kb, asked, unit, i) for i, unit in enumerate(candidates)]
+    ranked = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
+    best = scores[ranked[0]]
+    if best <= 0 or ranked[0] == 0 and best - CONFIG.lead_bonus <= 0 and asked.kind in ("wat", "verschil", "other"):
+        # nothing in the question tells the sentences apart: the record's opening lines
+        picked = [0] + [i for i in range(1, len(found)) if sum(map(words, found[: i + 1])) <= CONFIG.max_words]
+    else:  # the best sentences, as many as fit
+        picked = [ranked[0]]
+        for index in ranked[1:]:
+            if len(picked) == CONFIG.max_sentences or scores[index] < CONFIG.second_sentence_share * best:
+                break
+            if sum(words(candidates[i]) for i in picked) + words(candidates[index]) <= CONFIG.max_words:
+                picked.append(index)
+    chosen = [candidates[i] for i in sorted(picked)]
+    return Focus(
+        sentences=chosen,
+        verdict=verdict(kb, asked, question, _best(kb, asked, chosen)),
+        shortened=True,
+        quoted=[c for c in chosen if c in quoted],
+    )
+
+
+def _fitting(unit: str) -> list[str]:
+    """A list too long for a short answer, as its lead and its items, each an answer of its own."""
+    if words(unit) <= CONFIG.max_words or "\n" not in unit:
+        return [unit]
+    lead, *items = unit.split("\n")
+    # a lead that ends in ':' ("Wat is anders:") only introduces; a step's explanation answers
+    return ([] if lead.endswith(":") else [lead]) + [item.removeprefix("- ").removeprefix("• ").strip() for item in items]
+
+
+def _best(kb: KnowledgeBase, asked: Asked, chosen: list[str]) -> str:
+    return max(chosen, key=lambda u: overlap(kb, asked, u)) if chosen else ""
+
+
+def _restates(passage: str, unit: str) -> bool:
+    """Whether a record sentence already says what the passage says (most of its words)."""
+    said = stems(passage)
+    return bool(said) and len(said & stems(unit)) >= RESTATED_SHARE * len(said)
+
+
+#: The share of a passage's words a record sentence holds when it restates the passage.
+RESTATED_SHARE = 0.7
+
+
+def verdict(kb: KnowledgeBase, asked: Asked, question: str, sentence: str) -> str | None:
+    """"nee" when `sentence` explicitly excludes what a ja/nee question asks permission for."""
+    if asked.kind != "ja_nee" or asked.negative or asked.client_facts or not sentence:
+        return None  # a client's facts are for the eligibility rules, not for one sentence
+    shared = held(asked, sentence) - asked.topical
+    if len(shared) < CONFIG.verdict_min_shared_words:
+        return None
+    folded, asked_text = sentence.casefold(), question.casefold().strip()
+    if _CONDITION.search(folded):
+        return None
+    if PERMISSION_QUESTION.search(asked_text) and _DENIES.search(folded):
+        return "nee"
+    if _OBLIGATION_QUESTION.search(asked_text) and _NOT_NEEDED.search(folded):
+        return "nee"
+    return None

@@ -1,0 +1,74 @@
+"""Passage answers: the sentence of a source text that answers a question no record answers.
+
+The passage index (``passages`` in knowledge.db) holds every sentence of the five texts. A
+passage answers only when it holds most of what the question asks about (weighted by how rare
+each word is) and, for "hoeveel", "wanneer" and "wie", the kind of information asked: a near
+miss is declined, never quoted as if it answered.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot import messages
+from bot.answering.config import CONFIG
+from bot.answers import asks_for_missing_fact
+from bot.answering.focus import CARRIERS, overlap, weight
+from bot.answering.question import Asked, held, stems
+from bot.knowledge.query import KnowledgeBase, Record
+
+_ASKS_CODE = re.compile(r"\b(\w*nummer|\w*code|fin\.?\s?nr|nr)\b")
+_CODE = re.compile(r"\b[A-Z]{1,4}[-/ ]?\d{2,}[A-Z0-9]*\b|\b\d{2,}[-/. ]\d{2,}")
+#: Kinds of question a passage answers only when it carries that kind of information.
+_NEEDS_CARRIER = ("hoeveel", "wanneer", "wie")
+
+
+@dataclass
+class Passage:
+    row: Record
+    coverage: float
+
+
+def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list[str] | None = None) -> Passage | None:
+    """The passage that best answers the question (of these documents only, if given), or None."""
+    if not asked.content:
+        return None
+    total = sum(weight(kb, s) for s in asked.content)
+    naming = {d["id"]: names_document(question, d) for d in kb.all("documents")}
+    best: Passage | None = None
+    for row in kb.search_passages(sorted(asked.content), limit=CONFIG.passage_candidates):
+        if documents and row["document"] not in documents:
+            continue
+        own = f"{row['section_title']} {row['text']}"
+        if len(held(asked, own)) < CONFIG.passage_min_shared_words or asked.excluded & stems(own):
+            continue
+        # "volgens de SERV": a word naming the document counts towards the coverage, not as a match
+        searched = f"{' '.join(naming.get(row['document'], ()))} {own}"
+        carrier = CARRIERS.get(asked.kind)
+        if asked.kind in _NEEDS_CARRIER and carrier is not None and not carrier.search(row["text"].casefold()):
+            continue
+        if asks_for_missing_fact(question, row["text"]):  # "hoeveel euro": a count of hours is no amount
+            continue
+        if _ASKS_CODE.search(question.casefold()) and not _CODE.search(row["text"]):
+            continue  # "welk financieringsnummer": a passage without a number or code does not give it
+        coverage = overlap(kb, asked, searched) / total
+        if coverage >= CONFIG.passage_min_coverage and (best is None or coverage > best.coverage):
+            best = Passage(row, coverage)
+    return best
+
+
+def names_document(question: str, document: Record) -> list[str]:
+    """The words of the question that name the document by its title ("serv", "proeftuinen"): whole
+    words, so "samenwonende" does not name the "Samenlevingsjobs" advice."""
+    title = set(re.findall(r"\w{4,}", f"{document['short_title']} {document['title']}".casefold()))
+    return [w for w in re.findall(r"\w{4,}", question.casefold()) if w in title or w.rstrip("s") in title]
+
+
+def passage_intro(kb: KnowledgeBase, document_id: str) -> str:
+    """What the document is, for the two background documents (a plan or a 2013 study, not a rule)."""
+    document = kb.document(document_id) or {}
+    if document.get("weight") != "background":
+        return messages.M050_PASSAGE_INTRO.format(title=document.get("short_title", document_id))
+    return messages.M051_PASSAGE_INTRO_BACKGROUND.format(
+        title=document.get("short_title", document_id), note=(document.get("note") or "").strip().rstrip(".")
+    )

@@ -1,0 +1,128 @@
+"""Read what a question asks: the kind of answer it wants, its content words, what it excludes.
+
+The intent says which topic a question is about; this says what *of* the topic it wants
+("hoeveel", "wie", ja/nee …), so the answer can be the sentence that gives it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.eligibility import read_facts
+
+#: The kinds of answer a question can ask for, checked in this order (the first that matches wins).
+ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("verschil", re.compile(r"\b(verschil\w*|verschilt|verschillen|versus|vs\.?|t\.o\.v\.?|tegenover|vergelijk\w*)\b")),
+    ("waarom", re.compile(r"^\W*(en\s+)?(waarom|hoezo|om welke reden)\b")),
+    ("hoeveel", re.compile(
+        r"\b(hoeveel|welke leeftijd|hoe oud|vanaf welke|welk(e)? (bedrag|percentage|aandeel|nummer|code|getal)|fin\w*\s*(nr|nummer)|"
+        r"financieringsnummer|nummer|code|percentage|procent|bedrag)\b")),
+    ("wanneer", re.compile(r"\b(wanneer|hoe ?lang|tot wanneer|vanaf wanneer|binnen (welke|hoeveel)|welke termijn|termijn|deadline)\b")),
+    ("wie", re.compile(r"^\W*(en\s+)?(wie|bij wie|naar wie|met wie|voor wie|welke (dienst|organisatie|partner|instantie|persoon))\b|\bwie\s+(moet|mag|kan|doet|beslist|is|registreert|start|betaalt|contacteer)\b")),
+    ("hoe", re.compile(r"\b(hoe|welke stappen|wat moet ik doen|wat doe ik|procedure|stappen)\b")),
+    ("ja_nee", re.compile(
+        r"^\W*(en\s+)?(mag|mogen|kan|kunnen|kunt|moet|moeten|hoeft|hoeven|is|zijn|heeft|hebben|krijgt|krijgen|valt|vallen|"
+        r"telt|tellen|komt|komen|geldt|gelden|blijft|blijven|wordt|worden|word|zit|zitten|past|passen|gaat|bestaat|"
+        r"klopt|staat|behoort|hoort|verliest|verliezen|behoudt|houdt|volstaat|zou|zouden)\b"
+        r"|[,;]\s*(en\s+)?(mag|mogen|kan|kunnen|moet|moeten|komt|past|valt)\s+(die|dat|da|hij|ze|zij|het|hem|haar|mijn|ik|je|we)\b"
+        r"|\b(of niet|mag dat|kan dat|is dat|mag da|kan da|is da|mogelijk\?|toegelaten\?)\W*$")),
+    ("wat", re.compile(r"\b(wat is|wat zijn|wat betekent|wat houdt|wat wil zeggen|wat bedoelt|wat doet|wat moet|wat)\b")),
+)
+
+#: Words that carry no content: function words, question words, what every question says.
+FILLER_WORDS = frozenset(
+    """aan al als bij dan dat da daar daarvoor daarmee daarbij de deze die dit doen doet door een en er
+    gebeurt gebeuren gaat gaan had heb hebben heeft hem het hier hij hoe hun ik in is je kan kunnen
+    krijgt krijgen maar me met mij mijn mijne moet moeten mag mogen na naar niet nie nog nu of om ons ook op
+    over te tot uit van voor waar wanneer wat welk welke wie worden wordt ze zelf zijn zich zo zoals
+    zou zouden klant klanten cliënt cliënte cliënten client mensen iemand persoon personen eigenlijk toch dus
+    even precies juist ne nen ene den wel al eens hoeveel waarom welk wij we jullie u uw hen zij die
+    binnen buiten kunt ben bent was waren wordt word geen iets alles elke elk ieder andere ander
+    volgens plaats stelt zegt zeggen staat vind vindt lang tussen verschil verschillen verschilt""".split()
+)
+#: A negation word and the words it excludes ("voor iemand die géén leefloon heeft").
+_NEGATED = re.compile(r"\b(?:geen|géén|niet|nie|zonder)\s+((?:[\w-]+\s+){0,1}[\w-]+)")
+STEM_LENGTH = 5
+
+
+def stems(text: str) -> set[str]:
+    """Content-word stems ("toeleiden" and "toeleider" share theirs); numbers count whole ("fase 2")."""
+    found = set()
+    for word in _words(text):
+        if any(c.isdigit() for c in word):
+            found.add(word.strip("-"))
+        elif len(word) > 2 and word not in FILLER_WORDS:
+            found.add(word[:STEM_LENGTH])
+    return found
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks for."""
+
+    #: verschil | waarom | hoeveel | wanneer | wie | hoe | ja_nee | wat | other
+    kind: str
+    #: content-word stems of the question
+    content: frozenset[str]
+    #: stems the question puts after "geen"/"niet"/"zonder": a sentence about those without the same
+    #: negation answers another question
+    excluded: frozenset[str]
+    #: the question itself says "niet"/"geen": a ja/nee to it is easily misread, so none is given
+    negative: bool
+    #: the question describes a client (an age, hours a week, a status …)
+    client_facts: bool = False
+    #: its content words, whole (a compound "richtvragen" holds "vragen")
+    words: frozenset[str] = frozenset()
+    #: stems of what the whole answer is about (its topic's title): they weigh less in telling its sentences apart
+    topical: frozenset[str] = frozenset()
+    #: the glossary terms it names ("#bvs"), set where the knowledge base is at hand
+    concepts: frozenset[str] = frozenset()
+
+
+def negated(text: str) -> set[str]:
+    """The stems a text puts after "geen", "niet" or "zonder"."""
+    return {stem for match in _NEGATED.finditer(text.casefold()) for stem in stems(match.group(1))}
+
+
+def read_question(text: str) -> Asked:
+    folded = text.casefold().replace("’", "'")
+    kind = next((name for name, pattern in ASKED_KINDS if pattern.search(folded)), "other")
+    excluded = negated(folded)
+    return Asked(
+        kind=kind,
+        content=frozenset(stems(folded)),
+        excluded=frozenset(excluded),
+        negative=bool(re.search(r"\b(niet|nie|geen|géén|zonder)\b", folded)),
+        client_facts=bool(re.search(r"\d", folded)) or bool(read_facts(text)),
+        words=frozenset(content_words(folded)),
+    )
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in _words(text) if len(w) > 2 and w not in FILLER_WORDS}
+
+
+def _words(text: str) -> list[str]:
+    """Words, with a hyphenated one also in its parts ("vdab-bemiddelaar": vdab, bemiddelaar)."""
+    found = []
+    for word in re.findall(r"[\w-]+", text.casefold()):
+        parts = [p for p in word.split("-") if p]
+        found += parts if len(parts) > 1 and not any(c.isdigit() for c in word) else [word]
+    return found
+
+
+#: A word this long is matched inside a compound ("richtvragen" and "vragen").
+COMPOUND_PART = 6
+
+
+def held(asked: Asked, text: str) -> set[str]:
+    """The question's stems that `text` holds, also as part of a compound word."""
+    found = set(asked.content & stems(text))
+    long_words = {w for w in content_words(text) if len(w) >= COMPOUND_PART}
+    for word in asked.words:
+        stem = word[:STEM_LENGTH]
+        if stem in found or len(word) < COMPOUND_PART:
+            continue
+        if any(word in other or other in word for other in long_words):
+            found.add(stem)
+    return found

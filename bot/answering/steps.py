@@ -1,0 +1,231 @@
+"""The steps of the answering pipeline (see `bot.answering`), each a function of (kb, turn)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable
+
+from bot import answers, eligibility, follow_ups, messages
+from bot.answering.focus import focus, units
+from bot.answering.passage import best_passage, names_document, passage_intro
+from bot.answering.question import Asked, read_question, stems
+from bot.answers import Answer, Concepts
+from bot.knowledge.query import KnowledgeBase, Record
+
+
+@dataclass
+class Turn:
+    """What the pipeline reads of one message: its text, what the NLU made of it, the conversation."""
+
+    text: str
+    intent: str = ""
+    ranking: list[dict[str, Any]] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    #: the action the dialogue policy chose: "answer", "combination" or "no_answer" (no confident intent)
+    action: str = "answer"
+    previous: follow_ups.Context = field(default_factory=follow_ups.Context)
+    kb: KnowledgeBase | None = None
+
+    @cached_property
+    def asked(self) -> Asked:
+        return read_question(self.text)
+
+    @cached_property
+    def concepts(self) -> Concepts:
+        """The glossary concepts the message names: its entities and what the guide's readers find."""
+        assert self.kb is not None
+        found = answers.concepts_from_entities(self.kb, self.entities)
+        for label, terms in eligibility.concepts_in(self.text).items():
+            found[label] = list(dict.fromkeys(found.get(label, []) + terms))
+        return found
+
+    @cached_property
+    def intent_in_context(self) -> str | None:
+        """The topic intent of a follow-up, read with the previous answer's records."""
+        assert self.kb is not None
+        return answers.intent_in_context(self.kb, self.text, self.ranking, self.previous.record_ids)
+
+
+Step = Callable[[KnowledgeBase, Turn], "Answer | None"]
+
+
+# --- 1 unusable --------------------------------------------------------------------------------
+def unusable(kb: KnowledgeBase, turn: Turn) -> Answer | None:
+    return answers.unusable_message(turn.text)
+
+
+# --- 2 follow-up -------------------------------------------------------------------------------
+_MORE = re.compile(r"^\W*(/meer_uitleg\b|(vertel|zeg|geef)\s+(me\s+|mij\s+)?(eens\s+)?(wat\s+)?meer|meer\s+(uitleg|info|informatie|details)|"
+                   r"kan\s+je\s+(dat|da|het)\s+(wat\s+)?(uitgebreider|meer)\s+uitleggen|de\s+volledige\s+uitleg)\b", re.IGNORECASE)
+
+
+def follow_up(kb: KnowledgeBase, turn: Turn) -> Answer | None:
+    if turn.intent == "meer_uitleg" or _MORE.search(turn.text):
+        return more(kb, turn.previous.record_ids)
+    return follow_ups.answer(kb, turn.text, turn.concepts, turn.previous)
+
+
+def more(kb: KnowledgeBase, record_ids: list[str]) -> Answer:
+    """The whole of the previous answer's topic ("Meer uitleg"); its cited passages for other records."""
+    topics = [t for t in (kb.get("topics", rid) for rid in record_ids) if t]
+    if topics:
+        full = [answers.answer_topic(kb, topic, {}) for topic in topics]
+        return Answer(
+            text="\n".join(a.text for a in full),
+            source_line="\n".join(dict.fromkeys(a.source_line for a in full if a.source_line)),
+            record_ids=[t["id"] for t in topics],
+        )
+    quoted = answers.quote_sources(kb, record_ids, messages.M041_WHY_INTRO)
+    return quoted or Answer(text=messages.M020_FEEDBACK_NOTHING)
+
+
+# --- 3 clarifying question -------------------------------------------------------------------
+def clarifying(kb: KnowledgeBase, turn: Turn) -> Answer | None:
+    if turn.action == "combination" or (turn.action == "no_answer" and turn.intent_in_context):
+        return None
+    return answers.clarify_trajectory(kb, turn.text, turn.concepts, turn.ranking, eligibility.targets(kb))
+
+
+# --- 4 described client ------------------------------------------------------------------------
+#: "kan/mag/past die in …", not "moet ik …" or "mag ik …" (what the case worker does is no eligibility)
+_ABOUT_THE_CLIENT = re.compile(r"^(?!.*\b(mag|kan|moet|kunnen|mogen|moeten)\s+(ik|we|wij|jij|je)\b)")
+
+
+def described_client(kb: KnowledgeBase, turn: Turn) -> Answer | None:
+    """Whether a described client can go into one named trajectory: the eligibility rules decide."""
+    if turn.asked.kind != "ja_nee" or not _ABOUT_THE_CLIENT.search(turn.text.casefold()):
+        return None
+    return eligibility.answer_described_client(kb, turn.text)
+
+
+# --- 5 rule ------------------------------------------------------------------------------------
+def rule(kb: KnowledgeBase, turn: Turn) -> Answer | None:
+    if turn.action != "combination":
+        return None
+    answer = answers.answer_combination(kb, turn.concepts, turn.ranking, turn.text)
+    unsettled = answer.text.startswith(messages.M009_COMBINATION_UNSETTLED.split("{")[0])
+    if answer.record_ids and kb.get("topics", answer.record_ids[0]) and not answer.declined and not unsettled:
+        return shorten(kb, turn, answer)  # the next topic answered a "combination" question
+    return answer  # a verdict and its reason; an unsettled pair with who decides, whole
+
+
+# --- 6 topic -----------------------------------------------------------------------------------
+def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
+    intent = turn.intent_in_context or (turn.intent if turn.action == "answer" else None)
+    if not intent:
+        return None
+    answer = answers.answer_intent(kb, intent, turn.concepts, turn.text)
+    if answer is None or answer.buttons:  # no topic, or a clarifying question of the topic
+        return answer
+    documents = [c["document"] for c in kb.citations(answer.record_ids)]
+    if answers.asks_about_today_from_background(kb, turn.text, answer.record_ids):
+        return decline(kb, turn, documents)  # a 2013 report or an advice says nothing about today
+    if answers.asks_for_missing_fact(turn.text, answer.text):
+        return passage(kb, turn, documents=documents, background_only=False) or decline(kb, turn, documents)
+    return shorten(kb, turn, answer)
+
+
+def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer) -> Answer:
+    """The sentences of a topic answer that answer the question, verdict first where one is carried."""
+    record = kb.get("topics", answer.record_ids[0])
+    if record is None:
+        return answer
+    text = answers.topic_text(record, turn.concepts)
+    prefix = answer.text[: answer.text.find(text)] if text in answer.text else ""  # e.g. "not settled" intro
+    sections = list(dict.fromkeys((c["document"], str(c["section"])) for c in answers.current_citations(kb, record["sources"])))
+    passages = {row["text"]: row for document, section in sections for row in kb.passages_in(document, section)}
+    focused = focus(kb, turn.asked, turn.text, text, record.get("title") or "", list(passages))
+    body = join(focused.sentences)
+    if focused.verdict:
+        body = messages.M049_VERDICT[focused.verdict].format(reason=body)
+    cited = record["sources"]
+    if focused.shortened:
+        own = [s for s in focused.sentences if s not in focused.quoted]
+        cited = (cited_for(record, own) if own else []) + [
+            citation_of(kb, passages[q]) for q in focused.quoted
+        ]
+    return Answer(
+        text=answers.with_status(prefix + body, record),
+        source_line=answers.source_line(kb, cited),
+        record_ids=answer.record_ids,
+        shortened=focused.shortened,
+    )
+
+
+def join(sentences: list[str]) -> str:
+    return "\n".join(sentences) if any("\n" in s for s in sentences) else " ".join(sentences)
+
+
+def cited_for(record: Record, sentences: list[str]) -> list[dict[str, Any]]:
+    """The record's citation that shares most words with each sentence used; all of them when a
+    sentence matches none clearly (a paraphrase of several passages)."""
+    chosen: list[dict[str, Any]] = []
+    for sentence in sentences:
+        said = stems(sentence)
+        best = max(record["sources"], key=lambda c: len(said & stems(c["passage"])), default=None)
+        if best is None or len(said & stems(best["passage"])) < MIN_SHARED_WITH_CITATION:
+            return record["sources"]
+        if best not in chosen:
+            chosen.append(best)
+    return chosen or record["sources"]
+
+
+#: Words a sentence must share with a citation's passage to be that passage's paraphrase.
+MIN_SHARED_WITH_CITATION = 3
+
+
+def citation_of(kb: KnowledgeBase, row: Record) -> dict[str, Any]:
+    """A passage of the index as a citation: document, its version in force, section, the text."""
+    version = (kb.document(row["document"]) or {}).get("version", "")
+    return {"document": row["document"], "version": version, "section": row["section"], "passage": row["text"]}
+
+
+# --- 7 passage ---------------------------------------------------------------------------------
+def passage(
+    kb: KnowledgeBase, turn: Turn, documents: list[str] | None = None, background_only: bool = True
+) -> Answer | None:
+    """The passage that answers, quoted word for word; without a topic only from background documents
+    (a near-domain question about the core rules is better declined than answered from a stray sentence)."""
+    if documents is None and turn.action != "no_answer":
+        return None
+    if background_only:
+        # only a background document the question names ("volgens de SERV", "in de proeftuinen"):
+        # a stray sentence of a 48,000-word report is no answer to an unrecognised question
+        documents = [
+            d["id"] for d in kb.all("documents") if d.get("weight") == "background" and names_document(turn.text, d)
+        ]
+        if not documents:
+            return None
+    found = best_passage(kb, turn.text, turn.asked, documents)
+    if found is None:
+        return None
+    row = found.row
+    citation = citation_of(kb, row)
+    return Answer(
+        text=f"{passage_intro(kb, row['document'])}\n\"{row['text']}\"",
+        source_line=answers.source_line(kb, [citation]),
+        passage=citation,
+    )
+
+
+# --- 8 decline ---------------------------------------------------------------------------------
+def decline(kb: KnowledgeBase, turn: Turn, documents: list[str] | None = None) -> Answer:
+    return answers.no_answer(kb, turn.concepts, turn.text, documents=documents)
+
+
+STEPS: tuple[Step, ...] = (unusable, follow_up, clarifying, described_client, rule, topic, passage)
+
+
+def answer(kb: KnowledgeBase, turn: Turn) -> Answer:
+    """The first step's answer; a decline when none answers. A question that declines but names a
+    trajectory and a client fact still gets the eligibility rules ("kan ne leefloner in GLOW?")."""
+    turn.kb = kb
+    found = next((a for a in (step(kb, turn) for step in STEPS) if a is not None), None)
+    if found is None or found.declined and not answers.unusable_message(turn.text):
+        found = eligibility.answer_described_client(kb, turn.text) or found or decline(kb, turn)
+    if answers.asks_earlier_version(turn.text):
+        # about this answer's topic, or (a follow-up without one) the previous answer's
+        answered = found.record_ids if found.substantive else turn.previous.record_ids
+        found = answers.answer_earlier_version(kb, turn.text, answered) or found
+    return found

@@ -1,0 +1,151 @@
+"""The answering pipeline: what a question asks, the sentences that answer it, verdicts only where a
+sentence or rule carries them, passages of the source texts, and declines that name the right place."""
+from __future__ import annotations
+
+import pytest
+
+from bot import answering, messages
+from bot.answering.focus import units
+from bot.answering.question import read_question
+from bot.follow_ups import Context
+from bot.knowledge.passages import split_passages, split_sentences
+from bot.messages import NO_ANSWER_MARKER
+
+
+def ask(kb, text, intent="nlu_fallback", action="answer", entities=None, previous=None):
+    turn = answering.Turn(
+        text=text, intent=intent, ranking=[{"name": intent, "confidence": 0.9}], entities=entities or [],
+        action=action, previous=previous or Context(),
+    )
+    return answering.answer(kb, turn)
+
+
+def entity(label, value):
+    return {"entity": label, "value": value}
+
+
+# --- reading the question ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("fin nr bvs buiten twe?", "hoeveel"),
+        ("hoeveel uur per week mag een bvs duren", "hoeveel"),
+        ("mag een losse wes als combitraject?", "ja_nee"),
+        ("kan ne leefloner in glow", "ja_nee"),
+        ("wie moet de overdracht naar vdab doen?", "wie"),
+        ("tot wanneer loopt de esf oproep", "wanneer"),
+        ("hoe draag ik mijne klant over aan vdab", "hoe"),
+        ("wat is een combinatietraject", "wat"),
+        ("verschil tussen glow en twe?", "verschil"),
+        ("waarom kan dat niet?", "waarom"),
+    ],
+)
+def test_the_kind_of_answer_a_question_asks_is_read(text, kind):
+    assert read_question(text).kind == kind
+
+
+def test_what_a_question_excludes_and_a_described_client_are_read():
+    asked = read_question("welk traject voor iemand die géén leefloon heeft?")
+    assert "leefl" in asked.excluded and asked.negative
+    assert read_question("kan ne 17-jarige in een LP?").client_facts
+    assert not read_question("mag een bvs in een combinatietraject?").client_facts
+
+
+# --- sentences ----------------------------------------------------------------------------------
+def test_an_abbreviation_does_not_end_a_sentence():
+    text = "Zit je klant al in reguliere dienstverlening (bv. GLOW, IBB), dan niet. Volgende zin hier."
+    assert split_sentences(text) == ["Zit je klant al in reguliere dienstverlening (bv. GLOW, IBB), dan niet.", "Volgende zin hier."]
+
+
+def test_a_list_stays_with_the_sentence_that_introduces_it():
+    found = units("Eerste zin. Buiten de scope vallen:\n- personen A;\n- personen B.\nLaatste zin.")
+    assert found == ["Eerste zin.", "Buiten de scope vallen:\n- personen A;\n- personen B.", "Laatste zin."]
+
+
+def test_an_elided_compound_keeps_its_hyphen_and_a_broken_word_is_joined():
+    passages = split_passages("De werkloosheids- en arbeidsbemiddelingsdiensten doen dit. De her- vorming van het stelsel volgt.")
+    assert passages == ["De werkloosheids- en arbeidsbemiddelingsdiensten doen dit.", "De hervorming van het stelsel volgt."]
+
+
+# --- fact extraction ------------------------------------------------------------------------------
+def test_the_fact_asked_comes_first_in_a_short_answer_citing_the_section_with_its_title(kb):
+    answer = ask(kb, "fin nr bvs buiten twe?", intent="bvs_financieringsnummer",
+                 entities=[entity("instrument", "bvs"), entity("context", "buiten-twe")])
+    assert answer.text.split("\n")[0].count("C03S350") == 1
+    assert len(answer.text.split()) <= 60
+    assert "§3.4.1 Heeft de klant nood aan een stage?" in answer.source_line
+
+
+def test_a_long_topic_is_cut_to_the_sentences_that_answer_and_offers_the_rest(kb):
+    full = kb.topics_for_intent("lp_doelgroep")[0]["answer"]
+    answer = ask(kb, "valt iemand zonder verblijfsstatuut buiten de doelgroep van het LP?", intent="lp_doelgroep")
+    assert answer.shortened and len(answer.text.split()) < len(full.split())
+    assert "verblijfsstatuut" in answer.text
+
+
+def test_meer_uitleg_gives_the_whole_topic_of_the_previous_answer(kb):
+    short = ask(kb, "valt iemand zonder verblijfsstatuut buiten de doelgroep van het LP?", intent="lp_doelgroep")
+    more = ask(kb, "/meer_uitleg", intent="meer_uitleg", previous=Context(short.record_ids))
+    topic = kb.get("topics", short.record_ids[0])
+    assert more.text.startswith(topic["answer"].strip()[:80]) and not more.shortened
+    assert ask(kb, "vertel meer", intent="greet", previous=Context(short.record_ids)).text == more.text
+
+
+# --- verdicts -------------------------------------------------------------------------------------
+def test_a_combination_rule_gives_its_verdict_first(kb):
+    answer = ask(kb, "mag een losse wes als combinatietraject?", action="combination", intent="combinatie_check",
+                 entities=[entity("instrument", "wes-los"), entity("traject", "combinatietraject")])
+    assert answer.text.startswith("Nee") and "§3.3" in answer.source_line
+
+
+def test_a_client_described_in_a_ja_nee_question_gets_the_eligibility_verdict_first(kb):
+    answer = ask(kb, "kan ne 15-jarige in een lokaal partnerschap?", intent="lp_doelgroep")
+    assert answer.text.startswith("Nee: lokaal partnerschap kan niet")
+    assert "jonger zijn dan 16 jaar" in answer.text and "§1.2" in answer.source_line
+
+
+def test_no_verdict_from_a_sentence_when_the_question_itself_is_negative(kb):
+    answer = ask(kb, "mag een klant zonder verblijfsstatuut niet in het LP?", intent="lp_doelgroep")
+    assert not answer.text.startswith(("Ja", "Nee", "Dat hangt"))
+
+
+# --- passages ---------------------------------------------------------------------------------------
+def test_every_document_is_in_the_passage_index(kb):
+    counts = dict(kb.db.execute("select document, count(*) from passages group by document").fetchall())
+    assert set(counts) == {d["id"] for d in kb.all("documents")} and min(counts.values()) >= 20
+
+
+def test_a_passage_answer_quotes_a_background_document_word_for_word_and_says_what_it_is(kb):
+    answer = ask(kb, "wat stelt de SERV voor als naam in plaats van samenlevingsjobs?", action="no_answer")
+    if answer.declined:
+        pytest.fail(answer.text)
+    quoted = answer.text.split("\n", 1)[1].strip('"')
+    row = kb.db.execute("select text from passages where text = ?", [quoted]).fetchone()
+    assert row is not None
+    assert answer.text.startswith("Letterlijk uit SERV-advies Samenlevingsjobs (Advies van de Vlaamse sociale partners")
+    assert answer.source_line.startswith("Bron: SERV-advies Samenlevingsjobs")
+
+
+def test_a_passage_must_carry_the_kind_of_information_asked(kb):
+    answer = ask(kb, "hoeveel euro krijgt een samenlevingsjobber volgens de SERV?", action="no_answer")
+    assert "4,5 euro per uur" in answer.text  # an amount for "hoeveel euro"
+    # "60u. per maand" is a number, but no amount: never the answer to "hoeveel euro"
+    for question in ("hoeveel euro per maand presteert een wijk-werker volgens de SERV?",
+                     "hoeveel euro per maand bedraagt het leefloon van een samenwonende?"):
+        answer = ask(kb, question, action="no_answer")
+        assert answer.declined or "euro" in answer.text, answer.text
+
+
+# --- declines -------------------------------------------------------------------------------------------
+def test_a_decline_about_no_document_names_no_unrelated_contact(kb):
+    answer = ask(kb, "hoeveel bedraagt het leefloon voor een samenwonende?", action="no_answer",
+                 entities=[entity("status", "leefloon")])
+    assert answer.text.startswith("Sorry, dat " + NO_ANSWER_MARKER)
+    assert "anneloes" not in answer.text.casefold() and "§8.2" not in (answer.source_line or "")
+
+
+def test_a_decline_about_the_lp_names_the_lp_contacts(kb):
+    answer = ask(kb, "wat is het gsm-nummer van de vdab-adviseur in ons lokaal partnerschap?", action="no_answer",
+                 entities=[entity("rol", "vdab-adviseur")])
+    assert answer.text.startswith("Sorry, dat " + NO_ANSWER_MARKER)
+    assert messages.M003_CONTACTS_INTRO in answer.text
