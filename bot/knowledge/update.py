@@ -421,10 +421,12 @@ def _draft(plan: RecordPlan, document: dict[str, Any], successors: dict[tuple[st
     new_text = " ".join(m.passage for m in plan.matches if m.passage)
     replaced = _replaced_facts(plan.matches)
     facts = {token: replaced.get(token, "?") for token in fact_tokens(old_text) - fact_tokens(new_text)}
-    # per passage: the words it said that its new version (or, when gone, the record) no longer says
+    # per sentence of a changed or gone passage: its words, and those its new version (or, when the
+    # passage is gone, the record's new passages) no longer says
     dropped = [
         (said, said - _statement_words(m.passage if m.status == "changed" else new_text))
-        for m in plan.matches if m.status != "unchanged" and (said := _statement_words(m.old_passage))
+        for m in plan.matches if m.status != "unchanged"
+        for sentence in _SENTENCE.findall(m.old_passage) if (said := _statement_words(sentence))
     ]
     for path, text in list(stated_texts(plan.kind, draft)):
         marked, what = _mark(text, facts, dropped)
@@ -468,7 +470,7 @@ def _statement_words(text: str) -> set[str]:
 
 def _mark(text: str, facts: dict[str, str], dropped: list[tuple[set[str], set[str]]]) -> tuple[str, list[str]]:
     """`text` with TODO marks on the facts that changed, and on each sentence that is about a changed
-    passage (three or more of its words) and states a word that passage no longer says."""
+    sentence of a passage (shares three or more of its words) and states a word it no longer says."""
     what = []
     for token, replacement in sorted(facts.items()):
         pattern = re.compile(re.escape(token), re.IGNORECASE)
@@ -480,7 +482,7 @@ def _mark(text: str, facts: dict[str, str], dropped: list[tuple[set[str], set[st
     for sentence in _SENTENCE.finditer(text):
         content = sentence.group()
         words = _statement_words(content)
-        changed = set().union(*(words & gone for said, gone in dropped if len(words & said) >= 3))
+        changed = set().union(*(words & gone for said, gone in dropped if gone and len(words & said) >= 3))
         if changed and MARKER not in content:
             lead = re.match(r"\s*(?:[-●•]\s+)?", content).end()
             content = f"{content[:lead]}[{MARKER}: {content[lead:].rstrip()}]" + content[len(content.rstrip()):]
