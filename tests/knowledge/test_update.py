@@ -99,6 +99,18 @@ def test_changed_records_get_a_draft_citing_the_new_passage_with_todo_where_a_fa
     assert "lp-draaiboek-vragen-v7" in next(p.draft for p in update.of("changed") if p.id == "lp-contactpersonen")["contacts"]
 
 
+def test_the_same_text_again_keeps_every_record_and_finds_every_section():
+    knowledge = load_knowledge(settings.knowledge_dir())
+    documents = knowledge.by_id("documents")
+    same = plan_update(
+        knowledge, settings.sources_dir(), "lp", (settings.sources_dir() / documents["lp"]["file"]).read_text(encoding="utf-8"),
+        version="6b", date="oktober 2025",
+    )
+    assert {p.status for p in same.records} == {"kept"} and len(same.records) > 100
+    assert [s.old for s in same.sections] == [s.id for s in same.sections] == [str(s["id"]) for s in documents["lp"]["sections"]]
+    assert not same.uncovered
+
+
 def test_sections_without_records_come_with_a_scaffold_command(update):
     [(section, command)] = update.uncovered
     assert section.id == "3.4.2"
