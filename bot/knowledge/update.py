@@ -59,6 +59,9 @@ _FILLER = frozenset(
 )
 #: Words that turn a rule around; one stands for all ("niet" -> "nooit" keeps the statement).
 _NEGATIONS = frozenset({"niet", "nooit", "geen", "niets", "nergens", "geenszins"})
+#: Kinds whose records name a concept rather than state a rule: a changed passage is cited anew on
+#: the same record (a second record would name the concept twice).
+_CONCEPT_KINDS = frozenset({"glossary"})
 
 
 @dataclass
@@ -96,10 +99,12 @@ class RecordPlan:
     file: str
     record: dict[str, Any]
     matches: list[PassageMatch]
-    status: str = "kept"  # kept | changed | removed
+    status: str = "kept"  # kept | changed | recited (a concept's changed passage) | removed
     draft: dict[str, Any] | None = None
     #: where the draft says TODO, as "field: what"
     todos: list[str] = field(default_factory=list)
+    #: a TODO comment for the draft when what changed is in no text the draft states
+    note: str | None = None
 
     @property
     def id(self) -> str:
@@ -171,6 +176,8 @@ def plan_update(
     for plan in plans:
         statuses = {m.status for m in plan.matches}
         plan.status = "kept" if statuses == {"unchanged"} else "removed" if statuses == {"gone"} else "changed"
+        if plan.status == "changed" and plan.kind in _CONCEPT_KINDS:
+            plan.status = "recited"
     successors = {(p.kind, p.id): _successor_id(p.id, version) for p in plans if p.status == "changed"}
     for (kind, old_record), successor_id in successors.items():
         if successor_id in knowledge.by_id(kind):
@@ -211,9 +218,9 @@ def _successor_id(record_id: str, version: str) -> str:
 
 
 def new_citations(plan: RecordPlan, document: dict[str, Any]) -> list[dict[str, Any]]:
-    """The citations of the new version that a kept record gets, or that a changed record's draft has."""
-    if plan.status == "kept":
-        return [_citation(document, m) for m in plan.matches]
+    """The citations of the new version that a kept or recited record gets, or that a changed record's draft has."""
+    if plan.status in ("kept", "recited"):
+        return [_citation(document, m) for m in plan.matches if m.status != "gone"]
     return [c for c in (plan.draft or {}).get("sources", []) if c.get("document") == document["id"]]
 
 
@@ -251,46 +258,62 @@ def _section_id(number: str) -> str:
 
 
 def find_sections(old: dict[str, Any], old_text: str, text: str) -> list[NewSection]:
-    """The sections of `text`: each registered section of `old` found again by its heading (with
-    its new number when renumbered), then every heading that the old text did not have."""
+    """The sections of `text`, in text order: each registered section of `old` found again by its
+    heading (with its new number when renumbered), then each heading the old text did not have."""
     body = normalise(text)
     headings = _headings(text)
     claimed: set[int] = set()
     sections: list[NewSection] = []
-    registered_words = set()
-    for section in old.get("sections") or []:
-        anchor = normalise(section.get("anchor") or section.get("title") or "")
-        numbered = _NUMBERED.match(anchor)
-        words = numbered.group(2) if numbered else anchor
-        registered_words.add(words)
-        candidates = [
-            (i, h) for i, h in enumerate(headings)
-            if i not in claimed and (h.words.startswith(words) or (len(h.words) > 20 and words.startswith(h.words)))
-        ]
-        if numbered and candidates:
-            i, heading = next(((i, h) for i, h in candidates if h.number == numbered.group(1)), candidates[0])
-            claimed.add(i)
-            renumbered = heading.number != numbered.group(1)
-            section_id = _section_id(heading.number) if renumbered and str(section["id"]) == _section_id(numbered.group(1)) else str(section["id"])
-            new_anchor = heading.line if renumbered else section.get("anchor") or section.get("title")
-            sections.append(NewSection(section_id, section.get("title", ""), new_anchor, heading.start, str(section["id"]), section.get("not_covered")))
-        elif body.find(anchor) >= 0:  # an anchor that is running text or an unnumbered heading
-            sections.append(
-                NewSection(str(section["id"]), section.get("title", ""), section.get("anchor") or section.get("title"),
-                           body.find(anchor), str(section["id"]), section.get("not_covered"))
-            )
-    known_words = registered_words | {h.words for h in _headings(old_text)}
+    for registered in old.get("sections") or []:
+        section = _find_again(registered, headings, claimed, body)
+        if section is not None:
+            sections.append(section)
+    # headings the old text had too but did not register (a chapter above its sections) stay unregistered
+    old_headings = {h.words for h in _headings(old_text)}
     taken = {s.id for s in sections}
     for i, heading in enumerate(headings):
-        if i in claimed or heading.words in known_words or any(heading.words.startswith(w) for w in registered_words):
-            continue
         section_id = _section_id(heading.number)
-        if section_id in taken:
+        if i in claimed or section_id in taken or heading.words in old_headings:
             continue
         taken.add(section_id)
-        title = heading.line[len(heading.line) - len(heading.words):] if heading.line.casefold().endswith(heading.words) else heading.words
-        sections.append(NewSection(section_id, title[0].upper() + title[1:].lower() if title.isupper() else title, heading.line, heading.start))
+        title = heading.line[len(heading.line) - len(heading.words):]
+        title = title[0] + title[1:].lower() if title.isupper() else title
+        sections.append(NewSection(section_id, title, heading.line, heading.start))
     return sorted(sections, key=lambda s: s.start)
+
+
+def _anchor(section: dict[str, Any]) -> str:
+    return normalise(section.get("anchor") or section.get("title") or "")
+
+
+def _words(anchor: str) -> str:
+    """A normalised heading without its number ("3.4.2. wat doen …" -> "wat doen …")."""
+    numbered = _NUMBERED.match(anchor)
+    return numbered.group(2) if numbered else anchor
+
+
+def _find_again(registered: dict[str, Any], headings: list[_Heading], claimed: set[int], body: str) -> NewSection | None:
+    """A registered section in the new text: by a heading with the same words (the same number
+    first), or, for an anchor without a number, by the anchor itself. None when it is gone."""
+    anchor, section_id = _anchor(registered), str(registered["id"])
+    numbered = _NUMBERED.match(anchor)
+    words = _words(anchor)
+    candidates = [
+        (i, h) for i, h in enumerate(headings)
+        if i not in claimed and (h.words.startswith(words) or (len(h.words) > 20 and words.startswith(h.words)))
+    ]
+    keep = dict(title=registered.get("title", ""), old=section_id, not_covered=registered.get("not_covered"))
+    if numbered and candidates:
+        i, heading = next(((i, h) for i, h in candidates if h.number == numbered.group(1)), candidates[0])
+        claimed.add(i)
+        if heading.number == numbered.group(1):
+            return NewSection(section_id, anchor=registered.get("anchor") or registered.get("title"), start=heading.start, **keep)
+        # renumbered: a numeric id follows the number, another id ("bijlage-1") stays
+        new_id = _section_id(heading.number) if section_id == _section_id(numbered.group(1)) else section_id
+        return NewSection(new_id, anchor=heading.line, start=heading.start, **keep)
+    if body.find(anchor) >= 0:  # an anchor that is running text, or a heading without a number
+        return NewSection(section_id, anchor=registered.get("anchor") or registered.get("title"), start=body.find(anchor), **keep)
+    return None
 
 
 # --- passages ---------------------------------------------------------------------------------------
@@ -433,6 +456,9 @@ def _draft(plan: RecordPlan, document: dict[str, Any], successors: dict[tuple[st
         if what:
             _set(draft, path, marked)
             plan.todos.append(f"{field_name(path)}: {'; '.join(what)}")
+    changes = sorted(facts) + sorted({w.strip("<>") for _, gone in dropped for w in gone})
+    if changes and not plan.todos and not list(stated_texts(plan.kind, draft)):
+        plan.note = f"versie {document['version']} zegt niet meer: {', '.join(changes)}; pas dit record aan"
     plan.draft = draft
 
 
@@ -516,9 +542,13 @@ def _scaffold_command(section: NewSection, document_id: str) -> str:
 
 
 def _places(project: Path, knowledge: Knowledge, update: UpdatePlan, successors: dict[tuple[str, str], str]) -> list[Place]:
-    changes = [RecordChange(p.kind, p.status, old=p.record, new=p.draft) for p in update.records if p.status != "kept"]
+    changes = [
+        RecordChange(p.kind, "changed" if p.draft or p.status == "recited" else p.status, old=p.record, new=p.draft or p.record)
+        if p.status != "removed" else RecordChange(p.kind, "removed", old=p.record)
+        for p in update.records if p.status != "kept"
+    ]
     places = touched_places(project, VersionDiff(update.old, update.new, changes))
-    replaced = {(p.kind, p.id): successors.get((p.kind, p.id)) for p in update.records if p.status != "kept"}
+    replaced = {(p.kind, p.id): successors.get((p.kind, p.id)) for p in update.records if p.status in ("changed", "removed")}
     for kind_name, file, record in knowledge.all_records:
         if record.get("superseded_by") or (kind_name, record.get("id")) in replaced or record is update.old:
             continue
@@ -536,7 +566,7 @@ def _places(project: Path, knowledge: Knowledge, update: UpdatePlan, successors:
 
 # --- report -----------------------------------------------------------------------------------------
 
-_STATUS_WORDS = {"kept": "behouden", "changed": "gewijzigd", "removed": "verwijderd"}
+_STATUS_WORDS = {"kept": "behouden", "changed": "gewijzigd", "recited": "herciteerd", "removed": "verwijderd"}
 
 
 def format_plan(update: UpdatePlan, lines: dict[tuple[str, str], int], knowledge_dir: str = "knowledge") -> str:
@@ -570,8 +600,11 @@ def format_plan(update: UpdatePlan, lines: dict[tuple[str, str], int], knowledge
         moves = sorted({f"§{m.old_section} → §{m.section}" for m in plan.matches if m.section != m.old_section})
         if moves:
             out.append(f"  {where(plan)}: {plan.kind}/{plan.id}: passage verhuisd ({', '.join(moves)})")
-    for plan in update.of("changed"):
-        out.append(f"gewijzigd   {where(plan, plan.draft['id'])}: {plan.kind}/{plan.id} → {plan.draft['id']}")
+    for plan in update.of("changed") + update.of("recited"):
+        if plan.draft:
+            out.append(f"gewijzigd   {where(plan, plan.draft['id'])}: {plan.kind}/{plan.id} → {plan.draft['id']}")
+        else:
+            out.append(f"herciteerd  {where(plan)}: {plan.kind}/{plan.id} (een begrip: het record citeert de nieuwe passage)")
         for match in plan.matches:
             if match.status == "unchanged":
                 continue
@@ -580,8 +613,9 @@ def format_plan(update: UpdatePlan, lines: dict[tuple[str, str], int], knowledge
             out.append(f"              - versie {old['version']}: {old_words}")
             if match.passage:
                 out.append(f"              + versie {new['version']}: {new_words}")
-        todo = "; ".join(plan.todos) if plan.todos else "niets gemarkeerd: enkel anders verwoord, lees het antwoord na"
-        out.append(f"              {MARKER}: {todo}")
+        if plan.draft:
+            todo = "; ".join(plan.todos) or plan.note or "niets gemarkeerd: enkel anders verwoord, lees het antwoord na"
+            out.append(f"              {MARKER}: {todo}")
     for plan in update.of("removed"):
         out.append(f"verwijderd  {where(plan)}: {plan.kind}/{plan.id} (blijft als geschiedenis van versie {old['version']})")
         for match in plan.matches:
@@ -591,7 +625,7 @@ def format_plan(update: UpdatePlan, lines: dict[tuple[str, str], int], knowledge
         out.append(f"{what:<11} §{section.id} {section.title}")
         out.append(f"              {command}")
         out.append(f"              (of een not_covered-reden bij §{section.id} van {new['id']} in {knowledge_dir}/documents.yml)")
-    counts = ", ".join(f"{len(update.of(s))} {_STATUS_WORDS[s]}" for s in ("kept", "changed", "removed"))
+    counts = ", ".join(f"{len(update.of(s))} {_STATUS_WORDS[s]}" for s in _STATUS_WORDS if s != "recited" or update.of(s))
     out += ["", f"Records: {counts}; secties zonder records: {len(update.uncovered)}"]
     if update.places:
         out += ["", "Na te kijken (intents, trainingsdata, regels, verhalen, tests, vragenset, verwijzingen):"]
@@ -635,12 +669,12 @@ def write_update(update: UpdatePlan, knowledge_dir: Path, sources_dir: Path, tex
     documents.add_after("documents", update.old["id"], update.new, _document_text(update.new))
     for plan in update.records:
         edit = files[plan.file]
-        if plan.status == "kept":
+        if plan.status in ("kept", "recited"):
             for citation in new_citations(plan, update.new):
                 edit.add_citation(plan.kind, plan.id, citation)
         elif plan.status == "changed":
             edit.set_superseded_by(plan.kind, plan.id, plan.draft["id"])
-            edit.add_after(plan.kind, plan.id, plan.draft)
+            edit.add_after(plan.kind, plan.id, plan.draft, note=plan.note)
     changed = {name: edit.result() for name, edit in files.items() if edit.insertions}
     target = sources_dir / update.source_name
     if target.exists() and target.read_text(encoding="utf-8") != update.text:
@@ -727,10 +761,13 @@ class _FileEdit:
         self._insert(key.start_mark.line, " " * key.start_mark.column + f"superseded_by: {successor}\n")
         self._record(kind, record_id)["superseded_by"] = successor
 
-    def add_after(self, kind: str, record_id: str, record: dict[str, Any], text: str | None = None) -> None:
+    def add_after(self, kind: str, record_id: str, record: dict[str, Any], text: str | None = None, note: str | None = None) -> None:
         node = self.nodes[(kind, record_id)]
         end = self._end(node)
         text = text or yaml.safe_dump([record], allow_unicode=True, sort_keys=False, width=120)
+        if note:  # after the record's first line
+            first, _, rest = text.partition("\n")
+            text = f"{first}\n  # {MARKER}: {note}\n{rest}"
         indent = self._dash(node)
         separate = end < len(self.lines) and not self.lines[end].strip()
         self._insert(end, ("\n" if separate else "") + "".join(indent + line if line.strip() else line for line in text.splitlines(keepends=True)))

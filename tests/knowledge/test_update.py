@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from bot import answers, settings
 from bot.cli import cli
 from bot.knowledge import KnowledgeBase, build_db, load_knowledge
-from bot.knowledge.update import plan_update
+from bot.knowledge.update import find_sections, plan_update
 from bot.knowledge.validate import stated_texts, validate
 from tests.conftest import edit_yaml
 
@@ -73,6 +73,22 @@ def test_sections_are_found_by_their_headings_also_renumbered_and_new(update):
     assert [s.old for s in update.sections if s.old] == registered  # every section of versie 6, in order
     # the not_covered reasons go along with their section
     assert next(s for s in update.new["sections"] if s["id"] == "1.3")["not_covered"]
+
+
+def test_headings_renumbered_new_and_unregistered():
+    old = {"id": "doc", "sections": [
+        {"id": "1", "title": "Inleiding", "anchor": "1. Inleiding"},
+        {"id": "2", "title": "Contact", "anchor": "2. Contact"},
+        {"id": "bijlage-1", "title": "Bijlage", "anchor": "BIJLAGE 1: FORMULIEREN"},
+    ]}
+    old_text = "1. Inleiding\nTekst.\n2. Contact\nMail ons.\n3. CONTACTPERSONEN\nLijst.\nBIJLAGE 1: FORMULIEREN\nA.\n"
+    text = ("1. Inleiding\nTekst.\n2. Nieuw deel\nNieuw.\n3. Contact\nMail ons.\n4. CONTACTPERSONEN\nLijst.\n"
+            "4.1. Contactpersonen bij de gemeente\nBel.\nBIJLAGE 2: FORMULIEREN\nA.\n")
+    found = [(s.id, s.old, s.title) for s in find_sections(old, old_text, text)]
+    assert found == [
+        ("1", "1", "Inleiding"), ("2", None, "Nieuw deel"), ("3", "2", "Contact"),
+        ("4.1", None, "Contactpersonen bij de gemeente"), ("bijlage-1", "bijlage-1", "Bijlage"),
+    ]
 
 
 def test_unchanged_passages_are_cited_in_the_section_where_they_now_stand(update):
@@ -172,6 +188,29 @@ def test_write_adds_only_the_new_version_and_the_drafts(tmp_path):
     line = knowledge.lines[("lp_combinatietrajecten.yml", "lp-bvs-financieringsnummer-v7")]
     assert f"knowledge/lp_combinatietrajecten.yml:{line}: topics/lp-bvs-financieringsnummer → " in result.output
     assert run_update(root).exit_code != 0  # lp is superseded now: a second run says so
+
+
+def test_a_concept_cites_its_new_passage_and_a_record_without_answer_text_gets_a_todo_comment(tmp_path):
+    """Two more edits on top of versie 7: a reworded glossary passage, and a role that may now act."""
+    text = TEXT.read_text(encoding="utf-8")
+    text = text.replace("De registratie is verschillend binnen", "De registratie verschilt binnen")
+    text = text.replace("hierin geen rol opnemen.", "hierin voortaan wel een rol opnemen.")
+    (tmp_path / "lp-v7b.txt").write_text(text, encoding="utf-8")
+    root = tmp_path / "project"
+    shutil.copytree(settings.knowledge_dir(), root / "knowledge")
+    knowledge = root / "knowledge"
+    result = CliRunner().invoke(cli, [
+        "kb", "update", "lp", "--text", str(tmp_path / "lp-v7b.txt"), "--version", "7", "--date", "maart 2026", "--write",
+        "--knowledge-dir", str(knowledge), "--sources-dir", str(knowledge / "sources"), "--project", str(root),
+    ])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^herciteerd  knowledge/glossary\.yml:\d+: glossary/binnen-twe ", result.output, re.M)
+    glossary = {r["id"]: r for r in yaml.safe_load((knowledge / "glossary.yml").read_text(encoding="utf-8"))["glossary"]}
+    assert "binnen-twe-v7" not in glossary  # one concept, citing the new passage
+    assert {"document": "lp-v7", "version": "7", "section": "3.4.1",
+            "passage": "De registratie verschilt binnen en buiten TWE-OCMW."} in glossary["binnen-twe"]["sources"]
+    combinations = (knowledge / "lp_combinatietrajecten.yml").read_text(encoding="utf-8")
+    assert "  - id: rol-vdab-adviseur-combinatietraject-v7\n    # TODO: versie 7 zegt niet meer: niet; pas dit record aan\n" in combinations
 
 
 def fill_in_as_an_editor(root: Path) -> None:
