@@ -14,23 +14,23 @@ in the new text:
 - *gone*: nothing close is found: the record is left as it is and becomes history.
 
 A record is kept when all its passages are unchanged, removed when all are gone, and changed
-otherwise. Sections of the new text that no record cites and no `not_covered` reason covers are
+otherwise; a changed glossary concept is not drafted again but cites the new passage ("recited").
+Sections of the new text that no record cites and no `not_covered` reason covers are
 listed with a ready `scaffold` command. Without `write` nothing changes; `write_update` inserts
 text into the knowledge files (never rewriting them), after checking that each file then holds
 exactly the planned records.
 
-Error codes: K070–K079.
+Error codes: K070–K078.
 """
 from __future__ import annotations
 
 import difflib
 import json
 import re
-import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -339,13 +339,16 @@ class _PassageFinder:
                 match.status, match.section, match.passage, match.ratio = "unchanged", section_id, passage, 1.0
                 return match
         found = self._closest(passage)
-        if found:
+        section = self._section_at(found[1]) if found else None
+        if found and section:  # (text before the first section cannot be cited)
             match.ratio, start, end = found
-            section = next(s for s in self.sections.values() if s.start <= start < s.end)
             end = min(end, section.end)
             match.status, match.section = "changed", section.id
             match.passage = " ".join(self.raw[self.offsets[start]: self.offsets[end - 1] + 1].split())
         return match
+
+    def _section_at(self, position: int) -> Section | None:
+        return next((s for s in self.sections.values() if s.start <= position < s.end), None)
 
     def _closest(self, passage: str) -> tuple[float, int, int] | None:
         """(similarity, start, end in the normalised text) of the most similar stretch, if close enough.
@@ -404,8 +407,8 @@ class _PassageFinder:
         passage = passage.strip()
         if passage[:1].isupper():
             stop = max(self.body.rfind(". ", 0, start), self.body.rfind("? ", 0, start), self.body.rfind(": ", 0, start))
-            section = next(s for s in self.sections.values() if s.start <= start < s.end)
-            if stop >= 0 and len(self.body[stop + 2: start].split()) <= 6:
+            section = self._section_at(start)
+            if section and stop >= 0 and len(self.body[stop + 2: start].split()) <= 6:
                 start = min(start, max(stop + 2, self.text_starts[section.id] + 1))  # never into the heading
         if passage[-1:] in ".?!":
             stop = re.search(r"[.?!](?=\s|$)", self.body[end - 1:])
