@@ -138,6 +138,53 @@ def kb_diff(old, new, knowledge_dir, sources_dir, project):
     click.echo(format_diff(diff_versions(knowledge, old, new, project or settings.PROJECT_DIR)))
 
 
+@kb.command("update")
+@click.argument("document")
+@click.option("--text", "text_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="De tekst van de nieuwe versie (platte tekst, zoals in knowledge/sources/).")
+@click.option("--version", "version", required=True, help="Het nieuwe versienummer, bv. 7.")
+@click.option("--date", "date", required=True, help="De datum van de nieuwe versie, bv. \"maart 2026\".")
+@click.option("--id", "new_id", default=None, help="Id van het nieuwe document (standaard: DOCUMENT-vVERSIE, bv. lp-v7).")
+@click.option("--write", is_flag=True, help="Schrijf het ontwerp (standaard: enkel tonen).")
+@_knowledge_options
+@click.option(
+    "--project", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Projectmap waarin gezocht wordt wat een wijziging raakt (standaard: dit project).",
+)
+def kb_update(document, text_path, version, date, new_id, write, knowledge_dir, sources_dir, project):
+    """Ontwerp de kenniswijziging voor een nieuwe versie van DOCUMENT uit haar tekst.
+
+    Registreert de nieuwe versie (supersedes), vindt haar secties aan hun kop en zoekt elke
+    geciteerde passage terug: ongewijzigd (bronvermelding toegevoegd), gewijzigd (nieuw record
+    met TODO's, het oude krijgt superseded_by) of weg (blijft als geschiedenis). Toont ook de
+    secties zonder records en alles wat een wijziging raakt. Zonder --write wordt niets geschreven.
+
+    Example:
+
+        python -m bot kb update lp --text lp-v7.txt --version 7 --date "maart 2026"
+    """
+    from bot.knowledge import load_knowledge
+    from bot.knowledge.update import format_plan, plan_update, write_update
+
+    knowledge_dir = knowledge_dir or settings.knowledge_dir()
+    sources_dir = sources_dir or settings.sources_dir()
+    knowledge = load_knowledge(knowledge_dir)
+    in_sources = text_path.resolve().parent == Path(sources_dir).resolve()
+    update = plan_update(
+        knowledge, sources_dir, document, text_path.read_text(encoding="utf-8"), version=version, date=date,
+        new_id=new_id, source_name=text_path.name if in_sources else None, project=project or settings.PROJECT_DIR,
+    )
+    if not write:
+        click.echo(format_plan(update, knowledge.lines))
+        click.echo("\nEr is niets geschreven. Voeg --write toe om dit ontwerp te schrijven.")
+        return
+    written = write_update(update, knowledge_dir, sources_dir, text_path)
+    click.echo(format_plan(update, load_knowledge(knowledge_dir).lines))
+    click.echo("\nGeschreven: " + ", ".join(written))
+    click.echo("Volgende stappen: vul elke TODO in (python -m bot check toont waar), zorg voor de secties zonder "
+               "records, en voer `python -m bot check`, `make train` en `make test` uit.")
+
+
 @kb.command("generate")
 @_knowledge_options
 def kb_generate(knowledge_dir, sources_dir):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -30,7 +29,7 @@ import yaml
 from bot import settings
 from bot.errors import DraaiboekError
 from bot.knowledge.load import Knowledge, load_knowledge
-from bot.knowledge.sources import _QUOTES, contains_passage, cut_sections, normalise, read_source
+from bot.knowledge.sources import contains_passage, cut_sections, normalise, normalise_with_offsets, read_source
 
 __all__ = [
     "Addition",
@@ -244,7 +243,7 @@ def section_passages(sources_dir: Path, document: dict[str, Any]) -> dict[str, s
     if text is None:
         raise ScaffoldError("G007", f"brondocument niet gevonden: {Path(sources_dir) / str(document.get('file'))}")
     found, _ = cut_sections(document, text)
-    raw_text, normalised, offsets = _normalise_with_offsets(text)
+    raw_text, normalised, offsets = normalise_with_offsets(text)
     if normalised != normalise(text):  # cannot map back to the source: cite the normalised text instead
         return {located.id: _first_sentences(located.text) for located in found}
     registered = {str(s.get("id")): s for s in document.get("sections") or []}
@@ -491,28 +490,6 @@ def _question_stub(question_id: str, document: str, section: str) -> str:
 
 
 # --- text insertion ---------------------------------------------------------------------------------
-
-
-def _normalise_with_offsets(text: str) -> tuple[str, str, list[int]]:
-    """(NFC text, its `normalise` form, offset in the NFC text of every normalised character)."""
-    raw = unicodedata.normalize("NFC", text)
-    chars: list[str] = []
-    offsets: list[int] = []
-    space_at = -1
-    for i, ch in enumerate(raw):
-        ch = ch.translate(_QUOTES)
-        if ch.isspace():
-            if chars and space_at < 0:
-                space_at = i
-            continue
-        if space_at >= 0:
-            chars.append(" ")
-            offsets.append(space_at)
-            space_at = -1
-        for folded in ch.casefold():
-            chars.append(folded)
-            offsets.append(i)
-    return raw, "".join(chars), offsets
 
 
 def _first_sentences(body: str) -> str:

@@ -183,3 +183,22 @@ def test_the_assistant_answers_the_earlier_version_as_a_follow_up(kb, monkeypatc
     text = dispatcher.messages[0]["text"]
     assert "10 werkdagen" in text and text.endswith("Bron: Draaiboek Voorbeeldtraject, versie 1 (januari 2026), §1 Aanmelding")
     assert SlotSet("answer_sources", [{"record": "vb-aanmelding", "document": "voorbeeld", "version": "1", "section": "1"}]) in events
+
+
+def test_the_guide_shows_the_real_kb_update_output():
+    """The "nieuwe versie in één keer" example: every line shown is printed by the command, in that order
+    (the guide leaves lines out at "…"). Line numbers are compared as N: other edits to the knowledge
+    and project files move them."""
+    command = '$ python -m bot kb update lp --text tests/fixtures/lp-v7/lp-v7.txt --version 7 --date "maart 2026"\n'
+    shown = next(block for block in guide_blocks() if block.startswith(command))
+    text = Path(__file__).parent / "fixtures" / "lp-v7" / "lp-v7.txt"
+    result = CliRunner().invoke(cli, ["kb", "update", "lp", "--text", str(text), "--version", "7", "--date", "maart 2026"])
+    assert result.exit_code == 0, result.output
+
+    def masked(line: str) -> str:
+        return re.sub(r"(\.ya?ml|\.py):\d+:", r"\1:N:", line)
+
+    printed = iter(masked(line) for line in result.output.splitlines())
+    for line in shown[len(command):].splitlines():
+        if line.strip() != "…":
+            assert any(masked(line) == p for p in printed), f"docs/editor-guide.md: niet (in deze volgorde) in de uitvoer: {line!r}"

@@ -92,7 +92,7 @@ def diff_versions(knowledge: Knowledge, old_id: str, new_id: str, project: Path 
             changes += _kind_changes(kind_name, knowledge.records[kind_name], old_id, new_id)
     diff = VersionDiff(documents[old_id], documents[new_id], changes)
     if project is not None:
-        diff.places = sorted(set(_places(project, diff)), key=lambda p: (p.path, p.line))
+        diff.places = touched_places(project, diff)
     return diff
 
 
@@ -127,6 +127,11 @@ def _kind_changes(kind: str, records: list[dict[str, Any]], old_id: str, new_id:
 
 
 # --- what a change touches ------------------------------------------------------------------
+
+
+def touched_places(project: Path, diff: VersionDiff) -> list[Place]:
+    """The lines in `project` an editor looks at for the changed, added and removed records, in file order."""
+    return sorted(set(_places(project, diff)), key=lambda p: (p.path, p.line))
 
 
 def _places(project: Path, diff: VersionDiff) -> Iterator[Place]:

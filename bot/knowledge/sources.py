@@ -27,6 +27,28 @@ def normalise(text: str) -> str:
     return even_out(text).casefold()
 
 
+def normalise_with_offsets(text: str) -> tuple[str, str, list[int]]:
+    """(NFC text, its `normalise` form, offset in the NFC text of every normalised character)."""
+    raw = unicodedata.normalize("NFC", text)
+    chars: list[str] = []
+    offsets: list[int] = []
+    space_at = -1
+    for i, ch in enumerate(raw):
+        ch = ch.translate(_QUOTES)
+        if ch.isspace():
+            if chars and space_at < 0:
+                space_at = i
+            continue
+        if space_at >= 0:
+            chars.append(" ")
+            offsets.append(space_at)
+            space_at = -1
+        for folded in ch.casefold():
+            chars.append(folded)
+            offsets.append(i)
+    return raw, "".join(chars), offsets
+
+
 def dehyphenate(normalised: str) -> str:
     """Join words split across lines ("her- vorming" -> "hervorming")."""
     return _LINE_HYPHEN.sub("", normalised)

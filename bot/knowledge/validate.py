@@ -204,17 +204,29 @@ def _check_references(knowledge: Knowledge) -> Iterator[Problem]:
                                 )
 
 
-def _stated_texts(kind_name: str, record: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(field, text) pairs whose facts users read."""
-    for name in ("answer", "reason", "criterion", "summary", "value", "max_duration", "financing_number", "purpose", "status_note"):
+#: Fields whose text users read (besides each variant's answer and each step's text).
+STATED_FIELDS = (
+    "answer", "reason", "criterion", "summary", "value", "max_duration", "financing_number", "purpose", "status_note",
+)
+
+
+def stated_texts(kind_name: str, record: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(path, text) of every text whose facts users read; the path leads to it in the record,
+    e.g. ("variants", 0, "answer")."""
+    for name in STATED_FIELDS:
         if isinstance(record.get(name), (str, int)):
-            yield name, str(record[name])
+            yield (name,), str(record[name])
     for i, variant in enumerate(record.get("variants") or [] if kind_name == "topics" else []):
         if isinstance(variant, dict) and isinstance(variant.get("answer"), str):
-            yield f"variants[{i}].answer", variant["answer"]
+            yield ("variants", i, "answer"), variant["answer"]
     for i, step in enumerate(record.get("steps") or []):
         if isinstance(step, dict) and isinstance(step.get("text"), str):
-            yield f"steps[{i}].text", step["text"]
+            yield ("steps", i, "text"), step["text"]
+
+
+def field_name(path: tuple[str | int, ...]) -> str:
+    """("variants", 0, "answer") -> "variants[0].answer"."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
 def _check_grounding(knowledge: Knowledge, sections: dict[tuple[str, str], Section]) -> Iterator[Problem]:
@@ -236,11 +248,11 @@ def _check_grounding(knowledge: Knowledge, sections: dict[tuple[str, str], Secti
             for c in _citations(record) if isinstance(c, dict) and c.get("document") in documents
         )
         cited_tokens = fact_tokens(cited) | fact_tokens(cited.replace(" ", "")) | fact_tokens(editions)
-        for name, text in _stated_texts(kind_name, record):
+        for path, text in stated_texts(kind_name, record):
             for token in sorted(fact_tokens(text) - cited_tokens):
                 if token not in cited:
                     yield Problem(
-                        "K050", file, record.get("id"), name,
+                        "K050", file, record.get("id"), field_name(path),
                         f"'{token}' staat niet in de geciteerde secties; noem enkel wat de bron zegt of citeer de juiste sectie",
                     )
 
