@@ -280,8 +280,8 @@ def updated_kb(updated_project, tmp_path_factory) -> KnowledgeBase:
     return KnowledgeBase(path)
 
 
-SOURCE_V7 = "Bron: Draaiboek Lokale Partnerschappen, versie 7 (maart 2026), §3.4.1"
-SOURCE_V6 = "Bron: Draaiboek Lokale Partnerschappen, versie 6 (oktober 2025), §3.4.1"
+SOURCE_V7 = "Bron: Draaiboek Lokale Partnerschappen, versie 7 (maart 2026), §3.4.1 Heeft de klant nood aan een stage?"
+SOURCE_V6 = "Bron: Draaiboek Lokale Partnerschappen, versie 6 (oktober 2025), §3.4.1 Heeft de klant nood aan een stage?"
 
 
 def test_the_assistant_answers_the_new_rule_from_versie_7_and_the_old_one_on_request(updated_kb, monkeypatch):
