@@ -51,7 +51,7 @@ RASA_DEFAULT_ACTIONS = (
     "action_revert_fallback_events", "action_default_ask_affirmation", "action_default_ask_rephrase",
     "action_two_stage_fallback", "action_back",
 )
-_REDACTION_LABELS = tuple(label for _, label in PERSONAL_DATA.values())
+_REDACTION_LABELS = tuple(kind.label for kind in PERSONAL_DATA.values())
 
 STORIES_HEADER = (
     "# Rasa test stories from reviewed answers (python -m bot review export).\n"
