@@ -378,6 +378,7 @@ def export_marks(
     questions_path = Path(questions_path or default_questions_path())
     model = DialogueModel.read(project)
     report = ExportReport(stories_path, questions_path)
+    marks = [mark.redacted() for mark in marks]  # marks made before a pattern existed: no client data in the repository
     owned = {export_id(mark) for mark in marks}
     new_stories: dict[str, dict[str, Any]] = {}
     new_questions: dict[str, dict[str, Any]] = {}
