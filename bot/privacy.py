@@ -231,9 +231,16 @@ def redact_value(value: Any) -> Any:
 _QUOTED_LINE = re.compile(r"(in line|message|text) '.*?'(?=[.:,]?(?:\s|$))", re.DOTALL)
 
 
+#: … and its "but found <the message without the slash>." when the intent is unknown
+_FOUND_TEXT = re.compile(r"(but found) (?![{\[]).*?(?=\.\s?Continuing)", re.DOTALL)
+
+
 def redact_log_text(text: str) -> str:
     """A log line without what a user typed: quoted messages left out, personal data redacted."""
-    return redact(_QUOTED_LINE.sub(r"\1 '[bericht weggelaten]'", text))
+    text = _QUOTED_LINE.sub(r"\1 '[bericht weggelaten]'", text)
+    if "Failed to parse" in text:
+        text = _FOUND_TEXT.sub(r"\1 [bericht weggelaten]", text)
+    return redact(text)
 
 
 _installed = False

@@ -5,6 +5,9 @@ birth date, name or address in the clear (`bot.privacy`). Rasa's own store is ke
 events it is about to write are copied with every string in them redacted — the user's text, the
 parse data with its entity values, slot values, the bot's texts — so the NLU and the actions still see
 the message as typed during the turn itself. A SQLite file is created readable by its owner only (0600).
+
+Rasa wraps every tracker store in a fail-safe one that swallows a failed save; `was_stored` tells the
+channels whether a user message really reached the log (they promise "je vraag is bewaard" only then).
 Configured in `endpoints.yml`:
 
     tracker_store:
@@ -15,6 +18,7 @@ Configured in `endpoints.yml`:
 from __future__ import annotations
 
 import copy
+from collections import OrderedDict
 from typing import Any, Iterator
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -22,6 +26,22 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 
 from bot.files import private_file
 from bot.privacy import redact, redact_value
+
+
+#: Ids of the latest user messages this process wrote to the log (bounded: the oldest are forgotten).
+_STORED: OrderedDict[str, None] = OrderedDict()
+_STORED_MAX = 10_000
+
+
+def was_stored(message_id: str | None) -> bool:
+    """Whether the user message with this id was written to the conversation log by this process."""
+    return bool(message_id) and message_id in _STORED
+
+
+def _remember(message_id: str) -> None:
+    _STORED[message_id] = None
+    while len(_STORED) > _STORED_MAX:
+        _STORED.popitem(last=False)
 
 
 def redacted(event: Event) -> Event:
@@ -57,8 +77,14 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             private_file(db)
         super().__init__(domain, dialect, *args, db=db, **kwargs)
 
+    async def save(self, tracker: Any) -> None:
+        await super().save(tracker)  # raises when the log cannot be written
+        latest = next((e for e in reversed(tracker.events) if isinstance(e, UserUttered)), None)
+        if latest is not None and latest.message_id:
+            _remember(latest.message_id)
+
     def _additional_events(self, session: Any, tracker: Any) -> Iterator[Event]:
         return (redacted(event) for event in super()._additional_events(session, tracker))
 
 
-__all__ = ["RedactingSQLTrackerStore", "redacted", "redact"]
+__all__ = ["RedactingSQLTrackerStore", "redacted", "redact", "was_stored"]
