@@ -6,6 +6,7 @@ context, so a fresh tab with its own sessionStorage.
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import threading
 from functools import partial
@@ -35,6 +36,10 @@ XSS_SCRIPT = "<script>window.__xss=2</script>"
 MIN_CONTRAST = 4.5
 
 
+#: The port of the intranet page of another origin that embeds the widget (listed in DRAAIBOEK_WIDGET_ORIGINS).
+INTRANET_PORT = free_port()
+
+
 @pytest.fixture(scope="module")
 def servers(trained_model, tmp_path_factory):
     from bot.runner import start_servers
@@ -42,10 +47,18 @@ def servers(trained_model, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("widget")
     credentials = workdir / "credentials.yml"
     credentials.write_text("rest:\nbot.channels.widget.WidgetInput:\n", encoding="utf-8")
-    running = start_servers(
-        rasa_port=free_port(), actions_port=free_port(), tracker_db=workdir / "conversations.db",
-        credentials=credentials, log_dir=workdir,
-    )
+    previous = os.environ.get("DRAAIBOEK_WIDGET_ORIGINS")
+    os.environ["DRAAIBOEK_WIDGET_ORIGINS"] = f"http://localhost:{INTRANET_PORT}"
+    try:
+        running = start_servers(
+            rasa_port=free_port(), actions_port=free_port(), tracker_db=workdir / "conversations.db",
+            credentials=credentials, log_dir=workdir,
+        )
+    finally:
+        if previous is None:
+            os.environ.pop("DRAAIBOEK_WIDGET_ORIGINS", None)
+        else:
+            os.environ["DRAAIBOEK_WIDGET_ORIGINS"] = previous
     yield running
     running.stop()
 
@@ -336,15 +349,18 @@ def test_dropped_connection_retries_and_resumes(page):
     assert "Draaiboek-assistent" in page.locator(".dbw-bot").last.inner_text()
 
 
-def test_embeds_in_a_page_of_another_origin(browser, servers, tmp_path):
-    # An intranet page elsewhere: only the script tag, with data-server and data-title.
+@pytest.mark.parametrize("listed", [True, False], ids=["listed origin", "other origin"])
+def test_embeds_in_a_page_of_another_origin(browser, servers, tmp_path, listed):
+    # An intranet page elsewhere: only the script tag, with data-server and data-title. Only an origin
+    # listed in DRAAIBOEK_WIDGET_ORIGINS gets answers (CORS); any other page's widget gets none.
     (tmp_path / "index.html").write_text(
         '<!DOCTYPE html><html lang="nl"><head><title>Intranet</title></head><body><h1>Intranet</h1>'
         f'<script src="{servers.rasa_url}/webhooks/widget/widget.js" data-server="{servers.rasa_url}" '
         'data-title="Vraag over de draaiboeken" defer></script></body></html>',
         encoding="utf-8",
     )
-    intranet = ThreadingHTTPServer(("127.0.0.1", free_port()), partial(SimpleHTTPRequestHandler, directory=tmp_path))
+    port = INTRANET_PORT if listed else free_port()
+    intranet = ThreadingHTTPServer(("127.0.0.1", port), partial(SimpleHTTPRequestHandler, directory=tmp_path))
     threading.Thread(target=intranet.serve_forever, daemon=True).start()
     context = browser.new_context()
     try:
@@ -353,8 +369,17 @@ def test_embeds_in_a_page_of_another_origin(browser, servers, tmp_path):
         page.goto(f"http://localhost:{intranet.server_address[1]}/index.html")
         open_widget(page)
         assert page.get_by_role("dialog", name="Vraag over de draaiboeken").is_visible()
-        ask(page, "fin nr bvs buiten twe?")
-        assert "C03S350" in page.locator(".dbw-bot").last.inner_text()
+        if listed:
+            ask(page, "fin nr bvs buiten twe?")
+            assert "C03S350" in page.locator(".dbw-bot").last.inner_text()
+        else:
+            refused = []
+            page.on("requestfailed", lambda request: refused.append(request.url))
+            page.get_by_label("Je vraag").fill("fin nr bvs buiten twe?")
+            page.get_by_label("Je vraag").press("Enter")
+            page.wait_for_timeout(3000)
+            assert any("/webhooks/widget/webhook" in url for url in refused), "the browser blocks the answer (CORS)"
+            assert "C03S350" not in page.content()
     finally:
         context.close()
         intranet.shutdown()
