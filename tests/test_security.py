@@ -17,7 +17,7 @@ import socketio
 
 from bot import messages
 from bot.channels.guard import MAX_MESSAGE_CHARS
-from tests.conftest import free_port
+from tests.conftest import environment, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -35,17 +35,10 @@ def servers(trained_model, tmp_path_factory):
     from bot.runner import start_servers
 
     workdir = tmp_path_factory.mktemp("security")
-    previous = os.environ.get("DRAAIBOEK_WIDGET_ORIGINS")
-    os.environ["DRAAIBOEK_WIDGET_ORIGINS"] = WIDGET_ORIGIN
-    try:
+    with environment(DRAAIBOEK_WIDGET_ORIGINS=WIDGET_ORIGIN):
         running = start_servers(
             rasa_port=free_port(), actions_port=free_port(), tracker_db=workdir / "c.db", log_dir=workdir
         )
-    finally:
-        if previous is None:
-            os.environ.pop("DRAAIBOEK_WIDGET_ORIGINS", None)
-        else:
-            os.environ["DRAAIBOEK_WIDGET_ORIGINS"] = previous
     running.workdir_logs = workdir
     yield running
     running.stop()

@@ -7,7 +7,6 @@ rendering without Rasa; `TestTeamsServers` starts the real Rasa and action serve
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import time
@@ -40,7 +39,7 @@ from bot.channels.teams import (
 from bot import settings as project_settings
 from bot.errors import SettingsError
 from bot.messages import NO_ANSWER_MARKER, M018_FEEDBACK_THANKS
-from tests.conftest import free_port
+from tests.conftest import environment, free_port
 from tests.teams_standin import BotFrameworkStandIn, new_key
 
 FEEDBACK_GOOD = '/feedback{"rating": "goed"}'
@@ -393,18 +392,11 @@ def teams(trained_model, tmp_path_factory):
             "allow_http_service_url": True,
         },
     }), encoding="utf-8")
-    previous = os.environ.get("DRAAIBOEK_TEAMS_APP_PASSWORD")
-    os.environ["DRAAIBOEK_TEAMS_APP_PASSWORD"] = standin.app_password
-    try:
+    with environment(DRAAIBOEK_TEAMS_APP_PASSWORD=standin.app_password):
         servers = start_servers(
             rasa_port=free_port(), actions_port=free_port(), tracker_db=workdir / "conversations.db",
             credentials=credentials, log_dir=workdir,
         )
-    finally:
-        if previous is None:
-            os.environ.pop("DRAAIBOEK_TEAMS_APP_PASSWORD", None)
-        else:
-            os.environ["DRAAIBOEK_TEAMS_APP_PASSWORD"] = previous
     at_startup = standin.counts()
     yield SimpleNamespace(
         standin=standin, servers=servers, webhook=f"{servers.rasa_url}/webhooks/teams/webhook",

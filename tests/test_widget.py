@@ -6,7 +6,6 @@ context, so a fresh tab with its own sessionStorage.
 from __future__ import annotations
 
 import http.client
-import os
 import re
 import threading
 from functools import partial
@@ -19,7 +18,7 @@ import requests
 from bot import settings
 from bot.channels.widget import WidgetInput
 from bot.messages import M015_MARKUP, M018_FEEDBACK_THANKS
-from tests.conftest import free_port
+from tests.conftest import environment, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -47,18 +46,11 @@ def servers(trained_model, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("widget")
     credentials = workdir / "credentials.yml"
     credentials.write_text("rest:\nbot.channels.widget.WidgetInput:\n", encoding="utf-8")
-    previous = os.environ.get("DRAAIBOEK_WIDGET_ORIGINS")
-    os.environ["DRAAIBOEK_WIDGET_ORIGINS"] = f"http://localhost:{INTRANET_PORT}"
-    try:
+    with environment(DRAAIBOEK_WIDGET_ORIGINS=f"http://localhost:{INTRANET_PORT}"):
         running = start_servers(
             rasa_port=free_port(), actions_port=free_port(), tracker_db=workdir / "conversations.db",
             credentials=credentials, log_dir=workdir,
         )
-    finally:
-        if previous is None:
-            os.environ.pop("DRAAIBOEK_WIDGET_ORIGINS", None)
-        else:
-            os.environ["DRAAIBOEK_WIDGET_ORIGINS"] = previous
     yield running
     running.stop()
 
