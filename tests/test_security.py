@@ -115,6 +115,12 @@ def test_a_request_without_a_usable_sender_is_refused(servers, sender):
     assert user_texts(servers, "default") == [], "no request lands in Rasa's shared default conversation"
 
 
+@pytest.mark.parametrize("metadata", [5, "tekst", [1, 2], None])
+def test_metadata_of_the_wrong_type_is_ignored(servers, metadata):
+    response = post(servers, {"sender": f"meta-{uuid.uuid4()}", "message": "wat is een bvs?", "metadata": metadata})
+    assert response.status_code == 200 and "BVS" in response.json()[0]["text"]
+
+
 # --- 2. no client data in the clear ----------------------------------------------------------------
 
 

@@ -87,7 +87,8 @@ class DraaiboekRestInput(RestInput):
         """The bot's replies to one message; an apology when the turn produced none."""
         collector = CollectingOutputChannel()
         text, metadata = read_message(text)
-        metadata = {**(self.get_metadata(request) or {}), **metadata}
+        given = self.get_metadata(request)  # Rasa's: the request's "metadata", whatever its type
+        metadata = {**(given if isinstance(given, dict) else {}), **metadata}
         answer_id = uuid.uuid4().hex  # the user message's id, and so the id of the answer to it
         try:
             await on_new_message(
