@@ -53,6 +53,8 @@ class Kind:
     accept: Callable[[re.Match[str]], bool] | None = None
     #: the named group that is personal data (the rest of the match, e.g. "mijn klant", stays)
     group: str | None = None
+    #: a cheap test that a text may hold this kind at all (most texts are skipped without the pattern)
+    hint: tuple[str, ...] = ()  # lowercase; the text must contain one of them
 
 
 def _iban_ok(match: re.Match[str]) -> bool:
@@ -92,6 +94,7 @@ PATTERNS: dict[str, Kind] = {
         re.compile(r"(?<![\w.+\-])[\w+\-][\w.+\-]{0,63}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}"),
         "[e-mail]",
         _email_ok,
+        hint=("@",),
     ),
     "telefoon": Kind(
         re.compile(
@@ -116,6 +119,7 @@ PATTERNS: dict[str, Kind] = {
             re.IGNORECASE,
         ),
         "[geboortedatum]",
+        hint=("geb", "°"),
     ),
     "adres": Kind(
         # a street with a house number ("Kerkstraat 12 bus 3"), or a place someone lives ("woont in de Dorp 5")
@@ -125,6 +129,7 @@ PATTERNS: dict[str, Kind] = {
             r"(?:\s{0,2},?\s{0,2}[1-9]\d{3}\s{1,3}[A-Z][\w\-]{1,40})?",
         ),
         "[adres]",
+        hint=("woon", "wonend", "verblijf", "adres", *_STREET_SUFFIX.strip("(?:)").split("|")),
     ),
     "naam": Kind(
         # a capitalised name after words that introduce a client: "mijn klant Jan Peeters", "mevrouw Janssens"
@@ -180,6 +185,10 @@ def public_contacts() -> PublicContacts:
 
 def _substitute(kind: Kind, text: str) -> tuple[str, bool]:
     found = False
+    if kind.hint:
+        lower = text.lower()
+        if not any(word in lower for word in kind.hint):
+            return text, False
 
     def replace(match: re.Match[str]) -> str:
         nonlocal found
