@@ -95,3 +95,17 @@ M052_NOTHING_MORE = "Meer dan dit staat er niet over in de draaiboeken."
 M053_ONE_TARGET_EXCLUDED = "Nee: {name} kan niet voor je cliënt ({facts})."
 M054_ONE_TARGET_POSSIBLE = "Ja, {name} kan voor je cliënt ({facts}), als ook de andere voorwaarden kloppen."
 M055_ONE_TARGET_CONDITIONAL = "Dat hangt af van de voorwaarden van {name} voor je cliënt ({facts}):"
+
+# hardening of the channels and the review page (bot/channels/guard.py, bot/channels/socketio.py, bot/review/app.py)
+M060_BAD_SENDER = "Ongeldig verzoek: \"sender\" moet tekst zijn van 1 tot 255 tekens (het id van jouw gesprek)."
+M061_TOO_LARGE = "Je bericht is te groot om te verwerken (meer dan {limit} bytes). Stel je vraag in een paar zinnen."
+M062_NOT_PROCESSED = (
+    "Sorry, er ging iets mis: je vraag is niet verwerkt. Probeer het over een ogenblik opnieuw; "
+    "blijft het misgaan, contacteer dan de helpdesk."
+)
+M063_NO_SESSION = "Start eerst een gesprek (session_request) en stuur dan je vraag."
+M064_BAD_MESSAGE = "Ongeldig bericht: stuur {\"message\": tekst}."
+M065_LOGIN_LIMIT = "Te veel mislukte aanmeldpogingen vanaf dit adres. Probeer het over {minutes} minuten opnieuw."
+M066_BAD_LENGTH = "Ongeldig verzoek: de lengte (Content-Length) ontbreekt of klopt niet."
+M067_BODY_TOO_LARGE = "Het formulier is te groot (meer dan {limit} bytes)."
+M068_FOREIGN_ORIGIN = "Dit formulier komt niet van deze pagina."

@@ -26,6 +26,7 @@ import yaml
 
 from bot import settings
 from bot.errors import SettingsError
+from bot.files import PRIVATE_UMASK, open_private_log, private_file
 from bot.knowledge import KnowledgeBase, build_db, db_is_current, load_knowledge
 from bot.nlp import build_pipeline, pipeline_is_current, write_glossary_training_data
 
@@ -201,45 +202,54 @@ def start_servers(
             raise SettingsError("S005", f"poort {port} is al in gebruik (draait de assistent al?); kies een andere poort")
     workdir = Path(tempfile.mkdtemp(prefix="draaiboek-run-"))
     endpoints = yaml.safe_load((paths.project / "endpoints.yml").read_text(encoding="utf-8"))
-    endpoints["action_endpoint"]["url"] = f"http://{host}:{actions_port}/webhook"
+    actions_host = settings.actions_host()
+    # the action server listens on actions_host (127.0.0.1 by default); 0.0.0.0 is reached on loopback
+    actions_address = "127.0.0.1" if actions_host == "0.0.0.0" else actions_host
+    endpoints["action_endpoint"]["url"] = f"http://{actions_address}:{actions_port}/webhook"
     tracker_url = tracker_url or settings.tracker_url()
     lock_store_url = lock_store_url or settings.lock_store_url()
     if tracker_url:
         endpoints["tracker_store"] = tracker_store_endpoint(tracker_url)
     elif tracker_db is not None:
         endpoints["tracker_store"]["db"] = str(tracker_db)
+        private_file(tracker_db)
     else:
         (paths.project / "build").mkdir(exist_ok=True)
+        private_file(paths.project / endpoints["tracker_store"]["db"])
     if lock_store_url:
         endpoints["lock_store"] = lock_store_endpoint(lock_store_url)
     endpoints_file = workdir / "endpoints.yml"
     endpoints_file.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
 
     def output(name: str):
-        return open(log_dir / f"{name}.log", "ab") if log_dir else None
+        return open_private_log(log_dir / f"{name}.log") if log_dir else None
 
-    env = dict(os.environ, DRAAIBOEK_DB=str(settings.db_path()))
     api_token = settings.api_token() or secrets.token_urlsafe(24)
+    # the API token goes through the environment (readable by its owner only), never the command line
+    actions_env = {k: v for k, v in os.environ.items() if k != "DRAAIBOEK_API_TOKEN"} | {"DRAAIBOEK_DB": str(settings.db_path())}
+    env = dict(actions_env, DRAAIBOEK_API_TOKEN=api_token)
 
     def start_actions() -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
-            cwd=paths.project, env=env, stdout=output("actions"), stderr=subprocess.STDOUT if log_dir else None,
-            preexec_fn=_die_with_parent,
+            [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--host", actions_host, "--port", str(actions_port)],
+            cwd=paths.project, env=actions_env, stdout=output("actions"), stderr=subprocess.STDOUT if log_dir else None,
+            preexec_fn=_child_setup,
         )
 
+    cors = settings.widget_origins()
     actions = start_actions()
     rasa = subprocess.Popen(
         [
-            _rasa(), "run", "--model", str(paths.model), "--port", str(rasa_port), "--interface", host,
-            "--endpoints", str(endpoints_file), "--credentials", str(credentials or paths.project / "credentials.yml"),
-            # `=`: a token may start with "-", which argparse would take for an option
-            "--cors", "*", "--enable-api", f"--auth-token={api_token}",
+            sys.executable, "-m", "bot.rasa_server", "run", "--model", str(paths.model), "--port", str(rasa_port),
+            "--interface", host, "--endpoints", str(endpoints_file),
+            "--credentials", str(credentials or paths.project / "credentials.yml"), "--enable-api",
+            # CORS only for the configured widget origins (none: the server's own pages only)
+            *(["--cors", *cors] if cors else []),
         ],
         cwd=paths.project, env=env, stdout=output("rasa"), stderr=subprocess.STDOUT if log_dir else None,
-        preexec_fn=_die_with_parent,
+        preexec_fn=_child_setup,
     )
-    servers = Servers(rasa, actions, f"http://{host}:{rasa_port}", f"http://{host}:{actions_port}", workdir, api_token, start_actions)
+    servers = Servers(rasa, actions, f"http://{host}:{rasa_port}", f"http://{actions_address}:{actions_port}", workdir, api_token, start_actions)
     try:
         _wait_until_up(servers.actions_url + "/health", actions, "actieserver", ready_timeout)
         _wait_until_up(servers.rasa_url + "/", rasa, "Rasa-server", ready_timeout)
@@ -285,6 +295,12 @@ def port_in_use(host: str, port: int) -> bool:
     """Whether something already listens on host:port."""
     with socket.socket() as probe:
         return probe.connect_ex((host, port)) == 0
+
+
+def _child_setup() -> None:
+    """In a server's process: files it creates are its owner's only (0600), and it dies with its parent."""
+    os.umask(PRIVATE_UMASK)
+    _die_with_parent()
 
 
 def _die_with_parent() -> None:

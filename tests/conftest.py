@@ -1,6 +1,7 @@
 """Shared fixtures: the real knowledge base built into a temporary file, dispatcher, domain, trackers."""
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import shutil
@@ -66,3 +67,18 @@ def trained_model() -> Path:
 
     prepare(train=False)
     return train_if_stale()
+
+
+@contextlib.contextmanager
+def environment(**values: str):
+    """Environment variables set for a block (module-scoped fixtures cannot use monkeypatch)."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -64,3 +64,105 @@ def test_the_conversation_log_stores_user_messages_redacted(tmp_path):
     assert user["parse_data"]["text"] == user["text"] and user["parse_data"]["intent"]["name"] == "glow_doelgroep"
     # the turn itself was answered from what was typed
     assert tracker.latest_message.text == typed
+
+
+# --- every spelling, linear time, every string of an event ------------------------------------------
+
+SPELLINGS = [
+    ("IBAN BE68 5390 0754 7034 graag", ["IBAN"], "IBAN [IBAN] graag"),
+    ("rekening be68539007547034", ["IBAN"], "rekening [IBAN]"),
+    ("rrn 85/07/30/033/61", ["rijksregisternummer"], "rrn [rijksregisternummer]"),
+    ("rrn 85 07 30  033 61", ["rijksregisternummer"], "rrn [rijksregisternummer]"),
+    ("rrn 85.07.30 – 033.61", ["rijksregisternummer"], "rrn [rijksregisternummer]"),
+    ("rrn 85.07.30\u2011033.61", ["rijksregisternummer"], "rrn [rijksregisternummer]"),
+    ("gsm +32 (0)470 12 34 56", ["telefoon"], "gsm [telefoon]"),
+    ("tel (0470) 12 34 56", ["telefoon"], "tel [telefoon]"),
+    ("tel +32-470-12-34-56", ["telefoon"], "tel [telefoon]"),
+    ("tel +31 6 12345678", ["telefoon"], "tel [telefoon]"),
+    ("tel 0049 30 1234567", ["telefoon"], "tel [telefoon]"),
+    ("ze is geboren 12 maart 1987", ["geboortedatum"], "ze is [geboortedatum]"),
+    ("geboren op 1987-03-12", ["geboortedatum"], "[geboortedatum]"),
+    ("geb. op 12/03/1987", ["geboortedatum"], "[geboortedatum]"),
+    ("mijn klant Jan Peeters wil in GLOW", ["naam"], "mijn klant [naam] wil in GLOW"),
+    ("mevrouw Janssens heeft leefloon", ["naam"], "mevrouw [naam] heeft leefloon"),
+    ("mijn cliënt Jan van den Broeck", ["naam"], "mijn cliënt [naam]"),
+    ("ze woont in de Kerkstraat 12 bus 3, 9000 Gent", ["adres"], "ze [adres]"),
+    ("woont op Dorp 5", ["adres"], "[adres]"),
+]
+
+
+@pytest.mark.parametrize("text, kinds, stored", SPELLINGS, ids=[s[0] for s in SPELLINGS])
+def test_every_spelling_of_personal_data_is_found_and_redacted(text, kinds, stored):
+    assert personal_data_kinds(text) == kinds
+    assert redact(text) == stored
+
+
+@pytest.mark.parametrize("text", [
+    "Neem contact op met de Servicelijn (0800/30.700)",  # the knowledge base's own spelling
+    "servicelijn 0800/ 30 700 of 0800 30700",
+    "mail anneloes.degen@vdab.be voor de combinatietrajecten",  # a contact record's address
+    "kan mijn klant met leefloon in GLOW?",
+    "Mijn klant heeft een leefloon, wat nu?",
+    "programmawet van 18 juli 2025",
+])
+def test_the_knowledge_base_contacts_and_plain_questions_are_no_personal_data(text):
+    assert personal_data_kinds(text) == []
+    assert redact(text) == text
+
+
+def test_public_numbers_come_from_the_contact_records(monkeypatch, tmp_path):
+    from bot import privacy
+
+    privacy.public_contacts.cache_clear()
+    monkeypatch.setenv("DRAAIBOEK_DB", str(tmp_path / "geen.db"))  # no knowledge base: only the Servicelijn
+    try:
+        assert redact("mail anneloes.degen@vdab.be") == "mail [e-mail]"
+        assert redact("0800 30 700") == "0800 30 700"
+    finally:
+        monkeypatch.undo()
+        privacy.public_contacts.cache_clear()
+    assert redact("mail anneloes.degen@vdab.be") == "mail anneloes.degen@vdab.be"
+
+
+ADVERSARIAL = ["x.", "a@", "1", "1 ", "waarom ", "Aa ", "mijn klant ", "Kerkstraat ", "geboren ", "+3 ", "BE68 ", "0"]
+
+
+@pytest.mark.parametrize("unit", ADVERSARIAL)
+def test_every_pattern_is_linear(unit):
+    """Twice the text takes about twice the time: no pattern backtracks quadratically ("x." × 4,000 took 0.6 s)."""
+    import time
+
+    def seconds(n: int) -> float:
+        text = unit * n
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            redact(text)
+            personal_data_kinds(text)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    small, large = seconds(4000), seconds(16000)
+    assert large < 0.5, f"{large:.3f} s for {len(unit) * 16000} characters"
+    assert large < 8 * small + 0.01, (small, large)  # quadratic would be 16×
+
+
+def test_entity_values_slots_and_bot_texts_are_stored_redacted(tmp_path):
+    from rasa.shared.core.events import SlotSet
+
+    db = tmp_path / "conversations.db"
+    store = RedactingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db))
+    typed = "klant Jan Peeters, IBAN BE68 5390 0754 7034"
+    entity = {"entity": "persoon", "value": "BE68 5390 0754 7034", "start": 24, "end": 43}
+    tracker = DialogueStateTracker.from_events("case-worker-2", [
+        ActionExecuted("action_listen"),
+        UserUttered(typed, {"name": "glow_doelgroep", "confidence": 0.9}, [entity]),
+        SlotSet("client_note", {"iban": "BE68 5390 0754 7034", "naam": "mijn klant Jan Peeters"}),
+        BotUttered("Je schreef BE68 5390 0754 7034", {"buttons": [{"title": "BE68 5390 0754 7034", "payload": "/x"}]}),
+    ])
+    asyncio.run(store.save(tracker))
+    with sqlite3.connect(db) as conn:
+        dump = " ".join(r[0] for r in conn.execute("select data from events"))
+    assert "7034" not in dump and "Peeters" not in dump
+    assert "[IBAN]" in dump and "[naam]" in dump
+    assert oct(db.stat().st_mode & 0o777) == "0o600"

@@ -721,3 +721,140 @@ def test_review_lists_questions_asked_to_the_real_servers(trained_model, tmp_pat
     finally:
         stop()
         log.close()
+
+
+# --- hardening: request sizes, idle connections, login attempts, origin, client data ---------------
+
+
+def _raw(url: str, request: bytes, *, timeout: float = 10) -> bytes:
+    """Send raw bytes to the review server and read its answer (bounded in time)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as connection:
+        connection.sendall(request)
+        received = b""
+        while len(received) < 1_000_000:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        return received
+
+
+@pytest.mark.parametrize("length", [b"-1", b"abc", b"1e3", b" "], ids=["negative", "text", "float", "blank"])
+def test_review_page_refuses_a_bad_content_length(page_server, length):
+    url, _, _ = page_server
+    answer = _raw(url, b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + b"\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.0 400") or answer.startswith(b"HTTP/1.1 400"), answer[:80]
+    assert messages.M066_BAD_LENGTH.split(":")[0].encode() in answer
+
+
+def test_review_page_refuses_a_body_over_the_limit_without_reading_it(page_server):
+    import time
+
+    from bot.review.app import MAX_BODY
+
+    url, _, _ = page_server
+    started = time.monotonic()
+    answer = _raw(url, b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (MAX_BODY + 1))
+    assert b" 413 " in answer.split(b"\r\n")[0] and time.monotonic() - started < 2
+    assert MAX_BODY <= 64 * 1024
+
+
+def test_review_page_closes_an_idle_connection(page_server, monkeypatch):
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    from bot.review import app as review_app
+
+    url, _, _ = page_server
+    parts = urlsplit(url)
+    started = time.monotonic()
+    with socket.create_connection((parts.hostname, parts.port), timeout=review_app.IDLE_SECONDS + 10) as connection:
+        connection.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")  # and then nothing
+        assert connection.recv(100) == b"", "the server closes the connection"
+    assert review_app.IDLE_SECONDS - 1 <= time.monotonic() - started <= review_app.IDLE_SECONDS + 5
+
+
+def test_review_page_limits_failed_logins_per_client_not_per_connection(page_server):
+    from bot.review.app import LOGIN_FAILURES
+
+    url, _, _ = page_server
+    for attempt in range(LOGIN_FAILURES):
+        browser = requests.Session()  # a new connection and a new login cookie each time
+        form = browser.get(f"{url}/login").text
+        assert browser.post(f"{url}/login", data={"token": f"fout-{attempt}", "csrf": csrf(form)}).status_code == 401
+    browser = requests.Session()
+    form = browser.get(f"{url}/login").text
+    blocked = browser.post(f"{url}/login", data={"token": TOKEN, "csrf": csrf(form)}, allow_redirects=False)
+    assert blocked.status_code == 429 and "Te veel mislukte aanmeldpogingen" in blocked.text, "even the right token waits"
+
+
+def test_review_page_checks_the_origin_against_the_base_url(log, catalogue, tmp_path, monkeypatch):
+    monkeypatch.setenv("DRAAIBOEK_REVIEW_BASE_URL", "https://review.intranet.example")
+    app = ReviewApp(log, MarkStore(tmp_path / "review.db"), catalogue, token=TOKEN)
+    _, url, stop = start_in_thread(app)
+    try:
+        session = login(url)  # no Origin header: a script, not a browser form
+        key, token = log.items()[0].key, csrf(session.get(f"{url}/").text)
+        form = {"key": key, "oordeel": "right", "csrf": token}
+        for origin in (url, "http://evil.example", "null"):  # the proxy's users come from https://review.intranet
+            assert session.post(f"{url}/beoordeel", data=form, headers={"Origin": origin}).status_code == 403
+        ok = session.post(f"{url}/beoordeel", data=form, headers={"Origin": "https://review.intranet.example"},
+                          allow_redirects=False)
+        assert ok.status_code == 303
+    finally:
+        stop()
+
+
+def test_review_marks_and_export_hold_no_client_data(tmp_path, kb, catalogue):
+    """A log written before a pattern existed (raw text) still reaches review.db and the export redacted."""
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    typed = "mijn klant Jan Peeters, IBAN BE68 5390 0754 7034, geboren 12 maart 1987: glow?"
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "old.db"))  # not redacting
+    tracker = DialogueStateTracker.from_events("old-log", [
+        ActionExecuted("action_listen"),
+        UserUttered(typed, {"name": "glow_doelgroep", "confidence": 0.9},
+                    [{"entity": "x", "value": "BE68 5390 0754 7034", "start": 30, "end": 49}]),
+        ActionExecuted("action_answer"), BotUttered("GLOW is er voor …"), ActionExecuted("action_listen"),
+    ])
+    asyncio.run(store.save(tracker))
+    store.engine.dispose()
+    old_log = ConversationLog(f"sqlite:///{tmp_path / 'old.db'}", catalogue)
+    [item] = old_log.items()
+    marks = MarkStore(tmp_path / "review.db")
+    marks.save(item, "wrong", comment="klant Jan Peeters belt op 0470 12 34 56", expected=["BE68 5390 0754 7034"])
+    export_marks(marks.all(), stories_path=tmp_path / "s.yml", questions_path=tmp_path / "q.yml", catalogue=catalogue)
+    stored = (tmp_path / "review.db").read_bytes().decode("utf-8", "replace")
+    written = [path for path in (tmp_path / "s.yml", tmp_path / "q.yml") if path.is_file()]
+    assert written
+    exported = "".join(path.read_text() for path in written)
+    for value in ("Peeters", "7034", "1987", "0470"):
+        assert value not in stored and value not in exported, value
+    assert oct((tmp_path / "review.db").stat().st_mode & 0o777) == "0o600"
+    old_log.close()
+
+
+def test_review_a_rating_goes_to_the_answer_it_names(tmp_path, kb, catalogue):
+    """👎 under the first of two answers: the first gets it, not the latest (the 👎 filter stays right)."""
+    conversation = Conversation(kb, "rater", 1_700_000_000.0)
+    conversation.ask("fin nr bvs buiten twe?", "bvs_financieringsnummer", 0.9)
+    first_id = next(e for e in reversed(conversation.events) if getattr(e, "message_id", None)).message_id
+    conversation.ask("wat is een glow traject", "glow_wat", 0.9)
+    conversation.feedback("fout")
+    from rasa.shared.core.events import UserUttered
+
+    rating = next(e for e in reversed(conversation.events) if isinstance(e, UserUttered))
+    rating.metadata = {"rated_answer": first_id}
+    url = write_log(tmp_path / "rated.db", [conversation])
+    rated_log = ConversationLog(url, catalogue)
+    first, second = rated_log.items()
+    assert (first.feedback, second.feedback) == ("fout", None)
+    rated_log.close()

@@ -7,7 +7,6 @@ rendering without Rasa; `TestTeamsServers` starts the real Rasa and action serve
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import time
@@ -40,7 +39,7 @@ from bot.channels.teams import (
 from bot import settings as project_settings
 from bot.errors import SettingsError
 from bot.messages import NO_ANSWER_MARKER, M018_FEEDBACK_THANKS
-from tests.conftest import free_port
+from tests.conftest import environment, free_port
 from tests.teams_standin import BotFrameworkStandIn, new_key
 
 FEEDBACK_GOOD = '/feedback{"rating": "goed"}'
@@ -393,18 +392,11 @@ def teams(trained_model, tmp_path_factory):
             "allow_http_service_url": True,
         },
     }), encoding="utf-8")
-    previous = os.environ.get("DRAAIBOEK_TEAMS_APP_PASSWORD")
-    os.environ["DRAAIBOEK_TEAMS_APP_PASSWORD"] = standin.app_password
-    try:
+    with environment(DRAAIBOEK_TEAMS_APP_PASSWORD=standin.app_password):
         servers = start_servers(
             rasa_port=free_port(), actions_port=free_port(), tracker_db=workdir / "conversations.db",
             credentials=credentials, log_dir=workdir,
         )
-    finally:
-        if previous is None:
-            os.environ.pop("DRAAIBOEK_TEAMS_APP_PASSWORD", None)
-        else:
-            os.environ["DRAAIBOEK_TEAMS_APP_PASSWORD"] = previous
     at_startup = standin.counts()
     yield SimpleNamespace(
         standin=standin, servers=servers, webhook=f"{servers.rasa_url}/webhooks/teams/webhook",
@@ -447,14 +439,15 @@ class TestTeamsServers:
         assert not any("Bron:" in block["text"] for block in answer)
         assert "Bron:" in source["text"] and "§3.4.1" in source["text"]
         assert source["isSubtle"] is True and source["size"] == "Small"
-        assert [(a["type"], a["title"], a["data"]) for a in card["actions"]] == [
-            ("Action.Submit", "👍", {"payload": FEEDBACK_GOOD}),
-            ("Action.Submit", "👎", {"payload": FEEDBACK_WRONG}),
+        # each rating names the answer it rates: the activity the answer replies to
+        assert [(a["type"], a["title"], json.loads(a["data"]["payload"].removeprefix("/feedback"))) for a in card["actions"]] == [
+            ("Action.Submit", "👍", {**json.loads(FEEDBACK_GOOD.removeprefix("/feedback")), "answer": question["id"]}),
+            ("Action.Submit", "👎", {**json.loads(FEEDBACK_WRONG.removeprefix("/feedback")), "answer": question["id"]}),
         ]
         assert "C03S350" in reply["summary"], "clients without cards get the text"
 
         # the 👍 button: Teams posts the card's data as the activity's value, without text
-        submit = standin.message(value={"payload": FEEDBACK_GOOD}, conversation_id=question["conversation"]["id"])
+        submit = standin.message(value={"payload": card["actions"][0]["data"]["payload"]}, conversation_id=question["conversation"]["id"])
         assert send(teams, submit) == 200
         [thanks] = standin.replies_to(submit)
         assert thanks["text"] == M018_FEEDBACK_THANKS and "attachments" not in thanks
@@ -543,3 +536,23 @@ class TestTeamsServers:
         assert activity["id"] in log and rejected["id"] in log
         assert "kenmerk-zichtbaar-in-log" not in log and "kenmerk-geweigerd-in-log" not in log
         assert standin.app_password not in log
+
+    def test_a_long_message_is_refused_before_the_nlu_runs(self, teams):
+        question = teams.standin.message("waarom " * 6000)
+        started = time.monotonic()
+        assert send(teams, question) == 200
+        [reply] = teams.standin.replies_to(question)
+        assert "te lang" in reply["text"] and time.monotonic() - started < 2
+        assert stored_events(teams.tracker_db, sender_id(question)) == [], "nothing reached the NLU or the log"
+
+    def test_every_kind_of_personal_data_is_found_nowhere(self, teams):
+        from tests.test_security import EVERY_KIND, VALUES
+
+        question = teams.standin.message(EVERY_KIND)
+        assert send(teams, question) == 200
+        replies = teams.standin.replies_to(question)
+        assert replies and replies[0]["text"].startswith("Let op")
+        time.sleep(1)
+        for place in (teams.tracker_db, *teams.log_dir.glob("*.log")):
+            content = place.read_bytes().decode("utf-8", "replace")
+            assert [value for value in VALUES if value in content] == [], place.name

@@ -18,7 +18,7 @@ import requests
 from bot import settings
 from bot.channels.widget import WidgetInput
 from bot.messages import M015_MARKUP, M018_FEEDBACK_THANKS
-from tests.conftest import free_port
+from tests.conftest import environment, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -35,6 +35,10 @@ XSS_SCRIPT = "<script>window.__xss=2</script>"
 MIN_CONTRAST = 4.5
 
 
+#: The port of the intranet page of another origin that embeds the widget (listed in DRAAIBOEK_WIDGET_ORIGINS).
+INTRANET_PORT = free_port()
+
+
 @pytest.fixture(scope="module")
 def servers(trained_model, tmp_path_factory):
     from bot.runner import start_servers
@@ -42,10 +46,11 @@ def servers(trained_model, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("widget")
     credentials = workdir / "credentials.yml"
     credentials.write_text("rest:\nbot.channels.widget.WidgetInput:\n", encoding="utf-8")
-    running = start_servers(
-        rasa_port=free_port(), actions_port=free_port(), tracker_db=workdir / "conversations.db",
-        credentials=credentials, log_dir=workdir,
-    )
+    with environment(DRAAIBOEK_WIDGET_ORIGINS=f"http://localhost:{INTRANET_PORT}"):
+        running = start_servers(
+            rasa_port=free_port(), actions_port=free_port(), tracker_db=workdir / "conversations.db",
+            credentials=credentials, log_dir=workdir,
+        )
     yield running
     running.stop()
 
@@ -336,15 +341,18 @@ def test_dropped_connection_retries_and_resumes(page):
     assert "Draaiboek-assistent" in page.locator(".dbw-bot").last.inner_text()
 
 
-def test_embeds_in_a_page_of_another_origin(browser, servers, tmp_path):
-    # An intranet page elsewhere: only the script tag, with data-server and data-title.
+@pytest.mark.parametrize("listed", [True, False], ids=["listed origin", "other origin"])
+def test_embeds_in_a_page_of_another_origin(browser, servers, tmp_path, listed):
+    # An intranet page elsewhere: only the script tag, with data-server and data-title. Only an origin
+    # listed in DRAAIBOEK_WIDGET_ORIGINS gets answers (CORS); any other page's widget gets none.
     (tmp_path / "index.html").write_text(
         '<!DOCTYPE html><html lang="nl"><head><title>Intranet</title></head><body><h1>Intranet</h1>'
         f'<script src="{servers.rasa_url}/webhooks/widget/widget.js" data-server="{servers.rasa_url}" '
         'data-title="Vraag over de draaiboeken" defer></script></body></html>',
         encoding="utf-8",
     )
-    intranet = ThreadingHTTPServer(("127.0.0.1", free_port()), partial(SimpleHTTPRequestHandler, directory=tmp_path))
+    port = INTRANET_PORT if listed else free_port()
+    intranet = ThreadingHTTPServer(("127.0.0.1", port), partial(SimpleHTTPRequestHandler, directory=tmp_path))
     threading.Thread(target=intranet.serve_forever, daemon=True).start()
     context = browser.new_context()
     try:
@@ -353,8 +361,17 @@ def test_embeds_in_a_page_of_another_origin(browser, servers, tmp_path):
         page.goto(f"http://localhost:{intranet.server_address[1]}/index.html")
         open_widget(page)
         assert page.get_by_role("dialog", name="Vraag over de draaiboeken").is_visible()
-        ask(page, "fin nr bvs buiten twe?")
-        assert "C03S350" in page.locator(".dbw-bot").last.inner_text()
+        if listed:
+            ask(page, "fin nr bvs buiten twe?")
+            assert "C03S350" in page.locator(".dbw-bot").last.inner_text()
+        else:
+            refused = []
+            page.on("requestfailed", lambda request: refused.append(request.url))
+            page.get_by_label("Je vraag").fill("fin nr bvs buiten twe?")
+            page.get_by_label("Je vraag").press("Enter")
+            page.wait_for_timeout(3000)
+            assert any("/webhooks/widget/webhook" in url for url in refused), "the browser blocks the answer (CORS)"
+            assert "C03S350" not in page.content()
     finally:
         context.close()
         intranet.shutdown()

@@ -7,13 +7,19 @@ Differences with Rasa's own `rest` channel:
   and the next message is answered as soon as the action server is back;
 - a request that is not JSON with a `message` gets a Dutch 400 answer, not an HTML error page;
 - errors are logged without the message text (it may hold client data) and with a hashed sender id;
-- with DRAAIBOEK_CHANNEL_TOKEN set, a request without `Authorization: Bearer <token>` gets 401.
+- with DRAAIBOEK_CHANNEL_TOKEN set, a request without `Authorization: Bearer <token>` gets 401;
+- the checks of `bot.channels.guard`: a message longer than a question gets the "te lang" reply before
+  the NLU runs, a body over the size limit a 413, a missing, empty or over-long sender id a 400 (no
+  request lands in a conversation shared with others), and a 👍/👎 names the answer it rates;
+- "je vraag is bewaard" (M024) only when the conversation log really holds the message
+  (`bot.tracker_store.was_stored`); otherwise an apology that promises nothing (M062).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import logging
+import uuid
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -23,6 +29,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import messages, settings
+from bot.channels.guard import GuardedBlueprint, read_message, tag_replies, too_long_reply, valid_sender
+from bot.tracker_store import was_stored
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +48,7 @@ class DraaiboekRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint(f"draaiboek_webhook_{type(self).__name__}", __name__)
+        webhook = GuardedBlueprint(f"draaiboek_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -53,8 +61,14 @@ class DraaiboekRestInput(RestInput):
             body = request.json if _is_json_object(request) else None
             if not isinstance(body, dict) or not isinstance(body.get("message", ""), str):
                 return response.json({"error": messages.M025_BAD_REQUEST}, status=400)
-            sender_id = str(body.get("sender") or "default")
-            return response.json(await self.handle_message(on_new_message, sender_id, body.get("message") or "", request))
+            sender_id = valid_sender(body.get("sender"))
+            if sender_id is None:
+                return response.json({"error": messages.M060_BAD_SENDER}, status=400)
+            text = body.get("message") or ""
+            refusal = too_long_reply(text)
+            if refusal:
+                return response.json([{"recipient_id": sender_id, "text": refusal}])
+            return response.json(await self.handle_message(on_new_message, sender_id, text, request))
 
         return webhook
 
@@ -72,16 +86,27 @@ class DraaiboekRestInput(RestInput):
     ) -> list[dict[str, Any]]:
         """The bot's replies to one message; an apology when the turn produced none."""
         collector = CollectingOutputChannel()
+        text, metadata = read_message(text)
+        given = self.get_metadata(request)  # Rasa's: the request's "metadata", whatever its type
+        metadata = {**(given if isinstance(given, dict) else {}), **metadata}
+        answer_id = uuid.uuid4().hex  # the user message's id, and so the id of the answer to it
         try:
             await on_new_message(
-                UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=self.get_metadata(request))
+                UserMessage(
+                    text, collector, sender_id, input_channel=self.name(), message_id=answer_id, metadata=metadata or None
+                )
             )
-        except Exception:  # noqa: BLE001 — any failure becomes the apology below, never a trace to the user
-            logger.exception("turn of conversation %s failed", log_id(sender_id))
+        except Exception as error:  # noqa: BLE001 — any failure becomes an apology, never a trace to the user
+            logger.error("turn of conversation %s failed: %s", log_id(sender_id), type(error).__name__)
         if not collector.messages:
             logger.error("no reply in conversation %s (is the action server running?)", log_id(sender_id))
-            return [{"recipient_id": sender_id, "text": messages.M024_NO_REPLY}]
-        return collector.messages
+            return [{"recipient_id": sender_id, "text": no_reply_apology(answer_id)}]
+        return tag_replies(collector.messages, answer_id)
+
+
+def no_reply_apology(message_id: str) -> str:
+    """The apology for a turn without reply: "je vraag is bewaard" only when the log really holds it."""
+    return messages.M024_NO_REPLY if was_stored(message_id) else messages.M062_NOT_PROCESSED
 
 
 def _is_json_object(request: Request) -> bool:

@@ -50,6 +50,7 @@ from bot.channels.botframework_auth import (
     token_url_for_tenant,
     validate_token,
 )
+from bot.channels.guard import GuardedBlueprint, read_message, tag_feedback, too_long_reply
 from bot.errors import SettingsError
 from bot.messages import SOURCE_PREFIX
 
@@ -317,7 +318,8 @@ class TeamsOutput(OutputChannel):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
-        await self._post(self.reply(reply_content(text, buttons)))
+        # a 👍/👎 names the answer it rates: the activity this reply answers
+        await self._post(self.reply(reply_content(text, tag_feedback(buttons, self.activity_id))))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         card = {"type": "AdaptiveCard", "version": ADAPTIVE_CARD_VERSION, "body": [{"type": "Image", "url": image}]}
@@ -381,7 +383,7 @@ class TeamsInput(InputChannel):
         self.tokens = settings.token_provider()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        teams_webhook = Blueprint("teams_webhook", __name__)
+        teams_webhook = GuardedBlueprint("teams_webhook", __name__)
 
         @teams_webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -442,12 +444,19 @@ class TeamsInput(InputChannel):
             return response.text("", status=HTTPStatus.OK)
 
         logger.info("Teams: activity %s received", activity_id)
+        output = TeamsOutput(self.tokens, activity)
+        refusal = too_long_reply(text)
+        if refusal:  # answered here: the NLU never reads a pasted text
+            await output.send_text_message(sender_id(activity), refusal)
+            return response.text("", status=HTTPStatus.OK)
+        text, metadata = read_message(text)
         message = UserMessage(
             text=text,
-            output_channel=TeamsOutput(self.tokens, activity),
+            output_channel=output,
             sender_id=sender_id(activity),
             input_channel=self.name(),
             message_id=activity_id or None,
+            metadata=metadata or None,
         )
         try:
             await on_new_message(message)

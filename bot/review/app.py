@@ -5,7 +5,9 @@ needs the review token ($DRAAIBOEK_REVIEW_TOKEN, or one generated at start and p
 form exchanges it for a session cookie (HttpOnly, SameSite=Strict). Every other request without
 that cookie gets the login page with status 401. Every form carries a CSRF token (the session's;
 for the login form one that must match a SameSite=Strict cookie), and a POST from another origin
-is refused. All text from the log and the knowledge base is HTML-escaped; the Content-Security-Policy
+is refused: the Origin must be DRAAIBOEK_REVIEW_BASE_URL's (behind TLS) or, unset, the Host's. Failed logins
+are limited per client address; a request body must have a valid Content-Length of at most `MAX_BODY`,
+and an idle connection is closed after `IDLE_SECONDS`. All text from the log and the knowledge base is HTML-escaped; the Content-Security-Policy
 allows only this server's stylesheet.
 """
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
-from bot import settings
+from bot import messages, settings
 from bot.review import ReviewError
 from bot.review.conversations import Catalogue, ConversationLog, Filters, ReviewItem
 from bot.review.export import DialogueModel, export_marks
@@ -41,7 +43,11 @@ LOGIN_COOKIE = "draaiboek_review_login"
 SESSION_SECONDS = 12 * 3600
 PAGE_SIZE = 50
 DEFAULT_LOW_CONFIDENCE = 0.5
-MAX_BODY = 256 * 1024
+MAX_BODY = 64 * 1024
+#: An idle connection (no request, or a body that stops arriving) is closed after this many seconds.
+IDLE_SECONDS = 15
+#: Failed logins allowed per client address within LOGIN_WINDOW_SECONDS; then 429 until the window passes.
+LOGIN_FAILURES, LOGIN_WINDOW_SECONDS = 5, 15 * 60
 #: Intents that are never a correction: the feedback buttons and Rasa's own fallback.
 _NOT_A_CORRECTION = {"feedback", "nlu_fallback"}
 
@@ -157,6 +163,8 @@ class ReviewApp:
         self.model = DialogueModel.read(project)
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
+        self._failures: dict[str, list[float]] = {}  # client address -> times of failed logins
+        self.base_url = settings.review_base_url()
 
     # --- sessions ------------------------------------------------------------------------------
     @staticmethod
@@ -186,25 +194,49 @@ class ReviewApp:
             self._sessions[sid] = Session(secrets.token_urlsafe(32), reviewer, now + SESSION_SECONDS)
         return sid
 
-    @staticmethod
-    def _same_origin(headers: dict[str, str]) -> bool:
+    def _same_origin(self, headers: dict[str, str]) -> bool:
         origin = headers.get("origin")
         if origin is None:  # not a browser form (curl, a test client): the CSRF token still counts
             return True
-        return origin == f"http://{headers.get('host', '')}"
+        if self.base_url:  # behind a proxy that terminates TLS: the address users reach
+            split = urlsplit(self.base_url)
+            return origin == f"{split.scheme}://{split.netloc}"
+        host = headers.get("host", "")
+        return bool(host) and origin in (f"http://{host}", f"https://{host}")
+
+    # --- failed logins, per client address ---------------------------------------------------------
+    def _recent_failures(self, client: str, now: float) -> list[float]:
+        with self._lock:
+            recent = [t for t in self._failures.get(client, []) if t > now - LOGIN_WINDOW_SECONDS]
+            if len(self._failures) > 10_000:  # bounded: forget the oldest clients
+                self._failures = dict(list(self._failures.items())[-5_000:])
+            self._failures[client] = recent
+            return recent
+
+    def _login_blocked(self, client: str) -> int:
+        """Minutes until `client` may try again (0: now)."""
+        now = time.time()
+        recent = self._recent_failures(client, now)
+        if len(recent) < LOGIN_FAILURES:
+            return 0
+        return max(1, math.ceil((recent[0] + LOGIN_WINDOW_SECONDS - now) / 60))
+
+    def _login_failed(self, client: str) -> None:
+        with self._lock:
+            self._failures.setdefault(client, []).append(time.time())
 
     # --- dispatch ------------------------------------------------------------------------------
-    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Response:
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"", client: str = "") -> Response:
         url = urlsplit(target)
         path = url.path
         if path == "/review.css" and method in ("GET", "HEAD"):
             return Response(200, CSS.encode(), {"Content-Type": "text/css; charset=utf-8"})
         form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True) if method == "POST" else {}
         if method == "POST" and not self._same_origin(headers):
-            return _html(HTTPStatus.FORBIDDEN, "Geweigerd", "<main><h1>Geweigerd</h1><p>Dit formulier komt niet van deze pagina.</p></main>")
+            return _html(HTTPStatus.FORBIDDEN, "Geweigerd", f"<main><h1>Geweigerd</h1><p>{e(messages.M068_FOREIGN_ORIGIN)}</p></main>")
         if path == "/login":
             if method == "POST":
-                return self._login(form, headers)
+                return self._login(form, headers, client)
             return self._login_page(HTTPStatus.OK, headers)
         found = self._session(headers)
         if found is None:
@@ -249,12 +281,16 @@ class ReviewApp:
         cookie = f"{LOGIN_COOKIE}={nonce}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600"
         return _html(status, "Aanmelden – beoordeling", body, {"Set-Cookie": cookie})
 
-    def _login(self, form: dict[str, list[str]], headers: dict[str, str]) -> Response:
+    def _login(self, form: dict[str, list[str]], headers: dict[str, str], client: str = "") -> Response:
+        blocked = self._login_blocked(client)
+        if blocked:
+            return self._login_page(HTTPStatus.TOO_MANY_REQUESTS, headers, messages.M065_LOGIN_LIMIT.format(minutes=blocked))
         sent, expected = (form.get("csrf") or [""])[0], self._cookies(headers).get(LOGIN_COOKIE, "")
         if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
             return self._login_page(HTTPStatus.FORBIDDEN, headers, "Het aanmeldformulier is verlopen. Probeer opnieuw.")
         token = (form.get("token") or [""])[0]
         if not hmac.compare_digest(token.encode(), self.token.encode()):
+            self._login_failed(client)
             time.sleep(0.5)  # slows down guessing
             return self._login_page(HTTPStatus.UNAUTHORIZED, headers, "Onjuist token. Probeer opnieuw.")
         sid = self._new_session((form.get("naam") or [""])[0].strip()[:100])
@@ -517,16 +553,32 @@ def _handler(app: ReviewApp) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "DraaiboekReview"
         sys_version = ""
+        timeout = IDLE_SECONDS  # socket timeout: an idle or stalled connection is closed
 
         def _run(self, method: str) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                self._send(Response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"", {}), method)
+            raw = self.headers.get("Content-Length")
+            raw = "0" if raw is None else raw.strip()  # absent: no body; present, it must be a number
+            if not raw.isdigit() or self.headers.get("Transfer-Encoding") or len(self.headers.get_all("Content-Length") or []) > 1:
+                self.close_connection = True
+                self._send(_html(HTTPStatus.BAD_REQUEST, "Ongeldig verzoek", f"<main><p>{e(messages.M066_BAD_LENGTH)}</p></main>"), method)
                 return
-            body = self.rfile.read(length) if length else b""
+            length = int(raw)
+            if length > MAX_BODY:
+                self.close_connection = True
+                self._send(_html(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Te groot",
+                                 f"<main><p>{e(messages.M067_BODY_TOO_LARGE.format(limit=MAX_BODY))}</p></main>"), method)
+                return
+            try:
+                body = self.rfile.read(length) if length else b""
+            except OSError:  # the body stopped arriving (IDLE_SECONDS): drop the connection
+                self.close_connection = True
+                return
+            if len(body) < length:
+                self.close_connection = True
+                return
             headers = {k.lower(): v for k, v in self.headers.items()}
             try:
-                response = app.handle(method, self.path, headers, body)
+                response = app.handle(method, self.path, headers, body, client=self.client_address[0])
             except ReviewError as error:
                 response = _html(HTTPStatus.INTERNAL_SERVER_ERROR, "Fout", f"<main><h1>Fout</h1><p class=\"error\">{e(error)}</p></main>")
             self._send(response, method)

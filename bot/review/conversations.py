@@ -10,6 +10,11 @@ click is not a question of its own. Slots set at a session start (carried over) 
 Which passage of which document an answer cites comes from `answer_sources` when present; else
 from the answer's source lines ("Bron: …, §3.4.1") and the citations of its records in
 knowledge.db (`Catalogue`).
+
+Questions, answers and entity values are redacted as they are read (`bot.privacy`): a log written
+before a pattern existed still shows no client data on the page, in the marks or in the export.
+A rating names the answer it rates (the user message id, `rated_answer` in the rating's metadata,
+see `bot.channels.guard`); a rating without one goes to the latest answer with its records.
 """
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ import yaml
 
 from bot import settings
 from bot.messages import NO_ANSWER_MARKER, SOURCE_PREFIX
+from bot.privacy import redact, redact_value
 from bot.review import ReviewError
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -136,6 +142,7 @@ class ReviewItem:
     sources: list[Source] = field(default_factory=list)
     declined: bool = False
     feedback: str | None = None  # "goed" | "fout"
+    message_id: str | None = None  # the user message's id: a rating names it
     previous_question: str | None = None  # the question before, in the same conversation
 
     @property
@@ -347,6 +354,7 @@ def items_from_events(rows: Iterable[Sequence[Any]], catalogue: Catalogue | None
     sender: str | None = None
     turn: _Turn | None = None
     feedback_turn = False
+    rated_answer: str | None = None
     turns_seen = 0
     sender_items: list[ReviewItem] = []
     buttons: dict[str, str] = {}
@@ -377,6 +385,8 @@ def items_from_events(rows: Iterable[Sequence[Any]], catalogue: Catalogue | None
             name = str(intent.get("name") or "")
             if name == FEEDBACK_INTENT or text.startswith(f"/{FEEDBACK_INTENT}"):
                 feedback_turn = True
+                rated = (data.get("metadata") or {}).get("rated_answer") if isinstance(data.get("metadata"), dict) else None
+                rated_answer = rated if isinstance(rated, str) else None
                 continue
             feedback_turn = False
             ranking = [
@@ -393,10 +403,11 @@ def items_from_events(rows: Iterable[Sequence[Any]], catalogue: Catalogue | None
             turns_seen += 1
             item = ReviewItem(
                 key=item_key(sender_id, ts), sender_id=sender_id, turn=turns_seen, event_id=int(row_id),
-                timestamp=ts, question=title or text, intent=name,
+                timestamp=ts, question=redact(title or text), intent=name,
                 confidence=float(confidence) if confidence is not None else None,
                 best_intent=best[0] if best else None, ranking=ranking,
-                entities=[e for e in parse.get("entities") or [] if isinstance(e, dict)],
+                entities=[redact_value(e) for e in parse.get("entities") or [] if isinstance(e, dict)],
+                message_id=str(data["message_id"]) if data.get("message_id") else None,
                 button=text.startswith("/"),
                 previous_question=sender_items[-1].question if sender_items else None,
             )
@@ -416,7 +427,7 @@ def items_from_events(rows: Iterable[Sequence[Any]], catalogue: Catalogue | None
                 if isinstance(button, dict) and button.get("payload"):
                     buttons[str(button["payload"]).strip()] = str(button.get("title") or "")
             if turn is not None:
-                turn.texts.append(str(data.get("text") or ""))
+                turn.texts.append(redact(str(data.get("text") or "")))
         elif type_name == "slot":
             data = _load(raw)
             name, value = data.get("name") or action_name, data.get("value")
@@ -429,8 +440,9 @@ def items_from_events(rows: Iterable[Sequence[Any]], catalogue: Catalogue | None
                     turn.sources_slot = _sources_from_slot(value)
             elif feedback_turn and name == "feedback" and isinstance(value, dict):
                 rated = [str(r) for r in value.get("records") or []]
-                # the rated answer: the latest with these records (the latest answer, normally)
-                target = next((i for i in reversed(sender_items) if rated and i.records == rated), None)
+                # the rated answer: the one the rating names; else the latest with these records
+                target = next((i for i in sender_items if rated_answer and i.message_id == rated_answer), None)
+                target = target or next((i for i in reversed(sender_items) if rated and i.records == rated), None)
                 target = target or (sender_items[-1] if sender_items else None)
                 if target is not None and value.get("rating") in ("goed", "fout"):
                     target.feedback = value["rating"]

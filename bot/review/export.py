@@ -51,7 +51,7 @@ RASA_DEFAULT_ACTIONS = (
     "action_revert_fallback_events", "action_default_ask_affirmation", "action_default_ask_rephrase",
     "action_two_stage_fallback", "action_back",
 )
-_REDACTION_LABELS = tuple(label for _, label in PERSONAL_DATA.values())
+_REDACTION_LABELS = tuple(kind.label for kind in PERSONAL_DATA.values())
 
 STORIES_HEADER = (
     "# Rasa test stories from reviewed answers (python -m bot review export).\n"
@@ -378,6 +378,7 @@ def export_marks(
     questions_path = Path(questions_path or default_questions_path())
     model = DialogueModel.read(project)
     report = ExportReport(stories_path, questions_path)
+    marks = [mark.redacted() for mark in marks]  # marks made before a pattern existed: no client data in the repository
     owned = {export_id(mark) for mark in marks}
     new_stories: dict[str, dict[str, Any]] = {}
     new_questions: dict[str, dict[str, Any]] = {}

@@ -2,8 +2,9 @@
 
 The conversation log is only read; a mark lives here, keyed by the answer's `ReviewItem.key`
 (hashed sender + the user event's timestamp). A mark also keeps a copy of the question and the
-answer as they were marked, so an export still works after the log was cleaned up. Marking an
-answer again replaces its mark.
+answer as they were marked, so an export still works after the log was cleaned up: redacted
+(`bot.privacy`), like every text a mark keeps, so the file holds no client data in the clear; and the
+file is its owner's only (0600). Marking an answer again replaces its mark.
 
 Expected phrases are written one per line; " | " separates alternatives of which one must appear
 (the question set's `expect`: a list item that is a list = alternatives).
@@ -11,7 +12,7 @@ Expected phrases are written one per line; " | " separates alternatives of which
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Union
@@ -19,6 +20,8 @@ from typing import Any, Union
 import sqlite_utils
 
 from bot import settings
+from bot.files import private_file
+from bot.privacy import redact, redact_value
 from bot.review import ReviewError
 from bot.review.conversations import ReviewItem
 
@@ -75,6 +78,13 @@ class Mark:
     declined: bool = False
     button: bool = False
 
+    def redacted(self) -> "Mark":
+        """This mark with every text it keeps redacted (question, answer, comment, phrases, entities)."""
+        return replace(
+            self, question=redact(self.question), answer=redact(self.answer), comment=redact(self.comment),
+            expected=redact_value(self.expected), entities=redact_value(self.entities),
+        )
+
     @property
     def verdict_label(self) -> str:
         return VERDICT_LABELS.get(self.verdict, self.verdict)
@@ -94,7 +104,7 @@ class MarkStore:
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path else default_marks_path()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.path)
             db = self._db()
             if not db["marks"].exists():
                 db["marks"].create(_COLUMNS, pk="key", not_null={"verdict"})
@@ -133,7 +143,7 @@ class MarkStore:
             confidence=item.confidence, action=item.action, answer=item.answer, records=list(item.records),
             sources=[s.as_dict() for s in item.sources], entities=list(item.entities),
             declined=item.declined, button=item.button,
-        )
+        ).redacted()
         row = asdict(mark)
         for name in _JSON_FIELDS:
             row[name] = json.dumps(row[name], ensure_ascii=False)
