@@ -56,6 +56,7 @@ _OBLIGATION_QUESTION = re.compile(r"^\W*(en\s+)?(moet|moeten|hoeft|hoeven|is het
 _DENIES = re.compile(
     r"\b(kan|kunnen|mag|mogen)\b[^.;:]{0,40}\b(niet|geen rol)\b|\bniet (mogelijk|toegelaten|toegestaan|combineerbaar|"
     r"in aanmerking|rechtstreeks)\b|\buitgesloten\b|\bvall?en buiten\b|\bbuiten de (scope|doelgroep)\b|\bnooit\b")
+_NO_SUCH = re.compile(r"\bgeen\s+((?:[\w-]+\s+){0,1}[\w-]+)")
 _NOT_NEEDED = re.compile(r"\b(hoeft|hoeven)\b[^.;:]{0,40}\bniet\b|\bniet (verplicht|nodig)\b|\bgeen verplichting\b")
 _CONDITION = re.compile(
     r"\b(als|indien|op voorwaarde|tenzij|behalve|enkel|alleen|uitzonderlijk|afhankelijk|hangt af|dan|wanneer|zolang|"
@@ -198,7 +199,8 @@ def focus(
     chosen = [candidates[i] for i in sorted(picked)]
     return Focus(
         sentences=chosen,
-        verdict=verdict(kb, asked, question, _best(kb, asked, chosen)),
+        # the best-scoring sentence that states one (only an explicit exclusion does)
+        verdict=next(filter(None, (verdict(kb, asked, question, candidates[i]) for i in picked)), None),
         shortened=True,
         quoted=[c for c in chosen if c in quoted],
     )
@@ -238,6 +240,10 @@ def verdict(kb: KnowledgeBase, asked: Asked, question: str, sentence: str) -> st
     if _CONDITION.search(folded):
         return None
     if PERMISSION_QUESTION.search(asked_text) and _DENIES.search(folded):
+        return "nee"
+    # "bouwt hij sociale rechten op?" — "… bouwt de klant geen sociale rechten op": what is asked, denied
+    denied = {stem for match in _NO_SUCH.finditer(folded) for stem in stems(match.group(1))}
+    if denied & shared:
         return "nee"
     if _OBLIGATION_QUESTION.search(asked_text) and _NOT_NEEDED.search(folded):
         return "nee"

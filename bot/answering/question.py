@@ -11,9 +11,20 @@ from dataclasses import dataclass
 from bot.eligibility import read_facts
 
 #: The kinds of answer a question can ask for, checked in this order (the first that matches wins).
+#: A question that opens with a verb ("mag ik …", "kan die …", "bouwt hij …") asks ja or nee, whatever
+#: follows ("mag ik rechtstreeks mailen over hoe het gaat?").
+_OPENS_WITH_VERB = re.compile(
+    r"^\W*(en\s+)?(mag|mogen|kan|kunnen|kunt|moet|moeten|hoeft|hoeven|is|zijn|heeft|hebben|krijgt|krijgen|valt|vallen|"
+    r"telt|tellen|komt|komen|geldt|gelden|blijft|blijven|wordt|worden|word|zit|zitten|past|passen|gaat|bestaat|"
+    r"klopt|staat|behoort|hoort|verliest|verliezen|behoudt|houdt|volstaat|zou|zouden|bouwt|bouwen|geeft|geven|"
+    r"ziet|zien|was|waren|kreeg|kregen|mocht|mochten|kon|konden)\b"
+    # … or after a first clause: "tijdens een combinatietraject, mag ik …"
+    r"|^[^?,]{0,80},\s*(en\s+)?(mag|mogen|kan|kunnen|moet|moeten|is|heeft|krijgt|blijft|komt|past|valt)\s+"
+    r"(ik|je|we|wij|die|hij|ze|zij|het|dat|da|mijn|mijne|de|een|ne|er)\b")
 ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("verschil", re.compile(r"\b(verschil\w*|verschilt|verschillen|versus|vs\.?|t\.o\.v\.?|tegenover|vergelijk\w*)\b")),
     ("waarom", re.compile(r"^\W*(en\s+)?(waarom|hoezo|om welke reden)\b")),
+    ("ja_nee", _OPENS_WITH_VERB),
     ("hoeveel", re.compile(
         r"\b(hoeveel|welke leeftijd|hoe oud|vanaf welke|welk(e)? (bedrag|percentage|aandeel|nummer|code|getal)|fin\w*\s*(nr|nummer)|"
         r"financieringsnummer|nummer|code|percentage|procent|bedrag)\b")),

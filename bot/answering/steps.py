@@ -88,13 +88,18 @@ def clarifying(kb: KnowledgeBase, turn: Turn) -> Answer | None:
 
 
 # --- 4 described client ------------------------------------------------------------------------
-#: "kan/mag/past die in …", not "moet ik …" or "mag ik …" (what the case worker does is no eligibility)
-_ABOUT_THE_CLIENT = re.compile(r"^(?!.*\b(mag|kan|moet|kunnen|mogen|moeten)\s+(ik|we|wij|jij|je)\b)")
+#: A question whether the client can get into a trajectory: "kan/mag/past die in …", "komt hij in
+#: aanmerking", "hoort ze bij de doelgroep" — not "moet ik …", "bouwt hij …" (no eligibility question).
+_ASKS_ACCESS = re.compile(
+    r"\b(kan|mag|kunnen|mogen|past|passen|komt|komen|valt|vallen|hoort|behoort)\s+"
+    r"(die|dat|da|hij|ze|zij|mijn\w*|ne|een|de|iemand|klant|cliënt\w*|client)\b[^?]*\b(in|bij|naar|voor|binnen)\b"
+    r"|\bin aanmerking\b|\bdoelgroep\b|\bgeschikt\b|\binstromen\b"
+)
 
 
 def described_client(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     """Whether a described client can go into one named trajectory: the eligibility rules decide."""
-    if turn.asked.kind != "ja_nee" or not _ABOUT_THE_CLIENT.search(turn.text.casefold()):
+    if turn.asked.kind != "ja_nee" or not _ASKS_ACCESS.search(turn.text.casefold()):
         return None
     return eligibility.answer_described_client(kb, turn.text)
 
@@ -218,12 +223,14 @@ STEPS: tuple[Step, ...] = (unusable, follow_up, clarifying, described_client, ru
 
 
 def answer(kb: KnowledgeBase, turn: Turn) -> Answer:
-    """The first step's answer; a decline when none answers. A question that declines but names a
-    trajectory and a client fact still gets the eligibility rules ("kan ne leefloner in GLOW?")."""
+    """The first step's answer; a decline when none answers. A question whether a described client can
+    get into a named trajectory still gets the eligibility rules when it would be declined ("kan ne
+    leefloner in GLOW?", whatever the NLU made of it)."""
     turn.kb = kb
     found = next((a for a in (step(kb, turn) for step in STEPS) if a is not None), None)
     if found is None or found.declined and not answers.unusable_message(turn.text):
-        found = eligibility.answer_described_client(kb, turn.text) or found or decline(kb, turn)
+        access = _ASKS_ACCESS.search(turn.text.casefold())
+        found = (eligibility.answer_described_client(kb, turn.text) if access else None) or found or decline(kb, turn)
     if answers.asks_earlier_version(turn.text):
         # about this answer's topic, or (a follow-up without one) the previous answer's
         answered = found.record_ids if found.substantive else turn.previous.record_ids
