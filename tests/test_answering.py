@@ -149,3 +149,23 @@ def test_a_decline_about_the_lp_names_the_lp_contacts(kb):
                  entities=[entity("rol", "vdab-adviseur")])
     assert answer.text.startswith("Sorry, dat " + NO_ANSWER_MARKER)
     assert messages.M003_CONTACTS_INTRO in answer.text
+
+
+def test_a_question_that_opens_with_a_verb_asks_ja_or_nee_whatever_follows():
+    assert read_question("tijdens een combinatietraject, mag ik rechtstreeks mailen over hoe het gaat?").kind == "ja_nee"
+    assert read_question("bouwt mijne leefloner sociale rechten op in glow?").kind == "ja_nee"
+
+
+def test_a_sentence_that_denies_what_is_asked_gives_nee_first(kb):
+    answer = ask(kb, "is een samenlevingsjob voor de SERV een invulling van het ultiem jobaanbod?",
+                 intent="serv_beperking_werkloosheidsuitkering")
+    assert answer.text.startswith("Nee: ") and "geen invulling" in answer.text, answer.text
+    # a denial with a condition ("…, tenzij …") is no plain nee: the sentence answers without a verdict
+    answer = ask(kb, "bouwt mijne cliënt sociale rechten op tijdens de stages in glow?", intent="glow_sociale_rechten")
+    assert "geen sociale rechten" in answer.text and not answer.text.startswith(("Nee", "Ja")), answer.text
+
+
+def test_a_question_about_something_else_than_getting_in_gets_no_eligibility_verdict(kb):
+    # a leefloner and GLOW are named, but the question is about social rights, not about access
+    answer = ask(kb, "bouwt mijne leefloner sociale rechten op tijdens de stages in glow?", intent="glow_sociale_rechten")
+    assert "GLOW kan voor je cliënt" not in answer.text and not answer.text.startswith("Ja")

@@ -127,7 +127,8 @@ def _variants(kb: KnowledgeBase) -> dict[str, str]:
 _LONGEST_VARIANT = 4
 
 
-def concepts(kb: KnowledgeBase, text: str) -> set[str]:
+@lru_cache(maxsize=1 << 14)
+def concepts(kb: KnowledgeBase, text: str) -> frozenset[str]:
     """The glossary terms a text names by any variant, so "LP" in a question meets "lokaal
     partnerschap" in a sentence ("#lp" in both)."""
     variants = _variants(kb)
@@ -138,7 +139,7 @@ def concepts(kb: KnowledgeBase, text: str) -> set[str]:
             term = variants.get(" ".join(tokens[start:start + size]))
             if term:
                 found.add("#" + term)
-    return found
+    return frozenset(found)
 
 
 def overlap(kb: KnowledgeBase, asked: Asked, text: str) -> float:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.eligibility import read_facts
 
@@ -56,7 +57,8 @@ _NEGATED = re.compile(r"\b(?:geen|géén|niet|nie|zonder)\s+((?:[\w-]+\s+){0,1}[
 STEM_LENGTH = 5
 
 
-def stems(text: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)  # the same record sentences and passages are read for question after question
+def stems(text: str) -> frozenset[str]:
     """Content-word stems ("toeleiden" and "toeleider" share theirs); numbers count whole ("fase 2")."""
     found = set()
     for word in _words(text):
@@ -64,7 +66,7 @@ def stems(text: str) -> set[str]:
             found.add(word.strip("-"))
         elif len(word) > 2 and word not in FILLER_WORDS:
             found.add(word[:STEM_LENGTH])
-    return found
+    return frozenset(found)
 
 
 @dataclass(frozen=True)
@@ -109,8 +111,9 @@ def read_question(text: str) -> Asked:
     )
 
 
-def content_words(text: str) -> set[str]:
-    return {w for w in _words(text) if len(w) > 2 and w not in FILLER_WORDS}
+@lru_cache(maxsize=1 << 16)
+def content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in _words(text) if len(w) > 2 and w not in FILLER_WORDS)
 
 
 def _words(text: str) -> list[str]:
@@ -129,7 +132,7 @@ COMPOUND_PART = 6
 def held(asked: Asked, text: str) -> set[str]:
     """The question's stems that `text` holds, also as part of a compound word."""
     found = set(asked.content & stems(text))
-    long_words = {w for w in content_words(text) if len(w) >= COMPOUND_PART}
+    long_words = [w for w in content_words(text) if len(w) >= COMPOUND_PART]
     for word in asked.words:
         stem = word[:STEM_LENGTH]
         if stem in found or len(word) < COMPOUND_PART:

@@ -41,6 +41,7 @@ class KnowledgeBase:
                 "D003", f"kennisbank {self.path} heeft schemaversie {found}, verwacht {SCHEMA_VERSION}; {_REBUILD}"
             )
         self.db = sqlite_utils.Database(conn)
+        self._passages: dict[tuple[str, str], list[Record]] = {}
 
     # --- records ---------------------------------------------------------------------
     def get(self, kind: str, record_id: str) -> Record | None:
@@ -132,8 +133,16 @@ class KnowledgeBase:
         return [dict(zip([c[0] for c in rows.description], r)) for r in rows.fetchall()]
 
     def passages_in(self, document: str, section: str) -> list[Record]:
-        """The passages of one section, in the document's order."""
-        return self._rows("select * from passages where document = ? and section = ? order by position", [document, section])
+        """The passages of one section, in the document's order (kept: the database is read-only)."""
+        key = (document, section)
+        if key not in self._passages:
+            rows = self.db.execute(
+                "select document, section, section_title, position, text from passages "
+                "where document = ? and section = ? order by position", [document, section],
+            )
+            names = [c[0] for c in rows.description]
+            self._passages[key] = [dict(zip(names, row)) for row in rows.fetchall()]
+        return self._passages[key]
 
     def contacts_for_documents(self, document_ids: list[str]) -> list[Record]:
         contacts: list[Record] = []
