@@ -397,7 +397,7 @@ def test_labels_roles_focus_and_contrast(page):
     assert dialog.get_by_role("button", name="Verstuur").is_visible()
     assert dialog.get_by_role("button", name="Sluit de assistent").is_visible()
 
-    ask(page, "hoeveel bedraagt het leefloon voor een alleenstaande?")  # decline: list, e-mail link, source, buttons
+    ask(page, "wat is het gsm-nummer van de vdab-adviseur in ons lokaal partnerschap?")  # decline: list, e-mail link, source, buttons
     assert log.get_by_role("listitem").count() >= 1
     assert log.get_by_role("link").first.get_attribute("href").startswith("mailto:")
     page.context.set_offline(True)  # show the connection status too
