@@ -28,6 +28,7 @@ import numpy as np
 import yaml
 
 from bot import settings
+from bot.nlp import encoder
 
 N_SPLITS = 5
 SEED = 0
@@ -137,12 +138,24 @@ def _train_and_rank(pipeline: str, nlu: str, texts: list[str]) -> list[list[tupl
 # --- LexicalVote's regression and ConceptEvidence --------------------------------------------------
 
 
-def lexical_probabilities(examples: Examples, lexical: dict, vectors: Callable | None = None) -> np.ndarray:
-    """Out-of-fold probabilities of LexicalVote's regression with the settings `lexical`."""
+def lexical_probabilities(
+    examples: Examples, lexical: dict, vectors: Callable | None = None, cache_dir: Path | None = None
+) -> np.ndarray:
+    """Out-of-fold probabilities of LexicalVote's regression with the settings `lexical`; kept in
+    `cache_dir` (when given, and `vectors` is the project's encoder) for the next run."""
+    from bot.nlp import lexical_vote
     from bot.nlp.lexical_vote import LexicalVote, lexical_classifier, topic_texts
 
     settings_ = {**LexicalVote.get_default_config(), **lexical}
     extra = topic_texts() if settings_["topic_texts"] else []
+    cached = None
+    if cache_dir is not None and vectors is None:
+        sources = [lexical_vote.__file__] + ([encoder.__file__] if settings_["dense_weight"] > 0 else [])
+        key = json.dumps([settings_, examples.texts, examples.intents, extra], ensure_ascii=False, sort_keys=True)
+        key += "".join(Path(source).read_text(encoding="utf-8") for source in sources)
+        cached = cache_dir / f"lexical-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npy"
+        if cached.is_file():
+            return np.load(cached)
     options = {"vectors": vectors} if vectors is not None else {}
     result = np.zeros((len(examples.texts), len(examples.labels)))
     for train, test in examples.folds:
@@ -151,6 +164,9 @@ def lexical_probabilities(examples: Examples, lexical: dict, vectors: Callable |
         classifier.fit([t for t, _ in pairs], [i for _, i in pairs])
         columns = [examples.labels.index(c) for c in classifier.classes_]
         result[np.ix_(test, columns)] = classifier.predict_proba([examples.texts[i] for i in test])
+    if cached is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        np.save(cached, result)
     return result
 
 
@@ -205,14 +221,15 @@ def evaluate(
     """Macro F1 of DIET, the regression and their blends on the fixed folds; the per-intent report
     of the blend at the configured weight (or of the regression alone, without DIET)."""
     examples = load_examples()
+    cache_dir = settings.PROJECT_DIR / "build" / "folds"
+    diet = diet_probabilities(examples, config, cache_dir, report) if with_diet else None
     lexical_settings = component(config, "LexicalVote")
-    lexical = lexical_probabilities(examples, lexical_settings)
+    lexical = lexical_probabilities(examples, lexical_settings, cache_dir=cache_dir)
     factors = concept_factors(examples, config)
     results: dict[str, Any] = {"examples": len(examples.texts), "intents": len(examples.labels), "macro_f1": {}}
     results["macro_f1"]["lexical"] = scores(examples, np.argmax(lexical, axis=1))["macro avg"]["f1-score"]
     chosen = scores(examples, blend(np.zeros_like(lexical), lexical, 1.0, factors))
-    if with_diet:
-        diet = diet_probabilities(examples, config, settings.PROJECT_DIR / "build" / "folds", report)
+    if diet is not None:
         results["macro_f1"]["diet"] = scores(examples, np.argmax(diet, axis=1))["macro avg"]["f1-score"]
         for weight in weights:
             results["macro_f1"][f"blend {weight:.2f}"] = scores(examples, blend(diet, lexical, weight, factors))["macro avg"]["f1-score"]
