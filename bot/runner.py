@@ -28,7 +28,7 @@ from bot import settings
 from bot.errors import SettingsError
 from bot.files import PRIVATE_UMASK, open_private_log, private_file
 from bot.knowledge import KnowledgeBase, build_db, db_is_current, load_knowledge
-from bot.nlp import build_pipeline, pipeline_is_current, write_glossary_training_data
+from bot.nlp import build_pipeline, encoder, pipeline_is_current, write_glossary_training_data
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ GLOSSARY_TRAINING_DATA = Path("data/nlu/lookups/glossary.yml")
 MODEL_INPUTS = (
     "config.yml", "domain.yml", "data", "knowledge",
     "bot/nlp/ranking_component.py", "bot/nlp/lexical_vote.py", "bot/nlp/concept_evidence.py",
+    "bot/nlp/sentence_features.py", "bot/nlp/encoder.py",
 )
 
 
@@ -197,6 +198,8 @@ def start_servers(
         raise SettingsError("S002", f"geen model gevonden ({paths.model}); voer eerst `python -m bot prepare` uit")
     # a missing, corrupt or outdated knowledge.db stops here with the fix, before any server starts
     KnowledgeBase(settings.db_path())
+    # so does a missing or corrupt sentence encoder (the model's featurizer checks the same when it loads)
+    encoder.check()
     for port in (rasa_port, actions_port):
         if port_in_use(host, port):
             raise SettingsError("S005", f"poort {port} is al in gebruik (draait de assistent al?); kies een andere poort")

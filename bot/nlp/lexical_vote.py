@@ -11,6 +11,9 @@ Trained from the raw texts of the training examples and, with `topic_texts` on, 
 and answer sentences of each intent's knowledge records: case workers ask in the documents' own
 words, which 20-45 examples cannot all contain. (Character 2-4-grams within words plus words and
 word pairs, sublinear TF-IDF, scikit-learn; stored with the model, so a knowledge edit retrains.)
+With `dense_weight` above 0 the regression also sees the sentence vector of the pretrained encoder
+(`bot.nlp.encoder`), times that weight: words tell topics apart by their terms, the vector by what
+the question asks ("wat is GLOW" / "voor wie is GLOW"; README "Dutch NLP").
 """
 from __future__ import annotations
 
@@ -26,7 +29,10 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline, make_union
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from bot.nlp import encoder
 
 from bot.nlp.ranking_component import RankingComponent
 
@@ -50,15 +56,20 @@ def topic_texts() -> list[tuple[str, str]]:
     return texts
 
 
-def lexical_classifier(c: float) -> Pipeline:
-    """The TF-IDF logistic regression (unfitted)."""
-    features = make_union(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=True),
+def lexical_classifier(c: float, dense_weight: float = 0.0, vectors=encoder.encode) -> Pipeline:
+    """The TF-IDF logistic regression (unfitted), with the sentence vectors times `dense_weight` beside
+    the TF-IDF features when that is above 0. `vectors` maps a list of texts to an array of rows."""
+    features = [
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=True)),
         # word pairs ("niet haalbaar", "hoogst haalbare") tell neighbouring topics apart
         # (measured in cross-validation: README "Measurements")
-        TfidfVectorizer(sublinear_tf=True, lowercase=True, ngram_range=(1, 2)),
-    )
-    return make_pipeline(features, LogisticRegression(C=c, max_iter=3000))
+        ("words", TfidfVectorizer(sublinear_tf=True, lowercase=True, ngram_range=(1, 2))),
+    ]
+    weights = {}
+    if dense_weight > 0:
+        features.append(("sentence", FunctionTransformer(vectors)))
+        weights["sentence"] = dense_weight
+    return make_pipeline(FeatureUnion(features, transformer_weights=weights or None), LogisticRegression(C=c, max_iter=3000))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -72,11 +83,12 @@ class LexicalVote(RankingComponent):
     def get_default_config() -> dict[str, Any]:
         # measured in cross-validation, on the held-out story texts and on the question set
         # (README "Measurements"); weight 0 switches it off
-        return {"weight": 0.7, "C": 100.0, "ranking_length": 20, "topic_texts": True}
+        return {"weight": 0.7, "C": 100.0, "ranking_length": 20, "topic_texts": True, "dense_weight": 0.0}
 
     @classmethod
     def external_fingerprint(cls, config: dict[str, Any]) -> str:
-        return repr(topic_texts()) if config["topic_texts"] else ""
+        texts = repr(topic_texts()) if config["topic_texts"] else ""
+        return texts + (f"{encoder.PACKAGE}=={encoder.VERSION}" if config["dense_weight"] > 0 else "")
 
     def learn(self, training_data: TrainingData) -> Pipeline | None:
         pairs = [(e.get(TEXT), e.get(INTENT)) for e in training_data.intent_examples if e.get(TEXT)]
@@ -85,7 +97,7 @@ class LexicalVote(RankingComponent):
             return None  # nothing to tell apart
         if self._config["topic_texts"]:
             pairs += [(text, intent) for text, intent in topic_texts() if intent in intents]
-        classifier = lexical_classifier(float(self._config["C"]))
+        classifier = lexical_classifier(float(self._config["C"]), float(self._config["dense_weight"]))
         return _fast(classifier.fit([text for text, _ in pairs], [intent for _, intent in pairs]))
 
     @staticmethod

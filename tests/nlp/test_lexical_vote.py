@@ -89,3 +89,16 @@ def test_the_training_cache_fingerprint_follows_the_knowledge(monkeypatch):
     monkeypatch.setattr(module, "topic_texts", lambda: [("een nieuw antwoord uit versie 7", "bvs_wat")])
     assert LexicalVote.fingerprint_addon({}) != before
     assert LexicalVote.fingerprint_addon({"topic_texts": False}) == LexicalVote.fingerprint_addon({"topic_texts": False})
+
+
+def test_with_the_sentence_vectors_the_model_is_stored_loaded_and_still_blends(tmp_path):
+    storage, resource = LocalModelStorage(tmp_path), Resource("lexical_vote_dense")
+    config = {"dense_weight": 1.0, "topic_texts": False}
+    component = LexicalVote.create(config, storage, resource, None)
+    examples = [Message(data={"text": t, "intent": i}) for i, texts in TRAINING.items() for t in texts]
+    component.train(TrainingData(training_examples=examples))
+    loaded = LexicalVote.load(config, storage, resource, None)
+    assert "sentence" in dict(loaded.state[0].transformer_list)
+    msg = message("fin nr voor de bvs?", ("bvs_wat", 0.55), ("bvs_financieringsnummer", 0.45))
+    loaded.process([msg])
+    assert msg.get("intent")["name"] == "bvs_financieringsnummer"
