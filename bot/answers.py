@@ -320,13 +320,17 @@ _ABOUT_TODAY = re.compile(
 )
 
 
+def asks_about_today(question: str) -> bool:
+    return bool(_ABOUT_TODAY.search(question.casefold()))
+
+
 def asks_about_today_from_background(kb: KnowledgeBase, question: str, record_ids: list[str]) -> bool:
     """Whether a question about today would be answered from background documents only.
 
     An advice or a 2013 research report describes a plan or the past; it does not say what a
     case worker can do today, so such a question is declined rather than answered from it.
     """
-    if not _ABOUT_TODAY.search(question.casefold()):
+    if not asks_about_today(question):
         return False
     documents = {d for rid in record_ids for d in kb.documents_citing("topics", rid)}
     return bool(documents) and all((kb.document(d) or {}).get("weight") == "background" for d in documents)

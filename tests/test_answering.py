@@ -169,3 +169,8 @@ def test_a_question_about_something_else_than_getting_in_gets_no_eligibility_ver
     # a leefloner and GLOW are named, but the question is about social rights, not about access
     answer = ask(kb, "bouwt mijne leefloner sociale rechten op tijdens de stages in glow?", intent="glow_sociale_rechten")
     assert "GLOW kan voor je cliënt" not in answer.text and not answer.text.startswith("Ja")
+
+
+def test_a_question_about_today_is_not_answered_from_a_background_document(kb):
+    answer = ask(kb, "kan ons ocmw zich nu nog kandidaat stellen als proeftuin vdab-ocmw?", action="no_answer")
+    assert NO_ANSWER_MARKER in answer.text.splitlines()[0]

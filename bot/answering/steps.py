@@ -195,6 +195,8 @@ def passage(
     if documents is None and turn.action != "no_answer":
         return None
     if background_only:
+        if answers.asks_about_today(turn.text):
+            return None  # a 2013 report or an advice says nothing about what can be done today
         # only a background document the question names ("volgens de SERV", "in de proeftuinen"):
         # a stray sentence of a 48,000-word report is no answer to an unrecognised question
         documents = [
