@@ -15,7 +15,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import answering, answers, eligibility, follow_ups, messages, privacy, settings
-import bot.answering.steps
 from bot.errors import DatabaseError
 from bot.knowledge import KnowledgeBase
 

@@ -5,9 +5,8 @@ ranked by the question's content words (rarer words count more) and by whether t
 kind of information asked (a number for "hoeveel", an actor for "wie" …). The rest of the topic
 stays one click away ("Meer uitleg").
 
-A verdict (ja / nee / hangt af) is put in front only when the chosen sentence itself states a
-permission, an exclusion or an obligation about what the question names; otherwise the sentence
-answers on its own.
+A verdict is put in front only when a chosen sentence explicitly excludes or denies what a ja/nee
+question names ("Nee: …"); otherwise the sentences answer on their own (see `verdict`).
 """
 from __future__ import annotations
 

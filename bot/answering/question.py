@@ -11,7 +11,6 @@ from functools import lru_cache
 
 from bot.eligibility import read_facts
 
-#: The kinds of answer a question can ask for, checked in this order (the first that matches wins).
 #: A question that opens with a verb ("mag ik …", "kan die …", "bouwt hij …") asks ja or nee, whatever
 #: follows ("mag ik rechtstreeks mailen over hoe het gaat?").
 _OPENS_WITH_VERB = re.compile(
@@ -22,6 +21,7 @@ _OPENS_WITH_VERB = re.compile(
     # … or after a first clause: "tijdens een combinatietraject, mag ik …"
     r"|^[^?,]{0,80},\s*(en\s+)?(mag|mogen|kan|kunnen|moet|moeten|is|heeft|krijgt|blijft|komt|past|valt)\s+"
     r"(ik|je|we|wij|die|hij|ze|zij|het|dat|da|mijn|mijne|de|een|ne|er)\b")
+#: The kinds of answer a question can ask for, checked in this order (the first that matches wins).
 ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("verschil", re.compile(r"\b(verschil\w*|verschilt|verschillen|versus|vs\.?|t\.o\.v\.?|tegenover|vergelijk\w*)\b")),
     ("waarom", re.compile(r"^\W*(en\s+)?(waarom|hoezo|om welke reden)\b")),
@@ -32,11 +32,9 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("wanneer", re.compile(r"\b(wanneer|hoe ?lang|tot wanneer|vanaf wanneer|binnen (welke|hoeveel)|welke termijn|termijn|deadline)\b")),
     ("wie", re.compile(r"^\W*(en\s+)?(wie|bij wie|naar wie|met wie|voor wie|welke (dienst|organisatie|partner|instantie|persoon))\b|\bwie\s+(moet|mag|kan|doet|beslist|is|registreert|start|betaalt|contacteer)\b")),
     ("hoe", re.compile(r"\b(hoe|welke stappen|wat moet ik doen|wat doe ik|procedure|stappen)\b")),
+    # a verb after any comma, or a ja/nee tag at the end ("…, kan dat?"); an opening verb matched above
     ("ja_nee", re.compile(
-        r"^\W*(en\s+)?(mag|mogen|kan|kunnen|kunt|moet|moeten|hoeft|hoeven|is|zijn|heeft|hebben|krijgt|krijgen|valt|vallen|"
-        r"telt|tellen|komt|komen|geldt|gelden|blijft|blijven|wordt|worden|word|zit|zitten|past|passen|gaat|bestaat|"
-        r"klopt|staat|behoort|hoort|verliest|verliezen|behoudt|houdt|volstaat|zou|zouden)\b"
-        r"|[,;]\s*(en\s+)?(mag|mogen|kan|kunnen|moet|moeten|komt|past|valt)\s+(die|dat|da|hij|ze|zij|het|hem|haar|mijn|ik|je|we)\b"
+        r"[,;]\s*(en\s+)?(mag|mogen|kan|kunnen|moet|moeten|komt|past|valt)\s+(die|dat|da|hij|ze|zij|het|hem|haar|mijn|ik|je|we)\b"
         r"|\b(of niet|mag dat|kan dat|is dat|mag da|kan da|is da|mogelijk\?|toegelaten\?)\W*$")),
     ("wat", re.compile(r"\b(wat is|wat zijn|wat betekent|wat houdt|wat wil zeggen|wat bedoelt|wat doet|wat moet|wat)\b")),
 )

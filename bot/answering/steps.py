@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any, Callable
 
 from bot import answers, eligibility, follow_ups, messages
-from bot.answering.focus import focus, units
+from bot.answering.focus import focus
 from bot.answering.passage import best_passage, names_document, passage_intro
 from bot.answering.question import Asked, read_question, stems
 from bot.answers import Answer, Concepts
@@ -109,10 +109,11 @@ def rule(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     if turn.action != "combination":
         return None
     answer = answers.answer_combination(kb, turn.concepts, turn.ranking, turn.text)
-    unsettled = answer.text.startswith(messages.M009_COMBINATION_UNSETTLED.split("{")[0])
-    if answer.record_ids and kb.get("topics", answer.record_ids[0]) and not answer.declined and not unsettled:
+    topic_ = kb.get("topics", answer.record_ids[0]) if answer.record_ids and not answer.declined else None
+    if topic_ is not None and topic_["intent"] != answers.COMBINATION_INTENT:
         return shorten(kb, turn, answer)  # the next topic answered a "combination" question
-    return answer  # a verdict and its reason; an unsettled pair with who decides, whole
+    # a verdict and its reason; an unsettled pair with who decides (a combination topic), whole
+    return answer
 
 
 # --- 6 topic -----------------------------------------------------------------------------------
@@ -123,12 +124,14 @@ def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     answer = answers.answer_intent(kb, intent, turn.concepts, turn.text)
     if answer is None or answer.buttons:  # no topic, or a clarifying question of the topic
         return answer
+    today = answers.asks_about_today_from_background(kb, turn.text, answer.record_ids)
+    if not today and not answers.asks_for_missing_fact(turn.text, answer.text):
+        return shorten(kb, turn, answer)
     documents = [c["document"] for c in kb.citations(answer.record_ids)]
-    if answers.asks_about_today_from_background(kb, turn.text, answer.record_ids):
+    if today:
         return decline(kb, turn, documents)  # a 2013 report or an advice says nothing about today
-    if answers.asks_for_missing_fact(turn.text, answer.text):
-        return passage(kb, turn, documents=documents, background_only=False) or decline(kb, turn, documents)
-    return shorten(kb, turn, answer)
+    # the topic lacks the kind of fact asked: a passage of its documents, or a decline
+    return passage(kb, turn, documents=documents, background_only=False) or decline(kb, turn, documents)
 
 
 def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer) -> Answer:
