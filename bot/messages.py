@@ -91,6 +91,7 @@ M048_MORE = "Meer uitleg"
 M049_VERDICT = {"ja": "Ja: {reason}", "nee": "Nee: {reason}", "hangt af": "Dat hangt ervan af: {reason}"}
 M050_PASSAGE_INTRO = "Letterlijk uit {title}:"
 M051_PASSAGE_INTRO_BACKGROUND = "Letterlijk uit {title} ({note}):"
+M052_NOTHING_TO_EXPLAIN = "Er is nog geen antwoord om meer over te vertellen. Stel gerust je vraag over de draaiboeken."
 M053_ONE_TARGET_EXCLUDED = "Nee: {name} kan niet voor je cliënt ({facts})."
 M054_ONE_TARGET_POSSIBLE = "Ja, {name} kan voor je cliënt ({facts}), als ook de andere voorwaarden kloppen."
 M055_ONE_TARGET_CONDITIONAL = "Dat hangt af van de voorwaarden van {name} voor je cliënt ({facts}):"

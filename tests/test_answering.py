@@ -174,3 +174,8 @@ def test_a_question_about_something_else_than_getting_in_gets_no_eligibility_ver
 def test_a_question_about_today_is_not_answered_from_a_background_document(kb):
     answer = ask(kb, "kan ons ocmw zich nu nog kandidaat stellen als proeftuin vdab-ocmw?", action="no_answer")
     assert NO_ANSWER_MARKER in answer.text.splitlines()[0]
+
+
+def test_meer_uitleg_without_an_earlier_answer_says_so(kb):
+    answer = ask(kb, "vertel meer", intent="meer_uitleg")
+    assert answer.text == messages.M052_NOTHING_TO_EXPLAIN and not answer.substantive

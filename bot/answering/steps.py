@@ -77,7 +77,7 @@ def more(kb: KnowledgeBase, record_ids: list[str]) -> Answer:
             record_ids=[t["id"] for t in topics],
         )
     quoted = answers.quote_sources(kb, record_ids, messages.M041_WHY_INTRO)
-    return quoted or Answer(text=messages.M020_FEEDBACK_NOTHING)
+    return quoted or Answer(text=messages.M052_NOTHING_TO_EXPLAIN)
 
 
 # --- 3 clarifying question -------------------------------------------------------------------
