@@ -26,6 +26,11 @@ CARRIERS = {
     "hoeveel": re.compile(
         r"\d|€|\beuro\b|%|\bprocent\b|\b(één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|twintig|dertig|"
         r"honderd|helft|meerderheid|minderheid)\b"),
+    # a duration: a number with its unit of time, or an explicit "no maximum"
+    "hoelang": re.compile(
+        r"(\d|\b(één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|twintig|dertig))\s*(-\s*\d+\s*)?"
+        r"(kalender|werk|arbeids)?(dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren)\b|"
+        r"\bgeen\s+(maximum|minimum|limiet|termijn)\w*|\bonbeperkt\b"),
     "wanneer": re.compile(
         r"\d+\s*(kalender|werk)?(dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren)\b|\b\d{1,2}/\d{1,2}\b|"
         r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)\b|"
@@ -43,6 +48,12 @@ CARRIERS = {
         r"verplicht|nodig|aanmerking)\b"),
     "waarom": re.compile(r"\b(omdat|want|zodat|daardoor|reden|doel|bedoeling|om\s+\w+\s+te)\b"),
 }
+
+#: Kinds whose carrier (a number, a duration, a date) tells a sentence apart by itself.
+_TELLS_BY_ITSELF = ("hoeveel", "hoelang", "wanneer")
+#: Kinds an answer must carry: a "hoeveel" or "hoelang" question answered without a number or a
+#: duration is answered with a neighbouring fact, so the carrying sentence is chosen or none is.
+_STRICT = ("hoeveel", "hoelang")
 
 # --- verdicts: stated only where the sentence says it ----------------------------------------
 # A sentence of a record gives a verdict only as an explicit "no": an exclusion ("uitgesloten",
@@ -154,7 +165,7 @@ def score(kb: KnowledgeBase, asked: Asked, unit: str, position: int) -> float:
     carrier = CARRIERS.get(asked.kind)
     # the kind of information asked: a number for "hoeveel" / "hoelang" tells by itself, an actor or a
     # "niet" only in a sentence about what is asked
-    if carrier is not None and (value > 0 or asked.kind in ("hoeveel", "wanneer")) and carrier.search(unit.casefold()):
+    if carrier is not None and (value > 0 or asked.kind in _TELLS_BY_ITSELF) and carrier.search(unit.casefold()):
         value += CONFIG.carrier_bonus
     if asked.kind in ("wat", "verschil", "other") and position == 0:
         value += CONFIG.lead_bonus  # a definition comes first
@@ -196,6 +207,11 @@ def focus(
                 break
             if sum(words(candidates[i]) for i in picked) + words(candidates[index]) <= CONFIG.max_words:
                 picked.append(index)
+    if asked.kind in _STRICT and not any(_answers_number(asked, candidates[i]) for i in picked):
+        carrying = [i for i in ranked if _answers_number(asked, candidates[i])]
+        if not carrying:
+            return Focus(sentences=[], shortened=True)  # the topic does not give the number asked
+        picked = carrying[:1]
     chosen = [candidates[i] for i in sorted(picked)]
     return Focus(
         sentences=chosen,
@@ -204,6 +220,12 @@ def focus(
         shortened=True,
         quoted=[c for c in chosen if c in quoted],
     )
+
+
+def _answers_number(asked: Asked, unit: str) -> bool:
+    """Whether a sentence gives the number or duration asked about what is asked: it holds a word of
+    the question besides the topic's own (not "16 jaar" for "hoe lang duurt een begeleiding in het LP")."""
+    return bool(CARRIERS[asked.kind].search(unit.casefold())) and bool(held(asked, unit) - asked.topical)
 
 
 def _fitting(unit: str) -> list[str]:
