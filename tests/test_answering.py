@@ -199,3 +199,13 @@ def test_a_follow_up_the_nlu_cannot_place_gets_the_topic_of_the_same_document_it
     follow_up = ask(kb, "en voor wie is da bedoeld?", intent="nlu_fallback", action="no_answer",
                     previous=Context(first.record_ids))
     assert follow_up.record_ids == ["glow-doelgroep"] and not follow_up.declined
+
+
+def test_a_rule_whose_condition_the_question_states_gives_its_nee_first(kb):
+    answer = ask(kb, "ik registreer ne bvs voor een leefloner buiten twe, mag ik dan gewoon het twe financieringsnummer gebruiken?",
+                 intent="bvs_financieringsnummer", entities=[entity("context", "buiten-twe")])
+    assert answer.text.startswith("Nee")
+    # the opposite condition ("binnen" for "buiten") meets no rule: no verdict
+    other = ask(kb, "ik registreer ne bvs binnen twe, mag ik het twe financieringsnummer gebruiken?",
+                intent="bvs_financieringsnummer", entities=[entity("context", "binnen-twe")])
+    assert not other.text.startswith(("Nee", "Ja"))

@@ -61,7 +61,9 @@ _STRICT = ("hoeveel", "hoelang")
 # is too weak to answer "ja" (who can? under which condition?); the combination and eligibility
 # rules carry those verdicts.
 PERMISSION_QUESTION = re.compile(
-    r"^\W*(en\s+)?(mag|mogen|kan|kunnen|kunt|is het mogelijk|komt|komen|past|passen|valt|vallen|hoort|behoort)\b")
+    r"^\W*(en\s+)?(mag|mogen|kan|kunnen|kunt|is het mogelijk|komt|komen|past|passen|valt|vallen|hoort|behoort)\b"
+    # … or after the situation: "ik registreer ne bvs buiten twe, mag ik dan …"
+    r"|^[^?,]{0,80},\s*(en\s+)?(mag|mogen|kan|kunnen)\s+(ik|je|we|wij|die|hij|ze|zij|mijn|mijne|de|een|ne)\b")
 _OBLIGATION_QUESTION = re.compile(r"^\W*(en\s+)?(moet|moeten|hoeft|hoeven|is het verplicht|is het nodig)\b")
 _DENIES = re.compile(
     r"\b(kan|kunnen|mag|mogen)\b[^.;:]{0,40}\b(niet|geen rol)\b|\bniet (mogelijk|toegelaten|toegestaan|combineerbaar|"
@@ -251,15 +253,41 @@ def _restates(passage: str, unit: str) -> bool:
 RESTATED_SHARE = 0.7
 
 
+#: "Registreer je … buiten TWE-OCMW, dan mag je … niet": a rule with its condition before ", dan".
+_IF_THEN = re.compile(r"^(?:als|indien|wanneer)?\s*(?P<condition>[^,;:]+),\s*dan\b(?P<rule>[^;:]*)$")
+#: The share of a condition's words a question must state to meet it.
+CONDITION_STATED_SHARE = 0.7
+
+
+def _condition_stated(asked: Asked, question: str, sentence: str) -> bool:
+    """Whether the sentence is one rule "if X, then Y" whose condition X the question itself states
+    (and no other condition is in Y): then its "niet" answers the question as asked."""
+    found = _IF_THEN.match(sentence.strip().rstrip("."))
+    if not found or _CONDITION.search(found.group("rule")):
+        return False
+    condition = stems(found.group("condition"))
+    if not condition or len(condition & asked.content) < CONDITION_STATED_SHARE * len(condition):
+        return False
+    # the small words that turn a condition around ("buiten" or "binnen TWE") must be the question's too
+    turning = set(_TURNING.findall(found.group("condition")))
+    return turning <= set(_TURNING.findall(question))
+
+
+_TURNING = re.compile(r"\b(buiten|binnen|geen|niet|nie|zonder|voor|na|tijdens|jonger|ouder|minder|meer|enkel|alleen)\b")
+
+
 def verdict(kb: KnowledgeBase, asked: Asked, question: str, sentence: str) -> str | None:
     """"nee" when `sentence` explicitly excludes what a ja/nee question asks permission for."""
-    if asked.kind != "ja_nee" or asked.negative or asked.client_facts or not sentence:
+    if asked.kind != "ja_nee" or asked.negative or not sentence:
+        return None
+    folded, asked_text = sentence.casefold(), question.casefold().strip()
+    stated = _condition_stated(asked, asked_text, folded)
+    if asked.client_facts and not stated:
         return None  # a client's facts are for the eligibility rules, not for one sentence
     shared = held(asked, sentence) - asked.topical
     if len(shared) < CONFIG.verdict_min_shared_words:
         return None
-    folded, asked_text = sentence.casefold(), question.casefold().strip()
-    if _CONDITION.search(folded):
+    if _CONDITION.search(folded) and not stated:
         return None
     if PERMISSION_QUESTION.search(asked_text) and _DENIES.search(folded):
         return "nee"
