@@ -213,21 +213,32 @@ def join(sentences: list[str]) -> str:
 
 
 def cited_for(record: Record, sentences: list[str]) -> list[dict[str, Any]]:
-    """The record's citation that shares most words with each sentence used; all of them when a
-    sentence matches none clearly (a paraphrase of several passages)."""
+    """The record's citations each sentence used paraphrases: the one that shares most words with it,
+    and those that share nearly as many (a sentence that sums up two passages cites both); all of
+    them when a sentence matches none clearly."""
     chosen: list[dict[str, Any]] = []
     for sentence in sentences:
         said = stems(sentence)
-        best = max(record["sources"], key=lambda c: len(said & stems(c["passage"])), default=None)
-        if best is None or len(said & stems(best["passage"])) < MIN_SHARED_WITH_CITATION:
+        # how much of each passage the sentence says (a long passage shares many words with anything)
+        covered = []
+        for citation in record["sources"]:
+            passage = stems(citation["passage"])
+            shared = len(said & passage)
+            covered.append(shared / len(passage) if shared >= MIN_SHARED_WITH_CITATION else 0.0)
+        best = max(covered, default=0.0)
+        if not best:
             return record["sources"]
-        if best not in chosen:
-            chosen.append(best)
+        near = sorted(((c, i) for i, c in enumerate(covered) if c >= ALSO_CITED_SHARE * best), reverse=True)
+        chosen += [record["sources"][i] for _, i in near[:MAX_CITED_PER_SENTENCE] if record["sources"][i] not in chosen]
     return chosen or record["sources"]
 
 
 #: Words a sentence must share with a citation's passage to be that passage's paraphrase.
 MIN_SHARED_WITH_CITATION = 3
+#: A passage the sentence says nearly as much of as of the best one is cited as well.
+ALSO_CITED_SHARE = 0.75
+#: … up to this many passages for one sentence
+MAX_CITED_PER_SENTENCE = 2
 
 
 def citation_of(kb: KnowledgeBase, row: Record) -> dict[str, Any]:
