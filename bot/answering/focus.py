@@ -207,6 +207,13 @@ def focus(
         for index in ranked[1:]:
             if len(picked) == CONFIG.max_sentences or scores[index] < CONFIG.second_sentence_share * best:
                 break
+            same = next((i for i in picked if _same_thing(candidates[index], candidates[i])), None)
+            if same is not None:
+                # the record's sentence and the passage it paraphrases say one thing: the record's
+                # sentence says it (it is written to be read on its own, without the section's heading)
+                if index < len(found) <= same and words(candidates[index]) <= CONFIG.max_words:
+                    picked[picked.index(same)] = index
+                continue
             if sum(words(candidates[i]) for i in picked) + words(candidates[index]) <= CONFIG.max_words:
                 picked.append(index)
     if asked.kind in _STRICT and not any(_answers_number(asked, candidates[i]) for i in picked):
@@ -241,6 +248,16 @@ def _fitting(unit: str) -> list[str]:
 
 def _best(kb: KnowledgeBase, asked: Asked, chosen: list[str]) -> str:
     return max(chosen, key=lambda u: overlap(kb, asked, u)) if chosen else ""
+
+
+def _same_thing(one: str, other: str) -> bool:
+    """Whether two sentences say the same: most words of the shorter are in the longer."""
+    a, b = stems(one), stems(other)
+    return bool(a and b) and len(a & b) >= SAME_THING_SHARE * min(len(a), len(b))
+
+
+#: The share of the shorter sentence's words the longer holds when both say the same.
+SAME_THING_SHARE = 0.6
 
 
 def _restates(passage: str, unit: str) -> bool:
