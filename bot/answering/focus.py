@@ -28,7 +28,8 @@ CARRIERS = {
         r"honderd|helft|meerderheid|minderheid)\b"),
     # a duration: a number with its unit of time, or an explicit "no maximum"
     "hoelang": re.compile(
-        r"(\d|\b(één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|twintig|dertig))\s*(-\s*\d+\s*)?"
+        # not an age: "-25 jaar", "jonger dan 16 jaar"
+        r"((?<![-+\d])(?<!- )(?<!dan )\d+|\b(één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|twintig|dertig))\s*(-\s*\d+\s*)?"
         r"(kalender|werk|arbeids)?(dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren)\b|"
         r"\bgeen\s+(maximum|minimum|limiet|termijn)\w*|\bonbeperkt\b"),
     "wanneer": re.compile(
@@ -234,7 +235,16 @@ def focus(
 def _answers_number(asked: Asked, unit: str) -> bool:
     """Whether a sentence gives the number or duration asked about what is asked: it holds a word of
     the question besides the topic's own (not "16 jaar" for "hoe lang duurt een begeleiding in het LP")."""
-    return bool(CARRIERS[asked.kind].search(unit.casefold())) and bool(held(asked, unit) - asked.topical)
+    if not CARRIERS[asked.kind].search(unit.casefold()):
+        return False
+    # a question that names nothing besides the topic and the client ("bvs voor klant < 25 jaar, hoe
+    # lang?") asks the topic's own number
+    about = {s for s in asked.content - asked.topical if not any(c.isdigit() for c in s) and s not in _UNITS}
+    return not about or bool(held(asked, unit) - asked.topical)
+
+
+#: Stems of the units a number is asked in ("hoeveel weken"): they say what is asked, not about what.
+_UNITS = frozenset(stems("dag dagen kalenderdagen werkdagen week weken maand maanden jaar jaren uur uren euro procent"))
 
 
 def _fitting(unit: str) -> list[str]:
