@@ -135,7 +135,7 @@ def test_every_pattern_is_linear(unit):
     def seconds(n: int) -> float:
         text = unit * n
         best = float("inf")
-        for _ in range(3):
+        for _ in range(7):  # the best of several runs: a busy machine slows single runs, not the best one
             started = time.perf_counter()
             redact(text)
             personal_data_kinds(text)
