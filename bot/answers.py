@@ -147,7 +147,8 @@ def with_status(text: str, record: Record) -> str:
 #: insurance, a signature, a password or a layout and the topic's answer has none, the draaiboeken
 #: do not answer it: the topic answers a neighbouring question ("tot wanneer loopt de ESF-oproep?"
 #: is not answered by what the ESF-oproep is).
-_NUMBER_WORDS = r"één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|twintig|dertig|honderd"
+NUMBER_WORDS = (r"één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien|"
+                r"zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig|honderd")
 _TIME_UNITS = r"dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren"
 _MONTHS = r"januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 ASKED_FACTS = (
@@ -166,11 +167,11 @@ ASKED_FACTS = (
     ),
     (  # a duration: a number with its unit of time
         re.compile(rf"\bhoe\s*lang\b|\bhoeveel\s+({_TIME_UNITS})\b"),
-        re.compile(rf"(\d|\b({_NUMBER_WORDS}))\s*(-\s*\d+\s*)?(kalender|werk)?({_TIME_UNITS})\b|\bgeen\s+(maximum|limiet|termijn)\b"),
+        re.compile(rf"(\d|\b({NUMBER_WORDS}))\s*(-\s*\d+\s*)?(kalender|werk)?({_TIME_UNITS})\b|\bgeen\s+(maximum|limiet|termijn)\b"),
     ),
     (  # a count
         re.compile(r"\bhoeveel\b"),
-        re.compile(rf"\d|\b({_NUMBER_WORDS})\b|\bgeen\s+(maximum|limiet)\b"),
+        re.compile(rf"\d|\b({NUMBER_WORDS})\b|\bgeen\s+(maximum|limiet)\b"),
     ),
     (  # hours
         re.compile(r"\b(uren|uur)\s+per\b|\bhoeveel\s+uur\b|\bhoeveel\s+uren\b"),

@@ -209,3 +209,17 @@ def test_a_rule_whose_condition_the_question_states_gives_its_nee_first(kb):
     other = ask(kb, "ik registreer ne bvs binnen twe, mag ik het twe financieringsnummer gebruiken?",
                 intent="bvs_financieringsnummer", entities=[entity("context", "binnen-twe")])
     assert not other.text.startswith(("Nee", "Ja"))
+
+
+def test_an_abbreviation_is_written_out_as_a_source_text_writes_it(kb):
+    answer = ask(kb, "MEA, waar staat da voor?", action="no_answer")
+    assert answer.text.startswith("MEA staat voor Multi-Elementen-Advies.")
+    assert "Onderzoeksrapport proeftuinen" in answer.source_line
+    # what no text writes out is not guessed
+    assert not ask(kb, "waar staat XYZQ voor?", action="no_answer").text.startswith("XYZQ staat voor")
+
+
+def test_a_passage_that_says_the_same_negation_as_the_question_answers_it(kb):
+    answer = ask(kb, "kortgeschorsten: tot hoeveel weken kregen die geen begeleiding door het ocmw in de proeftuinen?",
+                 intent="proeftuin_wat")
+    assert "dertien weken" in answer.text

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from bot.answering.config import CONFIG
 from bot.answering.question import Asked, held, negated, stems
+from bot.answers import NUMBER_WORDS
 from bot.knowledge.passages import split_sentences
 from bot.knowledge.query import KnowledgeBase
 from bot.knowledge.sources import normalise
@@ -24,12 +25,11 @@ from bot.knowledge.sources import normalise
 #: What a sentence holds when it gives the kind of information asked.
 CARRIERS = {
     "hoeveel": re.compile(
-        r"\d|€|\beuro\b|%|\bprocent\b|\b(één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|twintig|dertig|"
-        r"honderd|helft|meerderheid|minderheid)\b"),
+        rf"\d|€|\beuro\b|%|\bprocent\b|\b({NUMBER_WORDS}|helft|meerderheid|minderheid)\b"),
     # a duration: a number with its unit of time, or an explicit "no maximum"
     "hoelang": re.compile(
         # not an age: "-25 jaar", "jonger dan 16 jaar"
-        r"((?<![-+\d])(?<!- )(?<!dan )\d+|\b(één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|twintig|dertig))\s*(-\s*\d+\s*)?"
+        rf"((?<![-+\d])(?<!- )(?<!jonger dan )(?<!ouder dan )\d+|\b({NUMBER_WORDS}))\s*(-\s*\d+\s*)?"
         r"(kalender|werk|arbeids)?(dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren)\b|"
         r"\bgeen\s+(maximum|minimum|limiet|termijn)\w*|\bonbeperkt\b"),
     "wanneer": re.compile(

@@ -14,7 +14,7 @@ from bot import messages
 from bot.answering.config import CONFIG
 from bot.answers import asks_for_missing_fact
 from bot.answering.focus import CARRIERS, overlap, weight
-from bot.answering.question import Asked, held, stems
+from bot.answering.question import Asked, held, negated, stems
 from bot.knowledge.query import KnowledgeBase, Record
 
 _ASKS_CODE = re.compile(r"\b(\w*nummer|\w*code|fin\.?\s?nr|nr)\b")
@@ -40,7 +40,7 @@ def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list
         if documents and row["document"] not in documents:
             continue
         own = f"{row['section_title']} {row['text']}"
-        if len(held(asked, own)) < CONFIG.passage_min_shared_words or asked.excluded & stems(own):
+        if len(held(asked, own)) < CONFIG.passage_min_shared_words or asked.excluded & (stems(own) - negated(own)):
             continue
         # "volgens de SERV": a word naming the document counts towards the coverage, not as a match
         searched = f"{' '.join(naming.get(row['document'], ()))} {own}"
@@ -72,3 +72,48 @@ def passage_intro(kb: KnowledgeBase, document_id: str) -> str:
     return messages.M051_PASSAGE_INTRO_BACKGROUND.format(
         title=document.get("short_title", document_id), note=(document.get("note") or "").strip().rstrip(".")
     )
+
+
+# --- what an abbreviation stands for -----------------------------------------------------------
+#: "MEA, waar staat da voor?", "wat betekent MPSA voluit?", "afkorting BTOM?"
+_ASKS_EXPANSION = re.compile(r"\b(waar\s+staat\b.*\bvoor|voluit|afkorting|staat\s+\w+\s+voor)\b")
+#: Words left out of an abbreviation's letters ("Meetinstrument voor Professionele en Sociale Activering")
+_SMALL_WORDS = frozenset("van voor en de het der in op tot met of".split())
+
+
+@dataclass
+class Expansion:
+    abbreviation: str
+    expansion: str
+    row: Record
+
+
+def expansion(kb: KnowledgeBase, question: str) -> Expansion | None:
+    """What an abbreviation the question asks about stands for, as a source text writes it out
+    ("Multi-Elementen-Advies (MEA)"); None when the question asks no such thing or no text says it."""
+    if not _ASKS_EXPANSION.search(question.casefold()):
+        return None
+    for word in re.findall(r"[\w-]{2,8}", question):
+        letters = word.upper()
+        if word.casefold() in _SMALL_WORDS or not letters.isalpha() or word.casefold() in ("waar", "staat", "voluit", "afkorting"):
+            continue
+        for row in kb.search_passages([word.casefold()], limit=CONFIG.passage_candidates):
+            for match in re.finditer(rf"\(\s*{re.escape(letters)}\s*\)", row["text"]):
+                written = written_out(row["text"][: match.start()], letters)
+                if written:
+                    return Expansion(letters, written, row)
+    return None
+
+
+def written_out(before: str, letters: str) -> str | None:
+    """The words just before "(ABC)" whose initials (parts of a hyphenated word each count, small
+    words none) spell the abbreviation; None when they do not."""
+    words = before.rstrip().split(" ")
+    for start in range(len(words) - 1, max(-1, len(words) - 2 * len(letters) - 2), -1):
+        parts = [p for w in words[start:] for p in re.split(r"-", w) if p and p.casefold() not in _SMALL_WORDS]
+        initials = "".join(p[0] for p in parts).upper()
+        if initials == letters:
+            return " ".join(words[start:]).strip(" ,;:(")
+        if len(initials) > len(letters):
+            return None
+    return None

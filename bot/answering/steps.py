@@ -9,7 +9,7 @@ from typing import Any, Callable
 from bot import answers, eligibility, follow_ups, messages
 from bot.answering.config import CONFIG
 from bot.answering.focus import concepts, focus
-from bot.answering.passage import best_passage, names_document, passage_intro
+from bot.answering.passage import best_passage, expansion, names_document, passage_intro
 from bot.answering.question import Asked, held, read_question, stems
 from bot.answers import Answer, Concepts
 from bot.knowledge.query import KnowledgeBase, Record
@@ -120,6 +120,22 @@ def more(kb: KnowledgeBase, record_ids: list[str]) -> Answer:
         )
     quoted = answers.quote_sources(kb, record_ids, messages.M041_WHY_INTRO)
     return quoted or Answer(text=messages.M052_NOTHING_TO_EXPLAIN)
+
+
+# --- 2b what an abbreviation stands for ------------------------------------------------------------
+def abbreviation(kb: KnowledgeBase, turn: Turn) -> Answer | None:
+    """"MEA, waar staat da voor?": the abbreviation written out, from the source text that does it."""
+    found = expansion(kb, turn.text)
+    if found is None:
+        return None
+    row = found.row
+    citation = citation_of(kb, row)
+    return Answer(
+        text=messages.M056_STANDS_FOR.format(abbreviation=found.abbreviation, expansion=found.expansion)
+        + f"\n{passage_intro(kb, row['document'])}\n\"{row['text']}\"",
+        source_line=answers.source_line(kb, [citation]),
+        passage=citation,
+    )
 
 
 # --- 3 clarifying question -------------------------------------------------------------------
@@ -282,7 +298,7 @@ def decline(kb: KnowledgeBase, turn: Turn, documents: list[str] | None = None) -
     return answers.no_answer(kb, turn.concepts, turn.text, documents=documents)
 
 
-STEPS: tuple[Step, ...] = (unusable, follow_up, clarifying, described_client, rule, topic, passage)
+STEPS: tuple[Step, ...] = (unusable, follow_up, abbreviation, clarifying, described_client, rule, topic, passage)
 
 
 def answer(kb: KnowledgeBase, turn: Turn) -> Answer:
