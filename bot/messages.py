@@ -109,3 +109,7 @@ M065_LOGIN_LIMIT = "Te veel mislukte aanmeldpogingen vanaf dit adres. Probeer he
 M066_BAD_LENGTH = "Ongeldig verzoek: de lengte (Content-Length) ontbreekt of klopt niet."
 M067_BODY_TOO_LARGE = "Het formulier is te groot (meer dan {limit} bytes)."
 M068_FOREIGN_ORIGIN = "Dit formulier komt niet van deze pagina."
+
+# the widget's source passages (bot/channels/widget.py: GET /webhooks/widget/passage)
+M069_BAD_PASSAGE_REQUEST = "Ongeldig verzoek: geef een document (doc) en een paragraaf (section) op, bv. ?doc=lp&section=3.4.1."
+M070_NO_PASSAGE = "Die passage staat niet in de draaiboeken: onbekend document of onbekende paragraaf."
