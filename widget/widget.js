@@ -446,7 +446,9 @@
       if (request === passageRequest) passageBody.replaceChildren(el("p", "dbw-passage-note", TEXT.passageError));
     }
     if (!found || request !== passageRequest || passage.hidden) return;
-    passageBody.replaceChildren(...found.passages.map((text) => el("p", null, String(text))));
+    // the section's heading is the dialog's title already
+    const texts = found.passages.map(String).filter((text) => text.trim() !== c.section_title);
+    passageBody.replaceChildren(...texts.map((text) => el("p", null, text)));
   }
 
   function closePassage(moveFocus = true) {
