@@ -548,7 +548,7 @@ def test_full_screen_on_a_phone_and_a_demo_page_that_fits(sized_page):
     assert widget_focus(page) == "dbw-launcher"
 
 
-def test_new_conversation_forgets_the_earlier_client(sized_page):
+def test_new_conversation_forgets_the_earlier_client(sized_page, servers):
     page = sized_page
     open_widget(page)
     ask(page, BVS_QUESTION)
@@ -568,6 +568,11 @@ def test_new_conversation_forgets_the_earlier_client(sized_page):
     ask(page, "welke bron?")
     follow_up = page.locator(".dbw-bot").last.inner_text()
     assert "C03S350" not in follow_up and "3.4.1" not in follow_up, "nothing of the earlier conversation is used"
+    tracker = requests.get(
+        f"{servers.rasa_url}/conversations/{new_sender}/tracker", params={"token": servers.api_token}, timeout=30
+    ).json()
+    assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == ["welke bron?"], "a conversation of its own"
+    assert tracker["events"][0]["event"] == "action" and tracker["events"][0]["name"] == "action_session_start"
     shot(page, "new-conversation")
     page.reload()
     page.locator(".dbw-msg").first.wait_for()
