@@ -24,6 +24,15 @@ if (( ${#missing[@]} )); then
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# Test only: Microsoft's Adaptive Cards parser (npm package adaptivecards), which tests/test_teams.py
+# runs with Node.js on every card the Teams channel sends. Installed from tests/cards/package-lock.json.
+CARDS=tests/cards
+if command -v npm >/dev/null && ! cmp -s "$CARDS/package-lock.json" "$CARDS/node_modules/.installed-lock.json" 2>/dev/null; then
+  echo "Adaptive Cards-parser voor de tests installeren ($CARDS) …"
+  npm ci --prefix "$CARDS" --no-audit --no-fund --silent
+  cp "$CARDS/package-lock.json" "$CARDS/node_modules/.installed-lock.json"
+fi
+
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
   echo "virtualenv actueel: $VENV"
   exit 0

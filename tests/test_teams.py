@@ -422,7 +422,7 @@ class TestTeamsServers:
     pytestmark = pytest.mark.e2e
 
     def test_startup_makes_no_network_call(self, teams):
-        assert teams.at_startup == {"openid": 0, "jwks": 0, "token": 0, "msi": 0, "replies": 0}
+        assert teams.at_startup == {"openid": 0, "jwks": 0, "token": 0, "msi": 0, "replies": 0, "updates": 0}
 
     def test_answer_arrives_as_adaptive_card_with_source_and_feedback(self, teams):
         standin = teams.standin
