@@ -54,6 +54,8 @@ class Reply:
     conversation_id: str
     reply_to_id: str | None
     activity: dict[str, Any]
+    #: the id the connector gave it
+    id: str = ""
 
 
 @dataclass
@@ -194,7 +196,7 @@ class BotFrameworkStandIn:
             conversation, activity = unquote(parts[2]), json.loads(body or b"{}")
             new_id = f"1:{uuid.uuid4()}"
             with self.lock:
-                self.replies.append(Reply(conversation, unquote(parts[4]) if len(parts) == 5 else None, activity))
+                self.replies.append(Reply(conversation, unquote(parts[4]) if len(parts) == 5 else None, activity, new_id))
                 self.sent_ids[(conversation, new_id)] = activity
             self._json(handler, 201, {"id": new_id})
             return
@@ -352,7 +354,7 @@ class BotFrameworkStandIn:
     def sent_id_of(self, reply: dict[str, Any]) -> str:
         """The id the connector gave a reply activity the bot sent (what Teams puts in `replyToId` of a click)."""
         with self.lock:
-            return next(i for (_, i), activity in self.sent_ids.items() if activity is reply)
+            return next(r.id for r in self.replies if r.activity is reply)
 
     def updates_of(self, activity_id: str) -> list[dict[str, Any]]:
         with self.lock:
