@@ -5,7 +5,9 @@ Configured in credentials.yml under `bot.channels.teams.TeamsInput:`; the Bot Co
 token completely (`bot.channels.botframework_auth`) before anything reaches the assistant, makes
 no network call at startup, reads Adaptive Card submits (`activity.value`) as messages, and answers
 with Adaptive Cards: the answer, its "Bron:" line in small subtle text, and the buttons
-(clarifications, 👍/👎) as Action.Submit.
+(clarifications, 👍/👎) as Action.Submit. When the app is added to a conversation it greets with
+example questions; a clicked suggestion is echoed above its answer ("Je koos: …"), and the card that
+was clicked is updated without the clicked buttons (Bot Connector update activity).
 
 Every setting may also come from an environment variable DRAAIBOEK_TEAMS_<SETTING> (e.g.
 DRAAIBOEK_TEAMS_APP_PASSWORD), or be written as ${VAR} (unquoted) in credentials.yml, so that no
