@@ -155,7 +155,7 @@ ASKED_FACTS = (
         # not "betaald werk" (a paid job) nor "verdient aandacht"
         re.compile(
             r"\b(bedrag\w*|bedraagt|euro|kost(en|t)?|\w*vergoeding\w*|premie\w*|loon|lonen|verdienste\w*|subsidie\w*)\b"
-            r"|\b(hoeveel|wat)\s+(verdien|betaal)\w*|\bhoeveel\b[^?.]*\b(betaald|betaalt|verdient|verdienen)\b|\bbetaal(t|en|d)?\s+(voor|aan|de|het|hem|haar|hen)\b|€"
+            r"|\b(hoeveel|wat)\s+(verdien|betaal|krijg|ontvang)\w*|\bhoeveel\b[^?.]*\b(betaald|betaalt|verdient|verdienen)\b|\bbetaal(t|en|d)?\s+(voor|aan|de|het|hem|haar|hen)\b|€"
         ),
         re.compile(r"€|\beuro\b"),
     ),
@@ -276,16 +276,17 @@ def continues_topic(text: str, topic: Record) -> bool:
 
 
 def intent_in_context(
-    kb: KnowledgeBase, text: str, ranking: list[dict[str, Any]], previous_record_ids: list[str] | None
+    kb: KnowledgeBase, text: str, ranking: list[dict[str, Any]], previous_record_ids: list[str] | None,
+    elliptical: bool = False,
 ) -> str | None:
     """The topic intent a follow-up is about, read with the previous answer's topic; None if not one.
 
     A follow-up that asks about what the previous answer says continues its topic. Otherwise the
     NLU's ranking decides, with the previous topic, its related topics and the intents of its document
-    weighing more.
+    weighing more. An `elliptical` message (a few words naming nothing of its own) is a follow-up too.
     """
     previous = next(filter(None, (kb.get("topics", rid) for rid in previous_record_ids or [])), None)
-    if previous is None or not is_follow_up(text):
+    if previous is None or not (elliptical or is_follow_up(text)):
         return None
     if continues_topic(text, previous):
         return previous["intent"]

@@ -34,6 +34,8 @@ def entity(label, value):
         ("kan ne leefloner in glow", "ja_nee"),
         ("wie moet de overdracht naar vdab doen?", "wie"),
         ("tot wanneer loopt de esf oproep", "wanneer"),
+        ("bvs als combitraject, hoe lang mag die max duren?", "hoelang"),
+        ("binnen hoeveel werkdagen moet de bemiddelaar reageren?", "hoelang"),
         ("hoe draag ik mijne klant over aan vdab", "hoe"),
         ("wat is een combinatietraject", "wat"),
         ("verschil tussen glow en twe?", "verschil"),
@@ -179,3 +181,31 @@ def test_a_question_about_today_is_not_answered_from_a_background_document(kb):
 def test_meer_uitleg_without_an_earlier_answer_says_so(kb):
     answer = ask(kb, "vertel meer", intent="meer_uitleg")
     assert answer.text == messages.M052_NOTHING_TO_EXPLAIN and not answer.substantive
+
+
+def test_a_duration_question_gets_the_sentence_with_the_duration(kb):
+    answer = ask(kb, "bvs als combitraject, hoe lang mag die max duren?", intent="bvs_wat")
+    assert answer.text.startswith("Ze duurt maximaal 30 kalenderdagen")
+
+
+def test_a_duration_the_topic_does_not_give_about_what_is_asked_is_declined_not_answered_with_an_age(kb):
+    # the target group's "jonger dan 16 jaar" is no duration of a begeleiding
+    answer = ask(kb, "hoe lang mag een begeleiding in een lokaal partnerschap maximaal duren?", intent="lp_doelgroep")
+    assert answer.declined and "16 jaar" not in answer.text
+
+
+def test_a_follow_up_the_nlu_cannot_place_gets_the_topic_of_the_same_document_its_title_names(kb):
+    first = ask(kb, "wat is glow eigenlijk", intent="glow_wat")
+    follow_up = ask(kb, "en voor wie is da bedoeld?", intent="nlu_fallback", action="no_answer",
+                    previous=Context(first.record_ids))
+    assert follow_up.record_ids == ["glow-doelgroep"] and not follow_up.declined
+
+
+def test_a_rule_whose_condition_the_question_states_gives_its_nee_first(kb):
+    answer = ask(kb, "ik registreer ne bvs voor een leefloner buiten twe, mag ik dan gewoon het twe financieringsnummer gebruiken?",
+                 intent="bvs_financieringsnummer", entities=[entity("context", "buiten-twe")])
+    assert answer.text.startswith("Nee")
+    # the opposite condition ("binnen" for "buiten") meets no rule: no verdict
+    other = ask(kb, "ik registreer ne bvs binnen twe, mag ik het twe financieringsnummer gebruiken?",
+                intent="bvs_financieringsnummer", entities=[entity("context", "binnen-twe")])
+    assert not other.text.startswith(("Nee", "Ja"))

@@ -33,6 +33,11 @@ class AnsweringConfig:
     passage_min_coverage: float = 0.6
     #: … and at least this many of its content words
     passage_min_shared_words: int = 2
+    #: a message of at most this many words that names no glossary term is a follow-up ("hoeveel uren per maand?")
+    elliptical_max_words: int = 5
+    #: a topic of the previous answer's document whose title shares this much with a follow-up is what it asks
+    #: (a shared content word or the question phrase "voor wie" counts 1, a related topic 0.5 more)
+    follow_up_title_min_score: float = 1.0
     #: passages the full-text search hands to the ranking
     passage_candidates: int = 30
 

@@ -26,6 +26,12 @@ CARRIERS = {
     "hoeveel": re.compile(
         r"\d|€|\beuro\b|%|\bprocent\b|\b(één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|twintig|dertig|"
         r"honderd|helft|meerderheid|minderheid)\b"),
+    # a duration: a number with its unit of time, or an explicit "no maximum"
+    "hoelang": re.compile(
+        # not an age: "-25 jaar", "jonger dan 16 jaar"
+        r"((?<![-+\d])(?<!- )(?<!dan )\d+|\b(één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|twintig|dertig))\s*(-\s*\d+\s*)?"
+        r"(kalender|werk|arbeids)?(dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren)\b|"
+        r"\bgeen\s+(maximum|minimum|limiet|termijn)\w*|\bonbeperkt\b"),
     "wanneer": re.compile(
         r"\d+\s*(kalender|werk)?(dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren)\b|\b\d{1,2}/\d{1,2}\b|"
         r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)\b|"
@@ -44,13 +50,21 @@ CARRIERS = {
     "waarom": re.compile(r"\b(omdat|want|zodat|daardoor|reden|doel|bedoeling|om\s+\w+\s+te)\b"),
 }
 
+#: Kinds whose carrier (a number, a duration, a date) tells a sentence apart by itself.
+_TELLS_BY_ITSELF = ("hoeveel", "hoelang", "wanneer")
+#: Kinds an answer must carry: a "hoeveel" or "hoelang" question answered without a number or a
+#: duration is answered with a neighbouring fact, so the carrying sentence is chosen or none is.
+_STRICT = ("hoeveel", "hoelang")
+
 # --- verdicts: stated only where the sentence says it ----------------------------------------
 # A sentence of a record gives a verdict only as an explicit "no": an exclusion ("uitgesloten",
 # "kan niet", "geen rol") of what a permission question asks about. A "kan" or "moet" in a sentence
 # is too weak to answer "ja" (who can? under which condition?); the combination and eligibility
 # rules carry those verdicts.
 PERMISSION_QUESTION = re.compile(
-    r"^\W*(en\s+)?(mag|mogen|kan|kunnen|kunt|is het mogelijk|komt|komen|past|passen|valt|vallen|hoort|behoort)\b")
+    r"^\W*(en\s+)?(mag|mogen|kan|kunnen|kunt|is het mogelijk|komt|komen|past|passen|valt|vallen|hoort|behoort)\b"
+    # … or after the situation: "ik registreer ne bvs buiten twe, mag ik dan …"
+    r"|^[^?,]{0,80},\s*(en\s+)?(mag|mogen|kan|kunnen)\s+(ik|je|we|wij|die|hij|ze|zij|mijn|mijne|de|een|ne)\b")
 _OBLIGATION_QUESTION = re.compile(r"^\W*(en\s+)?(moet|moeten|hoeft|hoeven|is het verplicht|is het nodig)\b")
 _DENIES = re.compile(
     r"\b(kan|kunnen|mag|mogen)\b[^.;:]{0,40}\b(niet|geen rol)\b|\bniet (mogelijk|toegelaten|toegestaan|combineerbaar|"
@@ -154,7 +168,7 @@ def score(kb: KnowledgeBase, asked: Asked, unit: str, position: int) -> float:
     carrier = CARRIERS.get(asked.kind)
     # the kind of information asked: a number for "hoeveel" / "hoelang" tells by itself, an actor or a
     # "niet" only in a sentence about what is asked
-    if carrier is not None and (value > 0 or asked.kind in ("hoeveel", "wanneer")) and carrier.search(unit.casefold()):
+    if carrier is not None and (value > 0 or asked.kind in _TELLS_BY_ITSELF) and carrier.search(unit.casefold()):
         value += CONFIG.carrier_bonus
     if asked.kind in ("wat", "verschil", "other") and position == 0:
         value += CONFIG.lead_bonus  # a definition comes first
@@ -194,8 +208,20 @@ def focus(
         for index in ranked[1:]:
             if len(picked) == CONFIG.max_sentences or scores[index] < CONFIG.second_sentence_share * best:
                 break
+            same = next((i for i in picked if _same_thing(candidates[index], candidates[i])), None)
+            if same is not None:
+                # the record's sentence and the passage it paraphrases say one thing: the record's
+                # sentence says it (it is written to be read on its own, without the section's heading)
+                if index < len(found) <= same and words(candidates[index]) <= CONFIG.max_words:
+                    picked[picked.index(same)] = index
+                continue
             if sum(words(candidates[i]) for i in picked) + words(candidates[index]) <= CONFIG.max_words:
                 picked.append(index)
+    if asked.kind in _STRICT and not any(_answers_number(asked, candidates[i]) for i in picked):
+        carrying = [i for i in ranked if _answers_number(asked, candidates[i])]
+        if not carrying:
+            return Focus(sentences=[], shortened=True)  # the topic does not give the number asked
+        picked = carrying[:1]
     chosen = [candidates[i] for i in sorted(picked)]
     return Focus(
         sentences=chosen,
@@ -204,6 +230,21 @@ def focus(
         shortened=True,
         quoted=[c for c in chosen if c in quoted],
     )
+
+
+def _answers_number(asked: Asked, unit: str) -> bool:
+    """Whether a sentence gives the number or duration asked about what is asked: it holds a word of
+    the question besides the topic's own (not "16 jaar" for "hoe lang duurt een begeleiding in het LP")."""
+    if not CARRIERS[asked.kind].search(unit.casefold()):
+        return False
+    # a question that names nothing besides the topic and the client ("bvs voor klant < 25 jaar, hoe
+    # lang?") asks the topic's own number
+    about = {s for s in asked.content - asked.topical if not any(c.isdigit() for c in s) and s not in _UNITS}
+    return not about or bool(held(asked, unit) - asked.topical)
+
+
+#: Stems of the units a number is asked in ("hoeveel weken"): they say what is asked, not about what.
+_UNITS = frozenset(stems("dag dagen kalenderdagen werkdagen week weken maand maanden jaar jaren uur uren euro procent"))
 
 
 def _fitting(unit: str) -> list[str]:
@@ -219,6 +260,16 @@ def _best(kb: KnowledgeBase, asked: Asked, chosen: list[str]) -> str:
     return max(chosen, key=lambda u: overlap(kb, asked, u)) if chosen else ""
 
 
+def _same_thing(one: str, other: str) -> bool:
+    """Whether two sentences say the same: most words of the shorter are in the longer."""
+    a, b = stems(one), stems(other)
+    return bool(a and b) and len(a & b) >= SAME_THING_SHARE * min(len(a), len(b))
+
+
+#: The share of the shorter sentence's words the longer holds when both say the same.
+SAME_THING_SHARE = 0.6
+
+
 def _restates(passage: str, unit: str) -> bool:
     """Whether a record sentence already says what the passage says (most of its words)."""
     said = stems(passage)
@@ -229,15 +280,41 @@ def _restates(passage: str, unit: str) -> bool:
 RESTATED_SHARE = 0.7
 
 
+#: "Registreer je … buiten TWE-OCMW, dan mag je … niet": a rule with its condition before ", dan".
+_IF_THEN = re.compile(r"^(?:als|indien|wanneer)?\s*(?P<condition>[^,;:]+),\s*dan\b(?P<rule>[^;:]*)$")
+#: The share of a condition's words a question must state to meet it.
+CONDITION_STATED_SHARE = 0.7
+
+
+def _condition_stated(asked: Asked, question: str, sentence: str) -> bool:
+    """Whether the sentence is one rule "if X, then Y" whose condition X the question itself states
+    (and no other condition is in Y): then its "niet" answers the question as asked."""
+    found = _IF_THEN.match(sentence.strip().rstrip("."))
+    if not found or _CONDITION.search(found.group("rule")):
+        return False
+    condition = stems(found.group("condition"))
+    if not condition or len(condition & asked.content) < CONDITION_STATED_SHARE * len(condition):
+        return False
+    # the small words that turn a condition around ("buiten" or "binnen TWE") must be the question's too
+    turning = set(_TURNING.findall(found.group("condition")))
+    return turning <= set(_TURNING.findall(question))
+
+
+_TURNING = re.compile(r"\b(buiten|binnen|geen|niet|nie|zonder|voor|na|tijdens|jonger|ouder|minder|meer|enkel|alleen)\b")
+
+
 def verdict(kb: KnowledgeBase, asked: Asked, question: str, sentence: str) -> str | None:
     """"nee" when `sentence` explicitly excludes what a ja/nee question asks permission for."""
-    if asked.kind != "ja_nee" or asked.negative or asked.client_facts or not sentence:
+    if asked.kind != "ja_nee" or asked.negative or not sentence:
+        return None
+    folded, asked_text = sentence.casefold(), question.casefold().strip()
+    stated = _condition_stated(asked, asked_text, folded)
+    if asked.client_facts and not stated:
         return None  # a client's facts are for the eligibility rules, not for one sentence
     shared = held(asked, sentence) - asked.topical
     if len(shared) < CONFIG.verdict_min_shared_words:
         return None
-    folded, asked_text = sentence.casefold(), question.casefold().strip()
-    if _CONDITION.search(folded):
+    if _CONDITION.search(folded) and not stated:
         return None
     if PERMISSION_QUESTION.search(asked_text) and _DENIES.search(folded):
         return "nee"

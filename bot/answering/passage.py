@@ -2,7 +2,7 @@
 
 The passage index (``passages`` in knowledge.db) holds every sentence of the five texts. A
 passage answers only when it holds most of what the question asks about (weighted by how rare
-each word is) and, for "hoeveel", "wanneer" and "wie", the kind of information asked: a near
+each word is) and, for "hoeveel", "hoelang", "wanneer" and "wie", the kind of information asked: a near
 miss is declined, never quoted as if it answered.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bot.knowledge.query import KnowledgeBase, Record
 _ASKS_CODE = re.compile(r"\b(\w*nummer|\w*code|fin\.?\s?nr|nr)\b")
 _CODE = re.compile(r"\b[A-Z]{1,4}[-/ ]?\d{2,}[A-Z0-9]*\b|\b\d{2,}[-/. ]\d{2,}")
 #: Kinds of question a passage answers only when it carries that kind of information.
-_NEEDS_CARRIER = ("hoeveel", "wanneer", "wie")
+_NEEDS_CARRIER = ("hoeveel", "hoelang", "wanneer", "wie")
 
 
 @dataclass

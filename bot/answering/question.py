@@ -26,10 +26,14 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("verschil", re.compile(r"\b(verschil\w*|verschilt|verschillen|versus|vs\.?|t\.o\.v\.?|tegenover|vergelijk\w*)\b")),
     ("waarom", re.compile(r"^\W*(en\s+)?(waarom|hoezo|om welke reden)\b")),
     ("ja_nee", _OPENS_WITH_VERB),
+    # a duration before "hoeveel": "binnen hoeveel dagen" asks a term, "hoeveel uur per week" a number
+    ("hoelang", re.compile(
+        r"\bhoe ?lang\b|\bbinnen (welke|hoeveel)\b|\b(welke|wat is de) (termijn|duur|looptijd)\b|\bmaximale duur\b|"
+        r"\bhoeveel (tijd|dagen|kalenderdagen|werkdagen|weken|maanden|jaar|jaren)\b")),
     ("hoeveel", re.compile(
         r"\b(hoeveel|welke leeftijd|hoe oud|vanaf welke|welk(e)? (bedrag|percentage|aandeel|nummer|code|getal)|fin\w*\s*(nr|nummer)|"
         r"financieringsnummer|nummer|code|percentage|procent|bedrag)\b")),
-    ("wanneer", re.compile(r"\b(wanneer|hoe ?lang|tot wanneer|vanaf wanneer|binnen (welke|hoeveel)|welke termijn|termijn|deadline)\b")),
+    ("wanneer", re.compile(r"\b(wanneer|tot wanneer|vanaf wanneer|termijn|deadline)\b")),
     ("wie", re.compile(r"^\W*(en\s+)?(wie|bij wie|naar wie|met wie|voor wie|welke (dienst|organisatie|partner|instantie|persoon))\b|\bwie\s+(moet|mag|kan|doet|beslist|is|registreert|start|betaalt|contacteer)\b")),
     ("hoe", re.compile(r"\b(hoe|welke stappen|wat moet ik doen|wat doe ik|procedure|stappen)\b")),
     # a verb after any comma, or a ja/nee tag at the end ("…, kan dat?"); an opening verb matched above
@@ -55,6 +59,15 @@ _NEGATED = re.compile(r"\b(?:geen|géén|niet|nie|zonder)\s+((?:[\w-]+\s+){0,1}[
 STEM_LENGTH = 5
 
 
+#: Forms that a five-letter stem does not bring together: a verb's irregular forms, the short
+#: forms case workers type ("max 30 dagen" and "maximaal 30 kalenderdagen").
+SAME_WORD = {
+    "duurt": "duren", "duur": "duren", "duurde": "duren", "looptijd": "duren",
+    "max": "maximaal", "maximum": "maximaal", "maximale": "maximaal", "min": "minimaal", "minimum": "minimaal",
+    "minimale": "minimaal",
+}
+
+
 @lru_cache(maxsize=1 << 16)  # the same record sentences and passages are read for question after question
 def stems(text: str) -> frozenset[str]:
     """Content-word stems ("toeleiden" and "toeleider" share theirs); numbers count whole ("fase 2")."""
@@ -63,7 +76,7 @@ def stems(text: str) -> frozenset[str]:
         if any(c.isdigit() for c in word):
             found.add(word.strip("-"))
         elif len(word) > 2 and word not in FILLER_WORDS:
-            found.add(word[:STEM_LENGTH])
+            found.add(SAME_WORD.get(word, word)[:STEM_LENGTH])
     return frozenset(found)
 
 
@@ -71,7 +84,7 @@ def stems(text: str) -> frozenset[str]:
 class Asked:
     """What a question asks for."""
 
-    #: verschil | waarom | hoeveel | wanneer | wie | hoe | ja_nee | wat | other
+    #: verschil | waarom | hoelang | hoeveel | wanneer | wie | hoe | ja_nee | wat | other
     kind: str
     #: content-word stems of the question
     content: frozenset[str]

@@ -7,9 +7,10 @@ from functools import cached_property
 from typing import Any, Callable
 
 from bot import answers, eligibility, follow_ups, messages
-from bot.answering.focus import focus
+from bot.answering.config import CONFIG
+from bot.answering.focus import concepts, focus
 from bot.answering.passage import best_passage, names_document, passage_intro
-from bot.answering.question import Asked, read_question, stems
+from bot.answering.question import Asked, held, read_question, stems
 from bot.answers import Answer, Concepts
 from bot.knowledge.query import KnowledgeBase, Record
 
@@ -41,10 +42,51 @@ class Turn:
         return found
 
     @cached_property
-    def intent_in_context(self) -> str | None:
-        """The topic intent of a follow-up, read with the previous answer's records."""
+    def elliptical(self) -> bool:
+        """A few words that name nothing of their own ("hoeveel uren per maand?"): about the previous answer."""
         assert self.kb is not None
-        return answers.intent_in_context(self.kb, self.text, self.ranking, self.previous.record_ids)
+        return len(self.text.split()) <= CONFIG.elliptical_max_words and not concepts(self.kb, self.text)
+
+    @cached_property
+    def intent_in_context(self) -> str | None:
+        """The topic intent of a follow-up, read with the previous answer's records: by the NLU's
+        ranking, else by the titles of its document's topics."""
+        assert self.kb is not None
+        return answers.intent_in_context(
+            self.kb, self.text, self.ranking, self.previous.record_ids, self.elliptical
+        ) or topic_by_title(self.kb, self)
+
+
+#: Question phrases a topic's title may share with a follow-up ("en voor wie is da bedoeld?" and
+#: "Voor wie is GLOW en voor wie niet?"), longest first.
+_TITLE_PHRASES = ("voor wie", "bij wie", "hoeveel", "wanneer", "waarom", "wie", "hoe")
+
+
+def topic_by_title(kb: KnowledgeBase, turn: Turn) -> str | None:
+    """The intent of the one topic of the previous answer's document whose title best matches a
+    follow-up the NLU could not place; None when none or several match equally."""
+    previous = next(filter(None, (kb.get("topics", rid) for rid in turn.previous.record_ids)), None)
+    if previous is None or not (turn.elliptical or answers.is_follow_up(turn.text)):
+        return None
+    documents = set(kb.documents_citing("topics", previous["id"]))
+    question = turn.text.casefold()
+    phrase = next((p for p in _TITLE_PHRASES if re.search(rf"\b{p}\b", question)), None)
+    related = set(previous.get("related") or [])
+    scores: dict[str, float] = {}
+    for candidate in kb.all("topics"):
+        if candidate.get("history") or candidate["id"] == previous["id"] or not candidate.get("intent"):
+            continue
+        if not documents & set(kb.documents_citing("topics", candidate["id"])):
+            continue
+        title = candidate["title"].casefold()
+        score = len(held(turn.asked, title)) + (1.0 if phrase and re.search(rf"\b{phrase}\b", title) else 0.0)
+        if score and candidate["id"] in related:
+            score += 0.5
+        scores[candidate["intent"]] = max(score, scores.get(candidate["intent"], 0.0))
+    ranked = sorted(scores.values(), reverse=True)
+    if not ranked or ranked[0] < CONFIG.follow_up_title_min_score or len(ranked) > 1 and ranked[1] == ranked[0]:
+        return None
+    return max(scores, key=scores.__getitem__)
 
 
 Step = Callable[[KnowledgeBase, Turn], "Answer | None"]
@@ -111,7 +153,7 @@ def rule(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     answer = answers.answer_combination(kb, turn.concepts, turn.ranking, turn.text)
     topic_ = kb.get("topics", answer.record_ids[0]) if answer.record_ids and not answer.declined else None
     if topic_ is not None and topic_["intent"] != answers.COMBINATION_INTENT:
-        return shorten(kb, turn, answer)  # the next topic answered a "combination" question
+        return shorten(kb, turn, answer) or answer  # the next topic answered a "combination" question
     # a verdict and its reason; an unsettled pair with who decides (a combination topic), whole
     return answer
 
@@ -125,17 +167,20 @@ def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     if answer is None or answer.buttons:  # no topic, or a clarifying question of the topic
         return answer
     today = answers.asks_about_today_from_background(kb, turn.text, answer.record_ids)
-    if not today and not answers.asks_for_missing_fact(turn.text, answer.text):
-        return shorten(kb, turn, answer)
+    short = None if today or answers.asks_for_missing_fact(turn.text, answer.text) else shorten(kb, turn, answer)
+    if short is not None:
+        return short
     documents = [c["document"] for c in kb.citations(answer.record_ids)]
     if today:
         return decline(kb, turn, documents)  # a 2013 report or an advice says nothing about today
-    # the topic lacks the kind of fact asked: a passage of its documents, or a decline
+    # the topic lacks the kind of fact asked, or none of its sentences gives it about what is asked:
+    # a passage of its documents, or a decline
     return passage(kb, turn, documents=documents, background_only=False) or decline(kb, turn, documents)
 
 
-def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer) -> Answer:
-    """The sentences of a topic answer that answer the question, verdict first where one is carried."""
+def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer) -> Answer | None:
+    """The sentences of a topic answer that answer the question, verdict first where one is carried;
+    None when no sentence gives the number or duration asked."""
     record = kb.get("topics", answer.record_ids[0])
     if record is None:
         return answer
@@ -144,6 +189,8 @@ def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer) -> Answer:
     sections = list(dict.fromkeys((c["document"], str(c["section"])) for c in answers.current_citations(kb, record["sources"])))
     passages = {row["text"]: row for document, section in sections for row in kb.passages_in(document, section)}
     focused = focus(kb, turn.asked, turn.text, text, record.get("title") or "", list(passages))
+    if not focused.sentences:
+        return None
     body = join(focused.sentences)
     if focused.verdict:
         body = messages.M049_VERDICT[focused.verdict].format(reason=body)
@@ -166,21 +213,32 @@ def join(sentences: list[str]) -> str:
 
 
 def cited_for(record: Record, sentences: list[str]) -> list[dict[str, Any]]:
-    """The record's citation that shares most words with each sentence used; all of them when a
-    sentence matches none clearly (a paraphrase of several passages)."""
+    """The record's citations each sentence used paraphrases: the one that shares most words with it,
+    and those that share nearly as many (a sentence that sums up two passages cites both); all of
+    them when a sentence matches none clearly."""
     chosen: list[dict[str, Any]] = []
     for sentence in sentences:
         said = stems(sentence)
-        best = max(record["sources"], key=lambda c: len(said & stems(c["passage"])), default=None)
-        if best is None or len(said & stems(best["passage"])) < MIN_SHARED_WITH_CITATION:
+        # how much of each passage the sentence says (a long passage shares many words with anything)
+        covered = []
+        for citation in record["sources"]:
+            passage = stems(citation["passage"])
+            shared = len(said & passage)
+            covered.append(shared / len(passage) if shared >= MIN_SHARED_WITH_CITATION else 0.0)
+        best = max(covered, default=0.0)
+        if not best:
             return record["sources"]
-        if best not in chosen:
-            chosen.append(best)
+        near = sorted(((c, i) for i, c in enumerate(covered) if c >= ALSO_CITED_SHARE * best), reverse=True)
+        chosen += [record["sources"][i] for _, i in near[:MAX_CITED_PER_SENTENCE] if record["sources"][i] not in chosen]
     return chosen or record["sources"]
 
 
 #: Words a sentence must share with a citation's passage to be that passage's paraphrase.
 MIN_SHARED_WITH_CITATION = 3
+#: A passage the sentence says nearly as much of as of the best one is cited as well.
+ALSO_CITED_SHARE = 0.75
+#: … up to this many passages for one sentence
+MAX_CITED_PER_SENTENCE = 2
 
 
 def citation_of(kb: KnowledgeBase, row: Record) -> dict[str, Any]:

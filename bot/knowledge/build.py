@@ -27,7 +27,7 @@ import sqlite_utils
 
 from bot.knowledge.history import history_ids
 from bot.knowledge.load import Knowledge, knowledge_files, load_knowledge
-from bot.knowledge.passages import passage_rows
+from bot.knowledge.passages import PASSAGES_VERSION, passage_rows
 from bot.knowledge.schema import KINDS, SCHEMA_VERSION
 from bot.knowledge.sources import normalise
 from bot.knowledge.validate import validate_or_raise
@@ -35,7 +35,7 @@ from bot.knowledge.validate import validate_or_raise
 
 def fingerprint(knowledge_dir: Path, sources_dir: Path) -> str:
     """A hash of every knowledge file and source document: changes when a rebuild is due."""
-    digest = hashlib.sha256(f"schema={SCHEMA_VERSION}".encode())
+    digest = hashlib.sha256(f"schema={SCHEMA_VERSION} passages={PASSAGES_VERSION}".encode())
     for path in knowledge_files(knowledge_dir) + sorted(Path(sources_dir).glob("*.txt")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

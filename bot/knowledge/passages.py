@@ -70,5 +70,18 @@ def passage_rows(
             for position, passage in enumerate(split_passages(display[section.start:section.end])):
                 yield {
                     "document": document["id"], "section": section.id, "section_title": section.title,
-                    "position": position, "text": passage,
+                    "position": position, "text": without_heading(passage, section.title),
                 }
+
+
+#: How the passages are cut; part of the knowledge base's fingerprint, so a change rebuilds it.
+PASSAGES_VERSION = 2
+
+
+def without_heading(passage: str, title: str) -> str:
+    """A section's first sentence without the heading the text runs into it ("De VDAB-bemiddelaar in
+    de reguliere werking De VDAB-bemiddelaar … kan"): a quoted passage reads as a sentence."""
+    body = re.sub(r"^\s*[\d.]+\s+", "", passage)
+    if title and body.casefold().startswith(title.casefold() + " ") and len(body[len(title):].split()) >= MIN_WORDS:
+        return body[len(title):].strip()
+    return passage
