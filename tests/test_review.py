@@ -360,17 +360,35 @@ def test_review_marks_are_stored_apart_and_replace_each_other(log, tracker, tmp_
     before = digest(tracker[1])
     store = MarkStore(tmp_path / "review.db")
     item = log.items()[0]
-    store.save(item, "wrong", comment="eerste indruk", reviewer="Sam")
-    store.save(item, "right", comment="toch juist", expected=parse_expected("C03S350\nbuiten TWE | buiten TWE-OCMW"))
+    store.save(item, "wrong", comment="eerste indruk", corrected_intent="bvs_wat", reviewer="Sam")
+    store.save(item, "right", comment="toch juist", expected=parse_expected("C03S350\nbuiten TWE | buiten TWE-OCMW"),
+               reviewer="Lien")
     [mark] = store.all()
     assert (mark.verdict, mark.comment, mark.question) == ("right", "toch juist", "fin nr bvs buiten twe?")
     assert mark.expected == ["C03S350", ["buiten TWE", "buiten TWE-OCMW"]]
     assert MarkStore(tmp_path / "review.db").get(item.key).verdict == "right"
+    history = MarkStore(tmp_path / "review.db").history(item.key)
+    assert [(m.verdict, m.reviewer, m.corrected_intent) for m in history] == [
+        ("right", "Lien", None), ("wrong", "Sam", "bvs_wat")], "every mark is kept, newest first"
+    assert all(m.marked_at for m in history)
     with pytest.raises(ReviewError, match="B021"):
         store.save(item, "misschien")
     with pytest.raises(ReviewError, match="B022"):
         store.save(item, "wrong", corrected_intent="bestaat_niet", known_intents={"bvs_wat"})
+    with pytest.raises(ReviewError, match=r"B024.*juiste onderwerp of de verwachte zinnen"):
+        store.save(item, "wrong", comment="zomaar fout")
+    assert len(store.history(item.key)) == 2 and store.get(item.key).verdict == "right", "a refused mark changes nothing"
     assert digest(tracker[1]) == before, "the review never writes the conversation log"
+
+
+def legacy_wrong_mark(store: MarkStore, item, comment: str) -> None:
+    """A "fout" without topic or phrases, as marks were stored before the page required one of them."""
+    import sqlite3
+
+    store.save(item, "right", comment=comment)
+    with sqlite3.connect(store.path) as db:
+        db.execute("update marks set verdict = 'wrong', expected = '[]' where key = ?", [item.key])
+    db.close()
 
 
 @pytest.fixture
@@ -382,7 +400,7 @@ def marked(log, tmp_path) -> MarkStore:
     store.save(by_question(items, "mijn cliënt"), "wrong", comment="klantprofiel bedoeld",
                corrected_intent="glow_klantprofiel", expected=[["realistische joboriëntatie", "joboriëntatie"]])
     store.save(by_question(items, "qsdkfj"), "wrong", comment="onzin, moet weigeren", corrected_intent="out_of_scope")
-    store.save(by_question(items, SCRIPT_QUESTION), "wrong", comment="vraag is vreemd")  # no correction
+    legacy_wrong_mark(store, by_question(items, SCRIPT_QUESTION), comment="vraag is vreemd")  # no correction
     store.save(by_question(items, "mag een losse"), "right")  # right but no expected phrases
     return store
 
@@ -440,7 +458,7 @@ def test_review_export_again_replaces_its_items_and_keeps_others(marked, log, ca
 
     item = log.items()[0]
     marked.save(item, "right", expected=["C03S350", "registratie BVS"])
-    marked.save(by_question(log.items(), "welke combinaties zijn er"), "wrong", comment="had moeten antwoorden")
+    legacy_wrong_mark(marked, by_question(log.items(), "welke combinaties zijn er"), comment="had moeten antwoorden")
     export_marks(marked.all(), stories_path=stories, questions_path=qs, catalogue=catalogue)
     loaded = {q.id: q for q in load_question_set(qs)}
     assert loaded[export_id(marked.get(item.key))].expect == ("C03S350", "registratie BVS")
@@ -775,8 +793,13 @@ def test_review_page_closes_an_idle_connection(page_server, monkeypatch):
     started = time.monotonic()
     with socket.create_connection((parts.hostname, parts.port), timeout=review_app.IDLE_SECONDS + 10) as connection:
         connection.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")  # and then nothing
-        assert connection.recv(100) == b"", "the server closes the connection"
+        received = b""
+        while chunk := connection.recv(65536):  # until the server closes the connection
+            received += chunk
     assert review_app.IDLE_SECONDS - 1 <= time.monotonic() - started <= review_app.IDLE_SECONDS + 5
+    assert received == b"" or received.split(b"\r\n")[0] in (b"HTTP/1.1 408 Request Timeout", b"HTTP/1.1 503 Service Unavailable"), \
+        received[:80]
+    assert b"Set-Cookie: draaiboek_review=" not in received, "the half request logged nobody in"
 
 
 def test_review_page_limits_failed_logins_per_client_not_per_connection(page_server):

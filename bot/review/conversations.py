@@ -18,7 +18,9 @@ see `bot.channels.guard`); a rating without one goes to the latest answer with i
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -120,7 +122,7 @@ class Passage:
         return self.current_version is not None and self.current_version != self.source.version
 
 
-@dataclass
+@dataclass(slots=True)
 class ReviewItem:
     """One question and the assistant's answer to it."""
 
@@ -144,6 +146,13 @@ class ReviewItem:
     feedback: str | None = None  # "goed" | "fout"
     message_id: str | None = None  # the user message's id: a rating names it
     previous_question: str | None = None  # the question before, in the same conversation
+    session: int = 1  # 1 = the sender's first session
+    search_text: str = ""  # question and answer, case-folded, for the text search
+
+    @property
+    def conversation(self) -> str:
+        """The code of this sender's conversation (a hash; the sender id itself is not shown)."""
+        return self.key.split("-", 1)[0]
 
     @property
     def sender(self) -> str:
@@ -167,8 +176,12 @@ class ReviewItem:
         return list(dict.fromkeys(s.document for s in self.sources))
 
 
+def conversation_code(sender_id: str) -> str:
+    return hashlib.sha256(sender_id.encode()).hexdigest()[:16]
+
+
 def item_key(sender_id: str, timestamp: float) -> str:
-    return f"{hashlib.sha256(sender_id.encode()).hexdigest()[:16]}-{timestamp:.6f}"
+    return f"{conversation_code(sender_id)}-{timestamp:.6f}"
 
 
 # --- knowledge.db: documents, sections, citations -----------------------------------------------
@@ -335,6 +348,12 @@ def _sources_from_slot(value: Any) -> list[Source] | None:
     return list(dict.fromkeys(sources))
 
 
+@functools.lru_cache(maxsize=16384)
+def _redact_repeated(text: str) -> str:
+    """`redact`, remembered: for texts that repeat (answers from the knowledge base, entity names and values)."""
+    return redact(text)
+
+
 def _load(data: Any) -> dict[str, Any]:
     if isinstance(data, dict):
         return data
@@ -345,22 +364,24 @@ def _load(data: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def items_from_events(rows: Iterable[Sequence[Any]], catalogue: Catalogue | None = None) -> list[ReviewItem]:
-    """ReviewItems from tracker-store rows `(id, sender_id, type_name, timestamp, action_name, data)`.
+class _Sender:
+    """What is known of one sender's conversation so far; events are fed to it in the order Rasa wrote them.
 
-    Rows must be ordered by sender and then by id (the order Rasa wrote them).
+    The last turn stays open (a later batch of events may add to its answer); `settle` fills its item
+    from what arrived so far.
     """
-    items: list[ReviewItem] = []
-    sender: str | None = None
-    turn: _Turn | None = None
-    feedback_turn = False
-    rated_answer: str | None = None
-    turns_seen = 0
-    sender_items: list[ReviewItem] = []
-    buttons: dict[str, str] = {}
 
-    def finish() -> None:
-        nonlocal turn
+    def __init__(self, sender_id: str, catalogue: Catalogue | None):
+        self.sender_id, self.catalogue = sender_id, catalogue
+        self.turn: _Turn | None = None
+        self.feedback_turn = False
+        self.rated_answer: str | None = None
+        self.items: list[ReviewItem] = []
+        self.buttons: dict[str, str] = {}
+        self.session = 0
+
+    def settle(self) -> None:
+        turn = self.turn
         if turn is None:
             return
         item = turn.item
@@ -368,89 +389,133 @@ def items_from_events(rows: Iterable[Sequence[Any]], catalogue: Catalogue | None
         item.declined = turn.declined_slot if turn.declined_slot is not None else NO_ANSWER_MARKER in item.answer
         if turn.sources_slot is not None:
             item.sources = turn.sources_slot
-        elif catalogue is not None:
-            item.sources = catalogue.sources_for(item.records, item.answer)
-        turn = None
+        elif self.catalogue is not None:
+            item.sources = self.catalogue.sources_for(item.records, item.answer)
+        item.search_text = f"{item.question}\n{item.answer}".casefold()
 
-    for row_id, sender_id, type_name, timestamp, action_name, raw in rows:
-        if sender_id != sender:
-            finish()
-            sender, turns_seen, sender_items, buttons, feedback_turn = sender_id, 0, [], {}, False
+    def finish(self) -> None:
+        self.settle()
+        self.turn = None
+
+    def feed(self, row_id: Any, type_name: str, timestamp: Any, action_name: str | None, raw: Any) -> ReviewItem | None:
+        """Take one event; the new item when it is a question."""
         if type_name == "user":
-            finish()
+            self.finish()
             data = _load(raw)
             parse = data.get("parse_data") or {}
             intent = parse.get("intent") or {}
             text = data.get("text") or parse.get("text") or ""
             name = str(intent.get("name") or "")
             if name == FEEDBACK_INTENT or text.startswith(f"/{FEEDBACK_INTENT}"):
-                feedback_turn = True
+                self.feedback_turn = True
                 rated = (data.get("metadata") or {}).get("rated_answer") if isinstance(data.get("metadata"), dict) else None
-                rated_answer = rated if isinstance(rated, str) else None
-                continue
-            feedback_turn = False
+                self.rated_answer = rated if isinstance(rated, str) else None
+                return None
+            self.feedback_turn = False
+            # the ten best are kept (Rasa stores the whole ranking; the review shows the best real intent)
             ranking = [
                 (str(r.get("name")), float(r.get("confidence") or 0.0))
-                for r in parse.get("intent_ranking") or [] if isinstance(r, dict)
+                for r in itertools.islice(parse.get("intent_ranking") or [], 10) if isinstance(r, dict)
             ]
             best = next(((n, c) for n, c in ranking if n != FALLBACK_INTENT), None)
             confidence = intent.get("confidence")
             if name == FALLBACK_INTENT:
                 confidence = best[1] if best else None
-            title = buttons.get(text.strip()) if text.startswith("/") else None  # the clicked button's title
-            buttons = {}
+            title = self.buttons.get(text.strip()) if text.startswith("/") else None  # the clicked button's title
+            self.buttons = {}
             ts = float(data.get("timestamp") or timestamp or 0.0)
-            turns_seen += 1
             item = ReviewItem(
-                key=item_key(sender_id, ts), sender_id=sender_id, turn=turns_seen, event_id=int(row_id),
+                key=item_key(self.sender_id, ts), sender_id=self.sender_id, turn=len(self.items) + 1, event_id=int(row_id),
                 timestamp=ts, question=redact(title or text), intent=name,
                 confidence=float(confidence) if confidence is not None else None,
                 best_intent=best[0] if best else None, ranking=ranking,
-                entities=[redact_value(e) for e in parse.get("entities") or [] if isinstance(e, dict)],
+                entities=[redact_value(e, _redact_repeated) for e in parse.get("entities") or [] if isinstance(e, dict)],
                 message_id=str(data["message_id"]) if data.get("message_id") else None,
                 button=text.startswith("/"),
-                previous_question=sender_items[-1].question if sender_items else None,
+                previous_question=self.items[-1].question if self.items else None,
+                session=max(self.session, 1),
             )
-            items.append(item)
-            sender_items.append(item)
-            turn = _Turn(item)
-        elif type_name == "action":
+            self.items.append(item)
+            self.turn = _Turn(item)
+            return item
+        if type_name == "action":
             if action_name == "action_session_start":
-                finish()
-                feedback_turn = False
-            elif turn is not None and turn.item.action is None and action_name not in _SILENT_ACTIONS:
-                turn.item.action = action_name
+                self.finish()
+                self.feedback_turn = False
+            elif self.turn is not None and self.turn.item.action is None and action_name not in _SILENT_ACTIONS:
+                self.turn.item.action = action_name
         elif type_name == "bot":
             data = _load(raw)
             found = ((data.get("data") or {}).get("buttons")) or []
             for button in found:
                 if isinstance(button, dict) and button.get("payload"):
-                    buttons[str(button["payload"]).strip()] = str(button.get("title") or "")
-            if turn is not None:
-                turn.texts.append(redact(str(data.get("text") or "")))
+                    self.buttons[str(button["payload"]).strip()] = str(button.get("title") or "")
+            if self.turn is not None:
+                self.turn.texts.append(_redact_repeated(str(data.get("text") or "")))
         elif type_name == "slot":
-            data = _load(raw)
-            name, value = data.get("name") or action_name, data.get("value")
-            if turn is not None:
-                if name == "answer_records":
-                    turn.item.records = [str(v) for v in value] if isinstance(value, list) else []
-                elif name == "answer_declined":
-                    turn.declined_slot = bool(value)
-                elif name == "answer_sources":
-                    turn.sources_slot = _sources_from_slot(value)
-            elif feedback_turn and name == "feedback" and isinstance(value, dict):
-                rated = [str(r) for r in value.get("records") or []]
-                # the rated answer: the one the rating names; else the latest with these records
-                target = next((i for i in sender_items if rated_answer and i.message_id == rated_answer), None)
-                target = target or next((i for i in reversed(sender_items) if rated and i.records == rated), None)
-                target = target or (sender_items[-1] if sender_items else None)
-                if target is not None and value.get("rating") in ("goed", "fout"):
-                    target.feedback = value["rating"]
+            self._slot(_load(raw), action_name)
         elif type_name == "session_started":
-            finish()
-            feedback_turn = False
-    finish()
-    return items
+            self.finish()
+            self.feedback_turn = False
+            self.session += 1
+        return None
+
+    def _slot(self, data: dict[str, Any], action_name: str | None) -> None:
+        name, value = data.get("name") or action_name, data.get("value")
+        turn = self.turn
+        if turn is not None:
+            if name == "answer_records":
+                turn.item.records = [str(v) for v in value] if isinstance(value, list) else []
+            elif name == "answer_declined":
+                turn.declined_slot = bool(value)
+            elif name == "answer_sources":
+                turn.sources_slot = _sources_from_slot(value)
+        elif self.feedback_turn and name == "feedback" and isinstance(value, dict):
+            rated = [str(r) for r in value.get("records") or []]
+            # the rated answer: the one the rating names; else the latest with these records
+            items = self.items
+            target = next((i for i in items if self.rated_answer and i.message_id == self.rated_answer), None)
+            target = target or next((i for i in reversed(items) if rated and i.records == rated), None)
+            target = target or (items[-1] if items else None)
+            if target is not None and value.get("rating") in ("goed", "fout"):
+                target.feedback = value["rating"]
+
+
+class EventReader:
+    """Turns tracker-store rows into ReviewItems, batch by batch: a later batch continues each conversation."""
+
+    def __init__(self, catalogue: Catalogue | None = None):
+        self.catalogue = catalogue
+        self.senders: dict[str, _Sender] = {}
+        #: conversation code (ReviewItem.conversation) -> the sender's state
+        self.by_code: dict[str, _Sender] = {}
+
+    def feed(self, rows: Iterable[Sequence[Any]]) -> list[ReviewItem]:
+        """The new items of `rows` `(id, sender_id, type_name, timestamp, action_name, data)`, ordered by sender, then id."""
+        new: list[ReviewItem] = []
+        touched: set[str] = set()
+        state: _Sender | None = None
+        for row_id, sender_id, type_name, timestamp, action_name, raw in rows:
+            if state is None or state.sender_id != sender_id:
+                state = self.senders.get(sender_id)
+                if state is None:
+                    state = self.senders[sender_id] = _Sender(sender_id, self.catalogue)
+                    self.by_code[conversation_code(sender_id)] = state
+                touched.add(sender_id)
+            item = state.feed(row_id, type_name, timestamp, action_name, raw)
+            if item is not None:
+                new.append(item)
+        for sender_id in touched:
+            self.senders[sender_id].settle()
+        return new
+
+
+def items_from_events(rows: Iterable[Sequence[Any]], catalogue: Catalogue | None = None) -> list[ReviewItem]:
+    """ReviewItems from tracker-store rows `(id, sender_id, type_name, timestamp, action_name, data)`.
+
+    Rows must be ordered by sender and then by id (the order Rasa wrote them).
+    """
+    return EventReader(catalogue).feed(rows)
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -467,8 +532,11 @@ class Filters:
     document: str | None = None  # a document id the answer cites
     date_from: date | None = None
     date_to: date | None = None  # inclusive
+    text: str | None = None  # words in the question or the answer (case-insensitive)
 
     def matches(self, item: ReviewItem, catalogue: Catalogue | None = None) -> bool:
+        if self.text and not all(word in item.search_text for word in self.text.casefold().split()):
+            return False
         if self.max_confidence is not None and item.confidence is not None and item.confidence >= self.max_confidence:
             return False
         if self.fallback and not (item.fallback or item.out_of_scope or item.declined):
@@ -483,11 +551,12 @@ class Filters:
                 return False
         if self.document and self.document not in item.documents:
             return False
-        day = item.when.date()
-        if self.date_from and day < self.date_from:
-            return False
-        if self.date_to and day > self.date_to:
-            return False
+        if self.date_from or self.date_to:
+            day = item.when.date()
+            if self.date_from and day < self.date_from:
+                return False
+            if self.date_to and day > self.date_to:
+                return False
         return True
 
 
@@ -512,12 +581,19 @@ def _read_only_url(url: str) -> str:
 
 
 class ConversationLog:
-    """The answers in a tracker store; re-read only when the store has new events."""
+    """The answers in a tracker store, read incrementally.
+
+    The log only grows (Rasa appends events), so each read asks for the events after the highest id
+    read so far and feeds them to the `EventReader`, which continues each conversation where it
+    stopped. When the ids went back or the oldest events are gone (the log was cleaned up or
+    replaced), everything is read again. `rows_read` counts the events read, for tests and the bench.
+    """
 
     _QUERY = (
         "select id, sender_id, type_name, timestamp, action_name, "
         "case when type_name = 'action' then null else data end "
-        "from events where type_name in ('user', 'bot', 'action', 'slot', 'session_started') "
+        "from events where id > :after and id <= :upto "
+        "and type_name in ('user', 'bot', 'action', 'slot', 'session_started') "
         "order by sender_id, id"
     )
 
@@ -533,7 +609,13 @@ class ConversationLog:
         except Exception as e:  # noqa: BLE001 - a bad URL or missing driver, told in Dutch
             raise ReviewError("B003", f"gesprekslog {display_url(self.url)} niet bruikbaar: {e}") from e
         self._lock = threading.Lock()
-        self._stamp: tuple[Any, ...] | None = None
+        self.rows_read = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self._reader = EventReader(self.catalogue)
+        self._first: int | None = None  # lowest event id when reading started
+        self._last = 0  # highest event id read
         self._items: list[ReviewItem] = []
         self._by_key: dict[str, ReviewItem] = {}
 
@@ -549,23 +631,47 @@ class ConversationLog:
             self._refresh()
             return self._by_key.get(key)
 
+    def conversation(self, code: str, *, refresh: bool = True) -> list[ReviewItem]:
+        """Every answer of one conversation (by its code, `ReviewItem.conversation`), in order.
+
+        `refresh=False`: as last read (a page that has just read the log asks for many conversations).
+        """
+        with self._lock:
+            if refresh:
+                self._refresh()
+            state = self._reader.by_code.get(code)
+            return list(state.items) if state else []
+
     def _refresh(self) -> None:
         import sqlalchemy as sa
 
         try:
             with self.engine.connect() as connection:
-                stamp = tuple(connection.execute(sa.text("select count(*), max(id) from events")).one())
-                if stamp == self._stamp:
+                low, high = connection.execute(sa.text(
+                    # two subqueries: each is one index lookup (min and max in one select scan the table)
+                    "select (select min(id) from events), (select max(id) from events)")).one()
+                if high is None or high < self._last or (self._first is not None and low != self._first):
+                    if self._last:  # emptied, cleaned up or replaced: start again
+                        self._reset()
+                    if high is None:
+                        return
+                if high == self._last:
                     return
-                rows = connection.execute(sa.text(self._QUERY)).all()
+                rows = connection.execute(sa.text(self._QUERY), {"after": self._last, "upto": high}).all()
         except sa.exc.SQLAlchemyError as e:
             raise ReviewError(
                 "B004", f"gesprekslog {display_url(self.url)} niet leesbaar (is het Rasa's SQL tracker store?): "
                 f"{str(e).splitlines()[0]}"
             ) from e
-        self._items = sorted(items_from_events(rows, self.catalogue), key=lambda i: (i.timestamp, i.event_id))
-        self._by_key = {item.key: item for item in self._items}
-        self._stamp = stamp
+        self.rows_read += len(rows)
+        new = self._reader.feed(rows)
+        if self._first is None:
+            self._first = low
+        self._last = high
+        if new:
+            self._items.extend(new)
+            self._items.sort(key=lambda i: (i.timestamp, i.event_id))
+            self._by_key.update((item.key, item) for item in new)
 
     def close(self) -> None:
         self.engine.dispose()
