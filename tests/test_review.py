@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from bot import answers, messages, settings
 from bot.quality import load_question_set
 from bot.review import ReviewError
-from bot.review.app import COOKIE, ReviewApp, start_in_thread
+from bot.review.app import COOKIE, ReviewApp, anchor, start_in_thread
 from bot.review.cli import review
 from bot.review.conversations import (
     Catalogue, ConversationLog, Filters, default_tracker_url, display_url, items_from_events,
@@ -881,3 +881,263 @@ def test_review_a_rating_goes_to_the_answer_it_names(tmp_path, kb, catalogue):
     first, second = rated_log.items()
     assert (first.feedback, second.feedback) == ("fout", None)
     rated_log.close()
+
+
+# --- reading the log incrementally, a large log ---------------------------------------------------
+
+
+def _relevant_events(path: Path, after: int = 0) -> int:
+    """Events after id `after` of the kinds the review reads."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        count = db.execute("select count(*) from events where id > ? and type_name in "
+                           "('user', 'bot', 'action', 'slot', 'session_started')", [after]).fetchone()[0]
+    db.close()
+    return count
+
+
+def _max_id(path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        value = db.execute("select max(id) from events").fetchone()[0]
+    db.close()
+    return value
+
+
+def test_review_log_is_read_incrementally(tmp_path, kb, kb_path, catalogue):
+    """A second read asks only for the events written since the first; a conversation goes on where it stopped."""
+    from bot.review.bench import generate_log
+
+    path = tmp_path / "conversations.db"
+    generate_log(path, 300, db_path=kb_path)
+    log = ConversationLog(f"sqlite:///{path}", catalogue)
+    assert len(log.items()) == 300 and log.rows_read == _relevant_events(path)
+    first_read = log.rows_read
+    log.items()
+    log.item(log.items()[0].key)
+    assert log.rows_read == first_read, "nothing new: nothing read"
+
+    # one case worker asks on (a sender already read), and rates an answer read in the first batch
+    last = log.items()[-1]
+    earlier = _max_id(path)
+    going_on = Conversation(kb, last.sender_id, last.timestamp + 600)
+    going_on.events = going_on.events[3:]  # the same session: no new session start
+    going_on.ask("wat is een glow traject", "glow_wat", 0.9)
+    going_on.feedback("fout")
+    from rasa.shared.core.events import UserUttered
+
+    rating = next(e for e in reversed(going_on.events) if isinstance(e, UserUttered))
+    rating.metadata = {"rated_answer": last.message_id}
+    _append(path, going_on)
+    generate_log(path, 20, seed=99, start=last.timestamp + 7200, db_path=kb_path, sender_prefix="nieuw")
+    new_events = _relevant_events(path, earlier)
+
+    items = log.items()
+    assert log.rows_read - first_read == new_events, "only the new events are read"
+    assert len(items) == 321
+    asked_on = log.item(next(i.key for i in items if i.question == "wat is een glow traject"))
+    assert asked_on.sender_id == last.sender_id and asked_on.turn == last.turn + 1
+    assert asked_on.previous_question == last.question and "GLOW" in asked_on.answer
+    assert last.feedback == "fout" and log.item(last.key).feedback == "fout", "a rating in a later batch reaches its answer"
+    assert [i.key for i in log.conversation(last.conversation)][-2:] == [last.key, asked_on.key]
+
+    fresh = ConversationLog(f"sqlite:///{path}", catalogue)
+    assert [(i.key, i.answer, i.feedback, i.turn) for i in fresh.items()] == [(i.key, i.answer, i.feedback, i.turn) for i in items], \
+        "read in two batches or at once: the same answers"
+    fresh.close()
+    log.close()
+
+
+def _append(path: Path, conversation: Conversation) -> None:
+    """Append a conversation's events the way Rasa's tracker store does (new rows after the existing ones)."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            "insert into events (sender_id, type_name, timestamp, intent_name, action_name, data) values (?, ?, ?, ?, ?, ?)",
+            [(conversation.sender, (d := event.as_dict())["event"], d["timestamp"],
+              (d.get("parse_data") or {}).get("intent", {}).get("name"),
+              d.get("name") if d["event"] in ("action", "slot") else None, json.dumps(d))
+             for event in conversation.events])
+    db.close()
+
+
+def test_review_log_read_again_when_it_was_replaced(tmp_path, kb_path, catalogue):
+    from bot.review.bench import generate_log
+
+    path = tmp_path / "conversations.db"
+    generate_log(path, 40, db_path=kb_path)
+    log = ConversationLog(f"sqlite:///{path}", catalogue)
+    assert len(log.items()) == 40
+    path.unlink()
+    generate_log(path, 25, seed=3, db_path=kb_path)
+    assert len(log.items()) == 25, "a cleaned-up or new log is read from the start"
+    log.close()
+
+
+# --- the page: search, paging, long messages, conversations, reviewers, history, download -------------
+
+
+@pytest.fixture(scope="module")
+def busy_log(tmp_path_factory, kb, kb_path, catalogue):
+    """120 generated answers and one conversation with a 1,500-character pasted message (URL, file)."""
+    from bot.review.bench import generate_log
+
+    path = tmp_path_factory.mktemp("busy") / "conversations.db"
+    pasted = Conversation(kb, "plakker", 1_700_000_000.0)
+    pasted.ask("wat is een bvs?", "bvs_wat", 0.9)
+    pasted.ask("JUNK " + "blabla " * 214 + "EINDE", "nlu_fallback", 0.3)
+    pasted.ask("fin nr bvs buiten twe?", "bvs_financieringsnummer", 0.93)
+    write_log(path, [pasted])
+    generate_log(path, 120, start=1_760_000_000.0, db_path=kb_path)
+    return f"sqlite:///{path}", path
+
+
+@pytest.fixture
+def busy_server(busy_log, catalogue, tmp_path):
+    log = ConversationLog(busy_log[0], catalogue)
+    marks = MarkStore(tmp_path / "review.db")
+    app = ReviewApp(log, marks, catalogue, token=TOKEN, stories_path=tmp_path / "export" / "stories.yml",
+                    questions_path=tmp_path / "export" / "questions.yml")
+    _, url, stop = start_in_thread(app)
+    yield url, marks, log
+    stop()
+    log.close()
+
+
+def articles(page: str) -> list[str]:
+    return re.findall(r"<article .*?</article>", page, re.DOTALL)
+
+
+def test_review_page_search_paging_and_page_size(busy_server):
+    url, _, log = busy_server
+    session = login(url)
+    first = session.get(f"{url}/").text
+    assert "123 antwoord(en), pagina 1 van 3" in first and len(articles(first)) == 50
+    navs = re.findall(r'<nav class="pages" aria-label="([^"]+)">(.*?)</nav>', first, re.DOTALL)
+    assert [label for label, _ in navs] == ["Pagina's (boven)", "Pagina's (onder)"], "paging above and below the list"
+    assert first.index("Pagina's (boven)") < first.index("<article") and first.rindex("</article>") < first.index("Pagina's (onder)")
+    assert "pagina=3" in navs[0][1] and "Laatste" in navs[0][1]
+
+    newest = [i.key for i in reversed(log.items())]
+    last = session.get(f"{url}/", params={"pagina": "3"}).text
+    assert len(articles(last)) == 23 and "pagina 3 van 3" in last
+    assert anchor(newest[-1]) in last and anchor(newest[0]) not in last
+
+    big = session.get(f"{url}/", params={"per": "100"}).text
+    assert len(articles(big)) == 100 and "pagina 1 van 2" in big and '<option value="100" selected>' in big
+    odd = session.get(f"{url}/", params={"per": "100000"}).text
+    assert len(articles(odd)) == 50, "only the offered page sizes"
+
+    def matching(*words: str) -> int:
+        return sum(all(w in f"{i.question}\n{i.answer}".casefold() for w in words) for i in log.items())
+
+    found = session.get(f"{url}/", params={"zoek": "FIN nr  BVS buiten"}).text  # every word, in any case
+    assert "fin nr bvs buiten twe?" in found
+    assert f"<p id=\"aantal\">{matching('fin', 'nr', 'bvs', 'buiten')} antwoord(en)" in found and matching("fin", "nr") < 123
+    in_answers = session.get(f"{url}/", params={"zoek": "Verschillend"}).text  # only in the answer's text
+    assert "fin nr bvs buiten twe?" in in_answers
+    assert f"<p id=\"aantal\">{matching('verschillend')} antwoord(en)" in in_answers
+    one = session.get(f"{url}/", params={"zoek": "wat is een bvs"}).text
+    assert articles(one) and all("wat is een bvs" in a.casefold() or "bvs" in a.casefold() for a in articles(one))
+    none = session.get(f"{url}/", params={"zoek": "<script>nergens</script>"}).text
+    assert "0 antwoord(en)" in none and "&lt;script&gt;nergens&lt;/script&gt;" in none and "<script>" not in none
+
+
+def test_review_page_collapses_a_long_message_and_shows_the_conversation(busy_server):
+    url, _, log = busy_server
+    session = login(url)
+    page = session.get(f"{url}/", params={"zoek": "blabla"}).text
+    [article] = articles(page)
+    assert article.count("EINDE") == 1, "the end of a long message only behind 'toon alles'"
+    assert re.search(r"<details><summary>toon alles \(1\d{3} tekens\)</summary><p class=\"text\">JUNK", article)
+    preview = re.search(r'<p class="text preview">(.*?)</p>', article).group(1)
+    assert len(preview) < 300
+
+    junk = next(i for i in log.items() if i.question.startswith("JUNK"))
+    link = f"/gesprek/{junk.conversation}#{anchor(junk.key)}"
+    assert f'href="{link}"' in article and "Hele gesprek (3 vragen)" in article
+    conversation = session.get(f"{url}{link.split('#')[0]}")
+    assert conversation.status_code == 200
+    assert [q in conversation.text for q in ("wat is een bvs?", "fin nr bvs buiten twe?")] == [True, True]
+    assert conversation.text.index("wat is een bvs?") < conversation.text.index("JUNK") < conversation.text.index("fin nr bvs")
+    assert "plakker" not in conversation.text, "the sender id is not shown"
+    assert session.get(f"{url}/gesprek/{'0' * 16}").status_code == 404
+    assert session.get(f"{url}/gesprek/..%2f..%2fetc").status_code == 404
+    assert requests.get(f"{url}{link.split('#')[0]}").status_code == 401, "only logged in"
+
+
+def test_review_reviewers_log_in_with_their_own_token(busy_server, tmp_path):
+    url, marks, log = busy_server
+    runner = CliRunner()
+    result = runner.invoke(review, ["add-reviewer", "An Peeters", "--marks", str(marks.path)])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().rsplit(": ", 1)[1]
+    assert len(token) >= 30 and token not in marks.path.read_bytes().decode("utf-8", "replace"), "stored hashed"
+    assert "An Peeters" in runner.invoke(review, ["reviewers", "--marks", str(marks.path)]).output
+
+    an = requests.Session()
+    form = an.get(f"{url}/login").text
+    done = an.post(f"{url}/login", data={"token": token, "naam": "Iemand Anders", "csrf": csrf(form)}, allow_redirects=False)
+    assert done.status_code == 303
+    page = an.get(f"{url}/").text
+    assert "aangemeld als An Peeters" in page
+    item = log.items()[-1]
+    an.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "right", "csrf": csrf(page)})
+    assert marks.get(item.key).reviewer == "An Peeters", "the token names the reviewer, not the form"
+
+    admin = login(url)  # the administrator token, with a name
+    admin.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "wrong", "onderwerp": "bvs_wat",
+                                         "csrf": csrf(admin.get(f"{url}/").text)})
+    page = admin.get(f"{url}/", params={"zoek": item.question[:40]}).text
+    assert "Beoordeeld als fout door Sam" in page and "Geschiedenis (2 beoordelingen)" in page
+    history = re.search(r'<details class="history">.*?</details>', page, re.DOTALL).group(0)
+    assert history.index("Sam: fout") < history.index("An Peeters: juist"), "newest first"
+
+    assert runner.invoke(review, ["remove-reviewer", "An Peeters", "--marks", str(marks.path)]).exit_code == 0
+    again = requests.Session()
+    form = again.get(f"{url}/login").text
+    assert again.post(f"{url}/login", data={"token": token, "csrf": csrf(form)}).status_code == 401
+    assert runner.invoke(review, ["remove-reviewer", "Niemand", "--marks", str(marks.path)]).exit_code == 1
+
+
+def test_review_page_refuses_a_wrong_mark_without_topic_or_phrases(busy_server):
+    url, marks, log = busy_server
+    session = login(url)
+    item = log.items()[0]
+    token = csrf(session.get(f"{url}/").text)
+    refused = session.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "wrong", "opmerking": "fout", "csrf": token})
+    assert refused.status_code == 400 and "juiste onderwerp of de verwachte zinnen" in refused.text
+    assert marks.get(item.key) is None
+    unknown = session.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "wrong", "onderwerp": "verzonnen", "csrf": token})
+    assert unknown.status_code == 400 and "onbekend onderwerp" in unknown.text and marks.get(item.key) is None
+    saved = session.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "wrong", "verwacht": "C03S350", "csrf": token},
+                         allow_redirects=False)
+    assert saved.status_code == 303 and marks.get(item.key).expected == ["C03S350"]
+
+
+def test_review_export_is_also_a_download(busy_server, tmp_path):
+    import io
+    import zipfile
+
+    url, marks, log = busy_server
+    session = login(url)
+    token = csrf(session.get(f"{url}/").text)
+    for item in log.items()[-3:]:
+        session.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "right", "verwacht": "Bron", "csrf": token})
+    download = session.get(f"{url}/export.zip")
+    assert download.status_code == 200 and download.headers["Content-Type"] == "application/zip"
+    assert re.fullmatch(r'attachment; filename="beoordelingen-\d{8}-\d{4}\.zip"', download.headers["Content-Disposition"])
+    archive = zipfile.ZipFile(io.BytesIO(download.content))
+    assert sorted(archive.namelist()) == ["questions.yml", "rapport.txt", "stories.yml"]
+    (tmp_path / "dl").mkdir()
+    archive.extractall(tmp_path / "dl")
+    assert len(load_question_set(tmp_path / "dl" / "questions.yml")) == 3
+    assert not (tmp_path / "export").exists(), "the download writes nothing on the server"
+    assert requests.get(f"{url}/export.zip").status_code == 401
+
+    report = session.post(f"{url}/export", data={"csrf": token})
+    assert report.status_code == 200 and 'href="/export.zip"' in report.text
+    assert len(load_question_set(tmp_path / "export" / "questions.yml")) == 3, "and the export into the test files"

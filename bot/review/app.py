@@ -276,6 +276,7 @@ class ReviewApp:
         app.config.RESPONSE_TIMEOUT = IDLE_SECONDS
         app.config.KEEP_ALIVE_TIMEOUT = IDLE_SECONDS
         app.config.ACCESS_LOG = False  # request lines would carry search words and filter values
+        app.config.MOTD = False
         app.config.FALLBACK_ERROR_FORMAT = "html"
 
         app.add_route(self._css, "/review.css", methods=["GET", "HEAD"])

@@ -154,6 +154,26 @@ def reviewers(marks_path):
 
 
 
+@review.command("bench")
+@click.option("--answers", default=100_000, show_default=True, help="Aantal antwoorden in het gemaakte gesprekslog.")
+@click.option("--port", default=0, show_default=True, help="Poort van de reviewpagina tijdens de meting (0: een vrije).")
+@click.option("--repeat", default=5, show_default=True, help="Metingen per pagina (mediaan en maximum).")
+def bench(answers, port, repeat):
+    """Meet de reviewpagina op een groot gesprekslog (in een tijdelijke map, daarna gewist).
+
+    Maakt een gesprekslog in Rasa's formaat met ANSWERS antwoorden, start de reviewpagina erop en
+    meet met een HTTP-client de eerste pagina, een zoekopdracht, filters, een late pagina en een
+    gesprek; daarna komen er 100 antwoorden bij en telt hoeveel events opnieuw gelezen worden.
+
+    Example:
+
+        python -m bot review bench --answers 100000
+    """
+    from bot.review.bench import run_bench
+
+    run_bench(answers, port=port, repeat=repeat, echo=click.echo)
+
+
 @review.command("list")
 @_tracker_option
 @db_option

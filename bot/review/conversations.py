@@ -25,7 +25,7 @@ import json
 import os
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -147,7 +147,8 @@ class ReviewItem:
     message_id: str | None = None  # the user message's id: a rating names it
     previous_question: str | None = None  # the question before, in the same conversation
     session: int = 1  # 1 = the sender's first session
-    search_text: str = ""  # question and answer, case-folded, for the text search
+    question_folded: str = ""  # case-folded, for the text search
+    answer_folded: str = ""  # case-folded; one string object for every identical answer (see `Filters.search`)
 
     @property
     def conversation(self) -> str:
@@ -371,8 +372,8 @@ class _Sender:
     from what arrived so far.
     """
 
-    def __init__(self, sender_id: str, catalogue: Catalogue | None):
-        self.sender_id, self.catalogue = sender_id, catalogue
+    def __init__(self, sender_id: str, catalogue: Catalogue | None, folded: dict[str, str]):
+        self.sender_id, self.catalogue, self.folded = sender_id, catalogue, folded
         self.turn: _Turn | None = None
         self.feedback_turn = False
         self.rated_answer: str | None = None
@@ -391,7 +392,9 @@ class _Sender:
             item.sources = turn.sources_slot
         elif self.catalogue is not None:
             item.sources = self.catalogue.sources_for(item.records, item.answer)
-        item.search_text = f"{item.question}\n{item.answer}".casefold()
+        item.question_folded = item.question.casefold()
+        folded = item.answer.casefold()
+        item.answer_folded = self.folded.setdefault(folded, folded)  # shared: answers repeat
 
     def finish(self) -> None:
         self.settle()
@@ -489,6 +492,7 @@ class EventReader:
         self.senders: dict[str, _Sender] = {}
         #: conversation code (ReviewItem.conversation) -> the sender's state
         self.by_code: dict[str, _Sender] = {}
+        self.folded: dict[str, str] = {}  # case-folded answers, each kept once
 
     def feed(self, rows: Iterable[Sequence[Any]]) -> list[ReviewItem]:
         """The new items of `rows` `(id, sender_id, type_name, timestamp, action_name, data)`, ordered by sender, then id."""
@@ -499,7 +503,7 @@ class EventReader:
             if state is None or state.sender_id != sender_id:
                 state = self.senders.get(sender_id)
                 if state is None:
-                    state = self.senders[sender_id] = _Sender(sender_id, self.catalogue)
+                    state = self.senders[sender_id] = _Sender(sender_id, self.catalogue, self.folded)
                     self.by_code[conversation_code(sender_id)] = state
                 touched.add(sender_id)
             item = state.feed(row_id, type_name, timestamp, action_name, raw)
@@ -535,7 +539,7 @@ class Filters:
     text: str | None = None  # words in the question or the answer (case-insensitive)
 
     def matches(self, item: ReviewItem, catalogue: Catalogue | None = None) -> bool:
-        if self.text and not all(word in item.search_text for word in self.text.casefold().split()):
+        if self.text and not self.search([item]):
             return False
         if self.max_confidence is not None and item.confidence is not None and item.confidence >= self.max_confidence:
             return False
@@ -560,7 +564,39 @@ class Filters:
         return True
 
 
+    def search(self, items: Iterable[ReviewItem]) -> list[ReviewItem]:
+        """The items whose question or answer holds every word of `text` (case-insensitive).
+
+        Answers repeat (they come from the knowledge base): which words an answer holds is worked
+        out once per distinct answer, so a search over 100,000 answers looks at each question once.
+        """
+        words = frozenset((self.text or "").casefold().split())
+        if not words:
+            return list(items)
+        in_answer: dict[str, frozenset[str]] = {}
+        found = []
+        for item in items:
+            answer = item.answer_folded
+            held = in_answer.get(answer)
+            if held is None:
+                held = in_answer[answer] = frozenset(w for w in words if w in answer)
+            if len(held) == len(words) or all(w in item.question_folded for w in words - held):
+                found.append(item)
+        return found
+
+    def without_text(self) -> "Filters":
+        return replace(self, text=None)
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+
 def apply_filters(items: Iterable[ReviewItem], filters: Filters, catalogue: Catalogue | None = None) -> list[ReviewItem]:
+    if filters.text:
+        items = filters.search(items)
+        filters = filters.without_text()
+    if filters.is_empty():
+        return list(items)
     return [item for item in items if filters.matches(item, catalogue)]
 
 
