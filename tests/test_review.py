@@ -676,13 +676,12 @@ def test_review_in_the_browser_mark_and_export(page_server, log):
 
             article.get_by_role("radio", name="fout").check()
             article.get_by_label("Opmerking").fill("Klopt voor buiten TWE, maar zegt niet waar de handleiding staat.")
-            article.get_by_label("Juist onderwerp").select_option("bvs_financieringsnummer")
+            article.get_by_label("Juist onderwerp").fill("bvs_financieringsnummer")
             article.get_by_label("Verwachte zinnen").fill("C03S350\nRichtlijn | registratiehandleiding")
             article.get_by_role("button", name="Bewaar beoordeling").click()
             expect(page.locator("article")).to_have_count(1)
             expect(page.get_by_label("👎 duim omlaag gekregen")).to_be_checked()
             expect(page.locator("article").first).to_contain_text("beoordeeld: fout")
-            page.screenshot(path=str(screenshot), full_page=True)
 
             page.get_by_label("Onderwerp", exact=True).select_option("bvs_wat")
             page.get_by_label("👎 duim omlaag gekregen").uncheck()
@@ -700,7 +699,50 @@ def test_review_in_the_browser_mark_and_export(page_server, log):
     assert question.text == "fin nr bvs buiten twe?" and question.expect == ("C03S350", ["Richtlijn", "registratiehandleiding"])
     story = yaml.safe_load((export_dir / "stories.yml").read_text(encoding="utf-8"))["stories"][0]
     assert story["steps"][0]["intent"] == "bvs_financieringsnummer" and story["steps"][1] == {"action": "action_answer"}
-    assert screenshot.stat().st_size > 10_000
+
+
+@pytest.mark.e2e
+def test_review_in_the_browser_search_long_message_and_conversation(busy_server):
+    """Search, paging above the list, a long pasted message collapsed and opened, the conversation one click away."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, _, _ = busy_server
+    screenshot = settings.PROJECT_DIR / "results" / "review" / "review.png"
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="nl-BE")
+            page.goto(f"{url}/")
+            page.get_by_label("Reviewtoken").fill(TOKEN)
+            page.get_by_label("Je naam").fill("Sam")
+            page.get_by_role("button", name="Aanmelden").click()
+            top = page.get_by_role("navigation", name="Pagina's (boven)")
+            expect(top).to_contain_text("pagina 1 van 3")
+            assert top.bounding_box()["y"] < page.locator("article").first.bounding_box()["y"], "paging above the list"
+            top.get_by_role("link", name="Volgende ›").click()
+            expect(page.locator("#aantal")).to_contain_text("pagina 2 van 3")
+
+            page.get_by_label("Aantal").select_option("25")
+            page.get_by_label("Zoek in vraag en antwoord").fill("blabla")
+            page.get_by_role("button", name="Toon").click()
+            expect(page.locator("article")).to_have_count(1)
+            article = page.locator("article").first
+            question = article.locator("section").first
+            expect(question.get_by_text("EINDE")).to_be_hidden()
+            assert question.bounding_box()["height"] < 400, "a long message does not fill the screen"
+            page.screenshot(path=str(screenshot))
+            question.get_by_text("toon alles").click()
+            expect(question.get_by_text("EINDE")).to_be_visible()
+
+            article.get_by_role("link", name="Hele gesprek (3 vragen)").click()
+            expect(page.get_by_role("heading", name=re.compile(r"Gesprek [0-9a-f]{8}: 3 vragen"))).to_be_visible()
+            expect(page.locator("article")).to_have_count(3)
+            expect(page.locator("article").nth(2)).to_contain_text("fin nr bvs buiten twe?")
+            assert "#i-" in page.url, "the conversation opens at the answer it came from"
+        finally:
+            browser.close()
+    assert 10_000 < screenshot.stat().st_size < 400_000
 
 
 @pytest.mark.e2e
