@@ -8,6 +8,7 @@ file. Two tests start more: one runs the real Rasa and action servers, one a hea
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import re
@@ -642,56 +643,62 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 
 
-@pytest.mark.e2e
-def test_review_in_the_browser_mark_and_export(page_server, log):
-    from playwright.sync_api import expect, sync_playwright
+@contextlib.contextmanager
+def logged_in_browser(url: str, name: str = "Sam"):
+    """A page in headless Chromium, logged in to the review page at `url` with the administrator token."""
+    from playwright.sync_api import sync_playwright
 
-    url, marks, export_dir = page_server
-    screenshot = settings.PROJECT_DIR / "results" / "review" / "review.png"
-    screenshot.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="nl-BE")
-            response = page.goto(f"{url}/")
-            assert response.status == 401
+            page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="nl-BE")
+            assert page.goto(f"{url}/").status == 401
             page.get_by_label("Reviewtoken").fill(TOKEN)
-            page.get_by_label("Je naam").fill("Sam")
+            page.get_by_label("Je naam").fill(name)
             page.get_by_role("button", name="Aanmelden").click()
-            expect(page.get_by_role("heading", name="Beoordeling van antwoorden")).to_be_visible()
-
-            page.get_by_label("👎 duim omlaag gekregen").check()
-            page.get_by_role("button", name="Toon").click()
-            articles = page.locator("article")
-            expect(articles).to_have_count(1)
-            article = articles.first
-            question, answer, passage = (article.locator("section").nth(i) for i in range(3))
-            expect(question).to_contain_text("fin nr bvs buiten twe?")
-            expect(answer).to_contain_text("C03S350")
-            expect(passage).to_contain_text("Draaiboek Lokale Partnerschappen")
-            expect(passage).to_contain_text("C03S350 - OCMW - registratie BVS")
-            boxes = [s.bounding_box() for s in (question, answer, passage)]
-            assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"] and abs(boxes[0]["y"] - boxes[2]["y"]) < 2, \
-                "question, answer and passage side by side"
-
-            article.get_by_role("radio", name="fout").check()
-            article.get_by_label("Opmerking").fill("Klopt voor buiten TWE, maar zegt niet waar de handleiding staat.")
-            article.get_by_label("Juist onderwerp").fill("bvs_financieringsnummer")
-            article.get_by_label("Verwachte zinnen").fill("C03S350\nRichtlijn | registratiehandleiding")
-            article.get_by_role("button", name="Bewaar beoordeling").click()
-            expect(page.locator("article")).to_have_count(1)
-            expect(page.get_by_label("👎 duim omlaag gekregen")).to_be_checked()
-            expect(page.locator("article").first).to_contain_text("beoordeeld: fout")
-
-            page.get_by_label("Onderwerp", exact=True).select_option("bvs_wat")
-            page.get_by_label("👎 duim omlaag gekregen").uncheck()
-            page.get_by_role("button", name="Toon").click()
-            expect(page.locator("article").first.locator("section").first).to_contain_text(SCRIPT_QUESTION)
-
-            page.get_by_role("button", name="Exporteer beoordeelde antwoorden").click()
-            expect(page.locator("#rapport")).to_contain_text("1 teststory/teststories")
+            yield page
         finally:
             browser.close()
+
+
+@pytest.mark.e2e
+def test_review_in_the_browser_mark_and_export(page_server, log):
+    from playwright.sync_api import expect
+
+    url, marks, export_dir = page_server
+    with logged_in_browser(url) as page:
+        expect(page.get_by_role("heading", name="Beoordeling van antwoorden")).to_be_visible()
+
+        page.get_by_label("👎 duim omlaag gekregen").check()
+        page.get_by_role("button", name="Toon").click()
+        articles = page.locator("article")
+        expect(articles).to_have_count(1)
+        article = articles.first
+        question, answer, passage = (article.locator("section").nth(i) for i in range(3))
+        expect(question).to_contain_text("fin nr bvs buiten twe?")
+        expect(answer).to_contain_text("C03S350")
+        expect(passage).to_contain_text("Draaiboek Lokale Partnerschappen")
+        expect(passage).to_contain_text("C03S350 - OCMW - registratie BVS")
+        boxes = [s.bounding_box() for s in (question, answer, passage)]
+        assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"] and abs(boxes[0]["y"] - boxes[2]["y"]) < 2, \
+            "question, answer and passage side by side"
+
+        article.get_by_role("radio", name="fout").check()
+        article.get_by_label("Opmerking").fill("Klopt voor buiten TWE, maar zegt niet waar de handleiding staat.")
+        article.get_by_label("Juist onderwerp").fill("bvs_financieringsnummer")
+        article.get_by_label("Verwachte zinnen").fill("C03S350\nRichtlijn | registratiehandleiding")
+        article.get_by_role("button", name="Bewaar beoordeling").click()
+        expect(page.locator("article")).to_have_count(1)
+        expect(page.get_by_label("👎 duim omlaag gekregen")).to_be_checked()
+        expect(page.locator("article").first).to_contain_text("beoordeeld: fout")
+
+        page.get_by_label("Onderwerp", exact=True).select_option("bvs_wat")
+        page.get_by_label("👎 duim omlaag gekregen").uncheck()
+        page.get_by_role("button", name="Toon").click()
+        expect(page.locator("article").first.locator("section").first).to_contain_text(SCRIPT_QUESTION)
+
+        page.get_by_role("button", name="Exporteer beoordeelde antwoorden").click()
+        expect(page.locator("#rapport")).to_contain_text("1 teststory/teststories")
 
     [mark] = marks.all()
     assert (mark.verdict, mark.reviewer, mark.corrected_intent) == ("wrong", "Sam", "bvs_financieringsnummer")
@@ -704,44 +711,35 @@ def test_review_in_the_browser_mark_and_export(page_server, log):
 @pytest.mark.e2e
 def test_review_in_the_browser_search_long_message_and_conversation(busy_server):
     """Search, paging above the list, a long pasted message collapsed and opened, the conversation one click away."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     url, _, _ = busy_server
     screenshot = settings.PROJECT_DIR / "results" / "review" / "review.png"
     screenshot.parent.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="nl-BE")
-            page.goto(f"{url}/")
-            page.get_by_label("Reviewtoken").fill(TOKEN)
-            page.get_by_label("Je naam").fill("Sam")
-            page.get_by_role("button", name="Aanmelden").click()
-            top = page.get_by_role("navigation", name="Pagina's (boven)")
-            expect(top).to_contain_text("pagina 1 van 3")
-            assert top.bounding_box()["y"] < page.locator("article").first.bounding_box()["y"], "paging above the list"
-            top.get_by_role("link", name="Volgende ›").click()
-            expect(page.locator("#aantal")).to_contain_text("pagina 2 van 3")
+    with logged_in_browser(url) as page:
+        top = page.get_by_role("navigation", name="Pagina's (boven)")
+        expect(top).to_contain_text("pagina 1 van 3")
+        assert top.bounding_box()["y"] < page.locator("article").first.bounding_box()["y"], "paging above the list"
+        top.get_by_role("link", name="Volgende ›").click()
+        expect(page.locator("#aantal")).to_contain_text("pagina 2 van 3")
 
-            page.get_by_label("Aantal").select_option("25")
-            page.get_by_label("Zoek in vraag en antwoord").fill("blabla")
-            page.get_by_role("button", name="Toon").click()
-            expect(page.locator("article")).to_have_count(1)
-            article = page.locator("article").first
-            question = article.locator("section").first
-            expect(question.get_by_text("EINDE")).to_be_hidden()
-            assert question.bounding_box()["height"] < 400, "a long message does not fill the screen"
-            page.screenshot(path=str(screenshot))
-            question.get_by_text("toon alles").click()
-            expect(question.get_by_text("EINDE")).to_be_visible()
+        page.get_by_label("Aantal").select_option("25")
+        page.get_by_label("Zoek in vraag en antwoord").fill("blabla")
+        page.get_by_role("button", name="Toon").click()
+        expect(page.locator("article")).to_have_count(1)
+        article = page.locator("article").first
+        question = article.locator("section").first
+        expect(question.get_by_text("EINDE")).to_be_hidden()
+        assert question.bounding_box()["height"] < 400, "a long message does not fill the screen"
+        page.screenshot(path=str(screenshot))
+        question.get_by_text("toon alles").click()
+        expect(question.get_by_text("EINDE")).to_be_visible()
 
-            article.get_by_role("link", name="Hele gesprek (3 vragen)").click()
-            expect(page.get_by_role("heading", name=re.compile(r"Gesprek [0-9a-f]{8}: 3 vragen"))).to_be_visible()
-            expect(page.locator("article")).to_have_count(3)
-            expect(page.locator("article").nth(2)).to_contain_text("fin nr bvs buiten twe?")
-            assert "#i-" in page.url, "the conversation opens at the answer it came from"
-        finally:
-            browser.close()
+        article.get_by_role("link", name="Hele gesprek (3 vragen)").click()
+        expect(page.get_by_role("heading", name=re.compile(r"Gesprek [0-9a-f]{8}: 3 vragen"))).to_be_visible()
+        expect(page.locator("article")).to_have_count(3)
+        expect(page.locator("article").nth(2)).to_contain_text("fin nr bvs buiten twe?")
+        assert "#i-" in page.url, "the conversation opens at the answer it came from"
     assert 10_000 < screenshot.stat().st_size < 400_000
 
 
