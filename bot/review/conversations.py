@@ -18,6 +18,7 @@ see `bot.channels.guard`); a rating without one goes to the latest answer with i
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import itertools
@@ -616,6 +617,55 @@ def _read_only_url(url: str) -> str:
     return f"sqlite:///file:{path.resolve()}?mode=ro&uri=true"
 
 
+class TextIndex:
+    """The text search over many answers, in a few scans of long strings instead of a loop per answer.
+
+    The questions are joined into one string (`str.find` runs over it at C speed, then the position
+    tells the question); the answers are looked at once per distinct text (they come from the
+    knowledge base and repeat).
+    """
+
+    _SEPARATOR = "\x00"
+
+    def __init__(self, items: Sequence[ReviewItem]):
+        self.items = list(items)
+        self.starts: list[int] = []
+        position = 0
+        for item in self.items:
+            self.starts.append(position)
+            position += len(item.question_folded) + 1
+        self.questions = self._SEPARATOR.join(item.question_folded for item in self.items)
+        self.by_answer: dict[str, list[int]] = {}
+        for item in self.items:
+            self.by_answer.setdefault(item.answer_folded, []).append(id(item))
+
+    def _with_word(self, word: str) -> set[int]:
+        found: set[int] = set()
+        text, starts, items = self.questions, self.starts, self.items
+        position = text.find(word)
+        while position != -1:
+            index = bisect.bisect_right(starts, position) - 1
+            found.add(id(items[index]))
+            following = starts[index + 1] if index + 1 < len(starts) else len(text)
+            position = text.find(word, following)
+        for answer, ids in self.by_answer.items():
+            if word in answer:
+                found.update(ids)
+        return found
+
+    def search(self, text: str) -> set[int]:
+        """`id()` of the items whose question or answer holds every word of `text` (case-insensitive)."""
+        words = [w for w in text.casefold().replace(self._SEPARATOR, " ").split() if w]
+        if not words:
+            return {id(item) for item in self.items}
+        found = self._with_word(words[0])
+        for word in words[1:]:
+            if not found:
+                break
+            found &= self._with_word(word)
+        return found
+
+
 class ConversationLog:
     """The answers in a tracker store, read incrementally.
 
@@ -654,12 +704,19 @@ class ConversationLog:
         self._last = 0  # highest event id read
         self._items: list[ReviewItem] = []
         self._by_key: dict[str, ReviewItem] = {}
+        self._text_index: TextIndex | None = None  # built at the first search after the log grew
 
     def items(self, filters: Filters | None = None) -> list[ReviewItem]:
         """All answers (or those matching `filters`), oldest first."""
         with self._lock:
             self._refresh()
             items = self._items
+            if filters and filters.text:
+                if self._text_index is None:
+                    self._text_index = TextIndex(items)
+                found = self._text_index.search(filters.text)
+                items = [item for item in items if id(item) in found]
+                filters = filters.without_text()
         return apply_filters(items, filters, self.catalogue) if filters else list(items)
 
     def item(self, key: str) -> ReviewItem | None:
@@ -704,6 +761,7 @@ class ConversationLog:
         if self._first is None:
             self._first = low
         self._last = high
+        self._text_index = None  # answers read before may have grown too
         if new:
             self._items.extend(new)
             self._items.sort(key=lambda i: (i.timestamp, i.event_id))
