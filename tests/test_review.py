@@ -1181,3 +1181,14 @@ def test_review_export_is_also_a_download(busy_server, tmp_path):
     report = session.post(f"{url}/export", data={"csrf": token})
     assert report.status_code == 200 and 'href="/export.zip"' in report.text
     assert len(load_question_set(tmp_path / "export" / "questions.yml")) == 3, "and the export into the test files"
+
+
+def test_review_bench_command_times_the_pages_over_http():
+    """`review bench` on a small log: every page answers, and after new answers only the new events are read."""
+    result = CliRunner().invoke(review, ["bench", "--answers", "200", "--repeat", "1"])
+    assert result.exit_code == 0, result.output
+    assert "gesprekslog: 200 antwoorden" in result.output and ", 200 antwoorden)" in result.output
+    for label in ("eerste pagina", "zoeken (vraag en antwoord)", "filter: onderwerp + 👎", "late pagina (4 van 4)", "een gesprek"):
+        assert re.search(rf"^{re.escape(label)}\s+\d+\s+\d+\s+\d+$", result.output, re.MULTILINE), label
+    read, written = re.search(r"\((\d+) van (\d+) nieuwe events gelezen\)", result.output).groups()
+    assert read == written and int(written) > 100
