@@ -990,18 +990,47 @@ def test_review_log_is_read_incrementally(tmp_path, kb, kb_path, catalogue):
     log.close()
 
 
-def _append(path: Path, conversation: Conversation) -> None:
-    """Append a conversation's events the way Rasa's tracker store does (new rows after the existing ones)."""
+def _append(path: Path, conversation: Conversation, first_id: int | None = None) -> None:
+    """Append a conversation's events the way Rasa's tracker store does (new rows after the existing ones;
+    from `first_id` on: ids a concurrent writer had taken before)."""
     import sqlite3
 
     with sqlite3.connect(path) as db:
         db.executemany(
-            "insert into events (sender_id, type_name, timestamp, intent_name, action_name, data) values (?, ?, ?, ?, ?, ?)",
-            [(conversation.sender, (d := event.as_dict())["event"], d["timestamp"],
+            "insert into events (id, sender_id, type_name, timestamp, intent_name, action_name, data) "
+            "values (?, ?, ?, ?, ?, ?, ?)",
+            [(first_id + n if first_id else None, conversation.sender, (d := event.as_dict())["event"], d["timestamp"],
               (d.get("parse_data") or {}).get("intent", {}).get("name"),
               d.get("name") if d["event"] in ("action", "slot") else None, json.dumps(d))
-             for event in conversation.events])
+             for n, event in enumerate(conversation.events)])
     db.close()
+
+
+def test_review_log_with_concurrent_writers_reads_a_late_commit_once(tmp_path, kb, kb_path, catalogue):
+    """With concurrent writers an event can be committed after one with a higher id: it is read, once."""
+    from bot.review.bench import generate_log
+
+    path = tmp_path / "conversations.db"
+    generate_log(path, 30, db_path=kb_path)
+    log = ConversationLog(f"sqlite:///{path}", catalogue)
+    log.overlap = 100  # as for PostgreSQL
+    assert len(log.items()) == 30
+    gap = _max_id(path) + 1
+    later = Conversation(kb, "schrijver-2", 1_800_000_100.0)
+    later.ask("wat is een glow traject", "glow_wat", 0.9)
+    _append(path, later, first_id=gap + 20)  # committed first, with the higher ids
+    assert len(log.items()) == 31
+    slow = Conversation(kb, "schrijver-1", 1_800_000_000.0)
+    slow.ask("fin nr bvs buiten twe?", "bvs_financieringsnummer", 0.9)
+    assert len(slow.events) < 20
+    _append(path, slow, first_id=gap)  # its transaction took the lower ids, and commits now
+    _append(path, Conversation(kb, "schrijver-3", 1_800_000_200.0))  # and the log goes on
+    read = log.rows_read
+    items = log.items()
+    assert [i.question for i in items[-2:]] == ["fin nr bvs buiten twe?", "wat is een glow traject"]
+    assert len(items) == 32 and len({i.key for i in items}) == 32, "each answer once"
+    assert log.rows_read - read == _relevant_events(path, gap - 1) - _relevant_events(path, gap + 19) + 3
+    log.close()
 
 
 def test_review_log_read_again_when_it_was_replaced(tmp_path, kb_path, catalogue):

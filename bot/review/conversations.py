@@ -617,6 +617,10 @@ def _read_only_url(url: str) -> str:
     return f"sqlite:///file:{path.resolve()}?mode=ro&uri=true"
 
 
+#: How far below the highest id read a database with concurrent writers is read again (`ConversationLog.overlap`).
+OVERLAP_IDS = 500
+
+
 class TextIndex:
     """The text search over many answers, in a few scans of long strings instead of a loop per answer.
 
@@ -673,6 +677,8 @@ class ConversationLog:
     read so far and feeds them to the `EventReader`, which continues each conversation where it
     stopped. When the ids went back or the oldest events are gone (the log was cleaned up or
     replaced), everything is read again. `rows_read` counts the events read, for tests and the bench.
+    With concurrent writers (PostgreSQL) the last `overlap` ids are asked for again, and an event seen
+    there for the first time is read then.
     """
 
     _QUERY = (
@@ -696,12 +702,17 @@ class ConversationLog:
             raise ReviewError("B003", f"gesprekslog {display_url(self.url)} niet bruikbaar: {e}") from e
         self._lock = threading.Lock()
         self.rows_read = 0
+        #: ids below the highest read that are asked for again: a database with concurrent writers
+        #: (PostgreSQL, several Rasa servers) can commit an event after one with a higher id; SQLite
+        #: has one writer at a time
+        self.overlap = 0 if self.engine.dialect.name == "sqlite" else OVERLAP_IDS
         self._reset()
 
     def _reset(self) -> None:
         self._reader = EventReader(self.catalogue)
         self._first: int | None = None  # lowest event id when reading started
         self._last = 0  # highest event id read
+        self._recent: set[int] = set()  # ids read within the overlap window below _last
         self._items: list[ReviewItem] = []
         self._by_key: dict[str, ReviewItem] = {}
         self._text_index: TextIndex | None = None  # built at the first search after the log grew
@@ -750,7 +761,10 @@ class ConversationLog:
                         return
                 if high == self._last:
                     return
-                rows = connection.execute(sa.text(self._QUERY), {"after": self._last, "upto": high}).all()
+                after = max(0, self._last - self.overlap)
+                rows = connection.execute(sa.text(self._QUERY), {"after": after, "upto": high}).all()
+                # an event committed late with a lower id than one read before: read now, once
+                rows = [row for row in rows if row[0] > self._last or row[0] not in self._recent]
         except sa.exc.SQLAlchemyError as e:
             raise ReviewError(
                 "B004", f"gesprekslog {display_url(self.url)} niet leesbaar (is het Rasa's SQL tracker store?): "
@@ -761,6 +775,9 @@ class ConversationLog:
         if self._first is None:
             self._first = low
         self._last = high
+        if self.overlap:
+            floor = high - self.overlap
+            self._recent = {i for i in self._recent if i > floor} | {row[0] for row in rows if row[0] > floor}
         self._text_index = None  # answers read before may have grown too
         if new:
             self._items.extend(new)
