@@ -1177,9 +1177,13 @@ def test_review_page_refuses_a_wrong_mark_without_topic_or_phrases(busy_server):
     session = login(url)
     item = log.items()[0]
     token = csrf(session.get(f"{url}/").text)
-    refused = session.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "wrong", "opmerking": "fout", "csrf": token})
+    refused = session.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "wrong", "csrf": token,
+                                                     "opmerking": "klopt niet <b>echt</b>"})
     assert refused.status_code == 400 and "juiste onderwerp of de verwachte zinnen" in refused.text
     assert marks.get(item.key) is None
+    [form] = articles(refused.text)
+    assert '>klopt niet &lt;b&gt;echt&lt;/b&gt;</textarea>' in form, "what was typed is still there, escaped"
+    assert 'value="wrong" checked' in form and '<datalist id="onderwerpen">' in refused.text
     unknown = session.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "wrong", "onderwerp": "verzonnen", "csrf": token})
     assert unknown.status_code == 400 and "onbekend onderwerp" in unknown.text and marks.get(item.key) is None
     saved = session.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "wrong", "verwacht": "C03S350", "csrf": token},

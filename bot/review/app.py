@@ -49,7 +49,7 @@ from bot import messages, settings
 from bot.review import ReviewError
 from bot.review.conversations import Catalogue, ConversationLog, Filters, ReviewItem
 from bot.review.export import DialogueModel, export_marks
-from bot.review.marks import VERDICT_LABELS, Mark, MarkStore, format_expected, parse_expected
+from bot.review.marks import MAX_COMMENT, VERDICT_LABELS, Mark, MarkStore, format_expected, parse_expected
 
 TOKEN_ENV = "DRAAIBOEK_REVIEW_TOKEN"
 DEFAULT_PORT = 5080
@@ -525,11 +525,15 @@ class ReviewApp:
         for number, item in enumerate(shown, start=1):
             parts.append(self._item(item, histories.get(item.key, []), number, back, session, sizes[item.conversation]))
         parts.append(self._pager(kept, page, pages, "onder"))
-        # one list of topics for every mark form's "juist onderwerp" (a select per answer made the page heavy)
-        parts.append("<datalist id=\"onderwerpen\">" + "".join(
-            f"<option value=\"{e(v)}\" label=\"{e(label)}\"></option>" for v, label in intents) + "</datalist>")
+        parts.append(self._topic_list(intents))
         parts.append("</main>")
         return _html(HTTPStatus.OK, "Beoordeling van antwoorden", "".join(parts))
+
+    @staticmethod
+    def _topic_list(intents: list[tuple[str, str]]) -> str:
+        """One list of topics for every mark form's "juist onderwerp" (a select per answer made the page heavy)."""
+        return "<datalist id=\"onderwerpen\">" + "".join(
+            f"<option value=\"{e(v)}\" label=\"{e(label)}\"></option>" for v, label in intents) + "</datalist>"
 
     @staticmethod
     def _header(session: Session) -> str:
@@ -615,7 +619,8 @@ class ReviewApp:
         )
 
     def _item(
-        self, item: ReviewItem, history: list[Mark], number: int, back: str, session: Session, turns: int
+        self, item: ReviewItem, history: list[Mark], number: int, back: str, session: Session, turns: int,
+        draft: Mark | None = None,
     ) -> str:
         mark = history[0] if history else None
         heading_id = f"h-{number}"
@@ -636,7 +641,7 @@ class ReviewApp:
             f"<div class=\"cols\"><section><h3>Vraag</h3>{question}</section>"
             f"<section><h3>Antwoord</h3>{answer}</section>"
             f"<section><h3>Bronpassage</h3>{self._passages(item)}</section></div>"
-            f"{self._mark_form(item, history, number, back, session)}</article>"
+            f"{self._mark_form(item, history, number, back, session, draft)}</article>"
         )
 
     def _passages(self, item: ReviewItem) -> str:
@@ -676,9 +681,10 @@ class ReviewApp:
                          f"<ol>{''.join(rows)}</ol></details>")
 
     def _mark_form(
-        self, item: ReviewItem, history: list[Mark], n: int, back: str, session: Session
+        self, item: ReviewItem, history: list[Mark], n: int, back: str, session: Session, draft: Mark | None = None
     ) -> str:
-        mark = history[0] if history else None
+        """The mark form, filled in with `draft` (what was sent and refused) or else the latest mark."""
+        mark = draft or (history[0] if history else None)
         verdict = mark.verdict if mark else ""
         corrected = mark.corrected_intent if mark else ""
         return (
@@ -744,7 +750,17 @@ class ReviewApp:
                 known_intents=self.model.intents - _NOT_A_CORRECTION,
             )
         except ReviewError as error:
-            return self._problem(str(error), back)
+            # the answer again, its form filled in as sent, so nothing typed is lost
+            draft = Mark(item.key, get("oordeel"), comment=get("opmerking")[:MAX_COMMENT],
+                         corrected_intent=get("onderwerp")[:100], expected=parse_expected(get("verwacht")))
+            turns = len(self.log.conversation(item.conversation, refresh=False))
+            intents = self._intent_options()
+            body = (
+                f"{self._header(session)}<main><p class=\"error\" role=\"alert\">Niet bewaard: {e(error)}</p>"
+                f"{self._item(item, self.marks.history(item.key), 1, back, session, turns, draft)}"
+                f"{self._topic_list(intents)}<p><a href=\"/?{e(back)}\">Terug naar de lijst</a></p></main>"
+            )
+            return _html(HTTPStatus.BAD_REQUEST, "Niet bewaard – beoordeling", body)
         return _redirect(f"/?{back}#{anchor(item.key)}")
 
     def _export(self, request: Request, session: Session, sid: str) -> HTTPResponse:
