@@ -427,6 +427,46 @@ def quality(url, questions, json_path, concurrency):
         json_path.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+@cli.group(cls=DraaiboekGroup)
+def teams():
+    """Het Teams-kanaal: het app-pakket om in Teams te installeren."""
+
+
+@teams.command("package")
+@click.option("--app-id", required=True, help="Application (client) ID van de botregistratie (een GUID); ook de id van de Teams-app.")
+@click.option("--bot-endpoint", required=True, help="Berichteneindpunt van de bot, https://HOST/webhooks/teams/webhook.")
+@click.option("--version", "app_version", default="1.0.0", show_default=True, help="Versie van de app; verhoog ze bij elke nieuwe upload.")
+@click.option("--developer-name", default="Draaiboek-assistent", show_default=True, help="Naam van de organisatie die de app aanbiedt (max. 32 tekens).")
+@click.option("--website-url", default=None, help="Website met uitleg of support (https; standaard: https://HOST/ van het eindpunt).")
+@click.option("--privacy-url", default=None, help="Privacyverklaring (https; standaard: de website).")
+@click.option("--terms-url", default=None, help="Gebruiksvoorwaarden (https; standaard: de website).")
+@click.option("--accent-color", default="#1A6E3C", show_default=True, help="Achtergrondkleur van het pictogram.")
+@click.option("--color-icon", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Eigen kleurpictogram (PNG 192 × 192; standaard: meegeleverd ontwerp).")
+@click.option("--outline-icon", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Eigen omlijningspictogram (PNG 32 × 32, wit op transparant; standaard: meegeleverd ontwerp).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("build/teams/draaiboek-assistent.zip"),
+              show_default=True, help="Het te schrijven app-pakket (zip).")
+def teams_package(app_id, bot_endpoint, app_version, developer_name, website_url, privacy_url, terms_url,
+                  accent_color, color_icon, outline_icon, out):
+    """Schrijf het Teams-app-pakket: manifest.json (getoetst aan het Teams-schema) en de twee pictogrammen.
+
+    Upload de zip in het Teams-beheercentrum (Teams-apps → Apps beheren → Uploaden).
+
+    Example:
+
+        python -m bot teams package --app-id 0f8fad5b-d9cb-469f-a165-70867728950e --bot-endpoint https://bot.example.org/webhooks/teams/webhook
+    """
+    from bot.teams_app import PackageOptions, build_package
+
+    path = build_package(PackageOptions(
+        app_id=app_id, bot_endpoint=bot_endpoint, version=app_version, developer_name=developer_name,
+        website_url=website_url, privacy_url=privacy_url, terms_url=terms_url, accent_color=accent_color,
+        color_icon=color_icon, outline_icon=outline_icon,
+    ), out)
+    click.echo(f"App-pakket geschreven: {path} (manifest.json, color.png, outline.png)")
+
+
 # Command groups that live with their feature.
 from bot.review.cli import review  # noqa: E402
 from bot.scaffold import scaffold as scaffold_command  # noqa: E402

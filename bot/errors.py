@@ -2,7 +2,7 @@
 
 Codes: K… knowledge files and validation (editor-facing, Dutch, naming file and record),
 D… the built database, N… the Dutch NLP pipeline, S… settings and startup (S040–S047: the Teams
-channel), G… scaffolding a new topic (bot/scaffold.py), B… the helpdesk review (bot/review).
+channel; S048–S055: its app package), G… scaffolding a new topic (bot/scaffold.py), B… the helpdesk review (bot/review).
 `python -m bot check` reports C… (consistency) and R001 (rasa data validate).
 """
 from __future__ import annotations

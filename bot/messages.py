@@ -110,3 +110,28 @@ M065_LOGIN_LIMIT = "Te veel mislukte aanmeldpogingen vanaf dit adres. Probeer he
 M066_BAD_LENGTH = "Ongeldig verzoek: de lengte (Content-Length) ontbreekt of klopt niet."
 M067_BODY_TOO_LARGE = "Het formulier is te groot (meer dan {limit} bytes)."
 M068_FOREIGN_ORIGIN = "Dit formulier komt niet van deze pagina."
+
+# the widget's source passages (bot/channels/widget.py: GET /webhooks/widget/passage)
+M069_BAD_PASSAGE_REQUEST = "Ongeldig verzoek: geef een document (doc) en een paragraaf (section) op, bv. ?doc=lp&section=3.4.1."
+M070_NO_PASSAGE = "Die passage staat niet in de draaiboeken: onbekend document of onbekende paragraaf."
+# the Teams channel (bot/channels/teams.py) and its app package (bot/teams_app.py)
+M090_CHOSEN = "Je koos: {choice}"
+M091_RATED = "Je beoordeelde dit antwoord: {rating}"
+M092_WELCOME = "Welkom bij de Draaiboek-assistent."
+M093_WELCOME_WHAT = (
+    "Stel je vraag over de VDAB-draaiboeken: GLOW, de lokale partnerschappen en hun combinatietrajecten, "
+    "de TWE-OCMW-screening, de beroepsverkennende stage (BVS) en het financieringsnummer buiten TWE-OCMW. "
+    "Elk antwoord vermeldt het document, de versie en de sectie waar het staat."
+)
+M094_WELCOME_PRIVACY = "Deel geen persoonsgegevens van cliënten."
+M095_WELCOME_CHANNEL = "In een kanaal vermeld je mij in je bericht: @Draaiboek-assistent gevolgd door je vraag."
+M096_WELCOME_EXAMPLES = "Probeer bijvoorbeeld:"
+#: example questions under the welcome (buttons that ask them); questions, never a rule or number
+M097_WELCOME_QUESTIONS = ("wat is een BVS?", "welke combinaties kunnen niet?", "fin nr bvs buiten twe?")
+M098_BAD_APP_ID = "De app-id '{value}' is geen GUID (zoals 0f8fad5b-d9cb-469f-a165-70867728950e): gebruik de Application (client) ID van de botregistratie."
+M099_BAD_ENDPOINT = "Het berichteneindpunt '{value}' moet een https-adres zijn, zoals https://bot.example.org/webhooks/teams/webhook: Teams stuurt niet naar http."
+M100_BAD_URL = "{name} '{value}' moet een https-adres zijn."
+M101_BAD_VERSION = "De versie '{value}' moet drie getallen zijn, zoals 1.0.0 (verhoog ze bij elke nieuwe upload)."
+M102_BAD_COLOR = "De accentkleur '{value}' moet een HTML-kleurcode zijn, zoals #1A6E3C."
+M103_BAD_ICON = "Het pictogram {path} moet een PNG van {size} × {size} pixels zijn{extra}."
+M104_MANIFEST_INVALID = "Het manifest voldoet niet aan het Teams-schema {version}: {problems}"

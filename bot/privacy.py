@@ -223,14 +223,18 @@ def redact(text: str) -> str:
     return text
 
 
-def redact_value(value: Any) -> Any:
-    """`value` with every string in it redacted (dicts, lists and tuples walked; other values as they are)."""
+def redact_value(value: Any, redact_text: Callable[[str], str] | None = None) -> Any:
+    """`value` with every string in it redacted (dicts, lists and tuples walked; other values as they are).
+
+    `redact_text` redacts one string (default `redact`; e.g. a cached version of it).
+    """
+    redact_text = redact_text or redact
     if isinstance(value, str):
-        return redact(value)
+        return redact_text(value)
     if isinstance(value, dict):
-        return {key: redact_value(item) for key, item in value.items()}
+        return {key: redact_value(item, redact_text) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(redact_value(item) for item in value)
+        return type(value)(redact_value(item, redact_text) for item in value)
     return value
 
 

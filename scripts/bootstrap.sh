@@ -12,16 +12,28 @@ STAMP="$VENV/.installed"
 want="$(cat requirements/lock.txt scripts/bootstrap.sh | sha256sum | cut -d' ' -f1)"
 
 # Debian packages the tests drive: Chromium (widget and review page, via Playwright's Python API),
-# PostgreSQL and Redis (the scale-out test starts its own servers in temporary folders).
-SYSTEM_PACKAGES=(chromium postgresql redis-server)
+# PostgreSQL and Redis (the scale-out test starts its own servers in temporary folders), Node.js
+# (Microsoft's Adaptive Cards parser checks the Teams cards).
+SYSTEM_PACKAGES=(chromium postgresql redis-server nodejs)
 missing=()
 for package in "${SYSTEM_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+# Debian's nodejs comes without npm (a separate package); other builds of nodejs bring their own
+command -v npm >/dev/null || missing+=(npm)
 if (( ${#missing[@]} )); then
   echo "Debian-pakketten installeren: ${missing[*]} …"
   SUDO=""; [[ "$(id -u)" == 0 ]] || SUDO="sudo"
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Test only: Microsoft's Adaptive Cards parser (npm package adaptivecards), which tests/test_teams.py
+# runs with Node.js on every card the Teams channel sends. Installed from tests/cards/package-lock.json.
+CARDS=tests/cards
+if ! cmp -s "$CARDS/package-lock.json" "$CARDS/node_modules/.installed-lock.json" 2>/dev/null; then
+  echo "Adaptive Cards-parser voor de tests installeren ($CARDS) …"
+  npm ci --prefix "$CARDS" --no-audit --no-fund --silent
+  cp "$CARDS/package-lock.json" "$CARDS/node_modules/.installed-lock.json"
 fi
 
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then

@@ -9,8 +9,11 @@ One threaded HTTP server on 127.0.0.1 plays every party the Teams channel talks 
   credentials (checks client id, secret, grant type and scope);
 - a managed identity endpoint `/metadata/identity/oauth2/token` (IMDS style: GET with
   resource and client_id, header `Metadata: true`);
-- the Bot Connector at the service URL `{base}/emea/`: `POST …/v3/conversations/{id}/activities/{id}`
-  captures reply activities, accepting only a bearer token the stand-in issued.
+- the Bot Connector at the service URL `{base}/emea/`: `POST …/v3/conversations/{id}/activities[/{id}]`
+  (send, or reply to an activity) captures the bot's activities and answers the id it gives them
+  (201 `{"id": …}`); `PUT …/v3/conversations/{id}/activities/{id}` (update an activity) records the
+  replacement, and answers 404 for an activity the bot did not send in that conversation and 400 when
+  the body's `id` is not that activity's. Only a bearer token the stand-in issued is accepted.
 
 `token()` signs tokens as the Bot Connector does (RS256, kid, iss, aud, exp, nbf, serviceurl) and
 `message()` builds message activities as Teams sends them. Every request is counted, so tests can
@@ -51,6 +54,17 @@ class Reply:
     conversation_id: str
     reply_to_id: str | None
     activity: dict[str, Any]
+    #: the id the connector gave it
+    id: str = ""
+
+
+@dataclass
+class Update:
+    """An update (PUT) of an activity the bot sent earlier."""
+
+    conversation_id: str
+    activity_id: str
+    activity: dict[str, Any]
 
 
 @dataclass
@@ -65,6 +79,9 @@ class BotFrameworkStandIn:
         self.kid = self.publish_key()
         self.issued_tokens: set[str] = set()
         self.replies: list[Reply] = []
+        self.updates: list[Update] = []
+        #: (conversation id, activity id) of every activity the bot sent, as the connector numbered them
+        self.sent_ids: dict[tuple[str, str], dict[str, Any]] = {}
         self.refused_replies = 0
         self.openid_fetches = 0
         self.jwks_fetches = 0
@@ -87,6 +104,9 @@ class BotFrameworkStandIn:
 
             def do_POST(self) -> None:
                 standin._post(self)
+
+            def do_PUT(self) -> None:
+                standin._put(self)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
@@ -169,23 +189,58 @@ class BotFrameworkStandIn:
                     "token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": self._issue(),
                 })
             return
-        parts = url.path[len(SERVICE_PATH):].split("/") if url.path.startswith(SERVICE_PATH) else []
-        if len(parts) in (4, 5) and parts[:2] == ["v3", "conversations"] and parts[3] == "activities":
-            bearer = handler.headers.get("Authorization", "")
+        parts = self._connector_path(url.path)
+        if len(parts) in (4, 5):
+            if not self._authorized(handler):
+                return
+            conversation, activity = unquote(parts[2]), json.loads(body or b"{}")
+            new_id = f"1:{uuid.uuid4()}"
             with self.lock:
-                accepted = bearer.startswith("Bearer ") and bearer[7:] in self.issued_tokens
-                if accepted:
-                    self.replies.append(Reply(
-                        unquote(parts[2]), unquote(parts[4]) if len(parts) == 5 else None, json.loads(body or b"{}")
-                    ))
-                else:
-                    self.refused_replies += 1
-            if accepted:
-                self._json(handler, 201, {"id": f"1:{uuid.uuid4()}"})
-            else:
-                self._json(handler, 401, {"message": "Authorization has been denied for this request."})
+                self.replies.append(Reply(conversation, unquote(parts[4]) if len(parts) == 5 else None, activity, new_id))
+                self.sent_ids[(conversation, new_id)] = activity
+            self._json(handler, 201, {"id": new_id})
             return
         self._json(handler, 404, {"error": "not found"})
+
+    def _put(self, handler: BaseHTTPRequestHandler) -> None:
+        url = urlsplit(handler.path)
+        body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+        parts = self._connector_path(url.path)
+        if len(parts) != 5:
+            self._json(handler, 404, {"error": "not found"})
+            return
+        if not self._authorized(handler):
+            return
+        conversation, activity_id, activity = unquote(parts[2]), unquote(parts[4]), json.loads(body or b"{}")
+        with self.lock:
+            known = (conversation, activity_id) in self.sent_ids
+        if not known:
+            self._json(handler, 404, {"error": {"code": "ActivityNotFoundInConversation", "message": "Unknown activity"}})
+        elif activity.get("id") not in (None, activity_id) or activity.get("type") != "message":
+            self._json(handler, 400, {"error": {"code": "BadArgument", "message": "Activity id or type does not match"}})
+        else:
+            with self.lock:
+                self.updates.append(Update(conversation, activity_id, activity))
+                self.sent_ids[(conversation, activity_id)] = activity
+            self._json(handler, 200, {"id": activity_id})
+
+    @staticmethod
+    def _connector_path(path: str) -> list[str]:
+        """["v3", "conversations", id, "activities"(, id)] of a Bot Connector path, else []."""
+        parts = path[len(SERVICE_PATH):].split("/") if path.startswith(SERVICE_PATH) else []
+        if len(parts) in (4, 5) and parts[:2] == ["v3", "conversations"] and parts[3] == "activities":
+            return parts
+        return []
+
+    def _authorized(self, handler: BaseHTTPRequestHandler) -> bool:
+        bearer = handler.headers.get("Authorization", "")
+        with self.lock:
+            accepted = bearer.startswith("Bearer ") and bearer[7:] in self.issued_tokens
+            if not accepted:
+                self.refused_replies += 1
+        if not accepted:
+            self._json(handler, 401, {"message": "Authorization has been denied for this request."})
+        return accepted
 
     def _issue(self) -> str:
         token = secrets.token_urlsafe(32)
@@ -296,11 +351,28 @@ class BotFrameworkStandIn:
         with self.lock:
             return [r.activity for r in self.replies if r.reply_to_id == activity["id"]]
 
+    def sent_id_of(self, reply: dict[str, Any]) -> str:
+        """The id the connector gave a reply activity the bot sent (what Teams puts in `replyToId` of a click)."""
+        with self.lock:
+            return next(r.id for r in self.replies if r.activity is reply)
+
+    def updates_of(self, activity_id: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [u.activity for u in self.updates if u.activity_id == activity_id]
+
+    def click(self, card_reply: dict[str, Any], data: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        """The activity Teams sends when an Action.Submit on a card the bot sent is clicked: the action's
+        data as `value`, no text, `replyToId` the card's activity id, in the card's conversation."""
+        return self.message(
+            value=data, conversation_id=card_reply["conversation"]["id"], replyToId=self.sent_id_of(card_reply), **fields
+        )
+
     def counts(self) -> dict[str, int]:
         with self.lock:
             return {
                 "openid": self.openid_fetches, "jwks": self.jwks_fetches,
                 "token": self.token_requests, "msi": self.msi_requests, "replies": len(self.replies),
+                "updates": len(self.updates),
             }
 
 

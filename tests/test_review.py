@@ -8,6 +8,7 @@ file. Two tests start more: one runs the real Rasa and action servers, one a hea
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import re
@@ -23,7 +24,7 @@ from click.testing import CliRunner
 from bot import answers, messages, settings
 from bot.quality import load_question_set
 from bot.review import ReviewError
-from bot.review.app import COOKIE, ReviewApp, start_in_thread
+from bot.review.app import COOKIE, ReviewApp, anchor, start_in_thread
 from bot.review.cli import review
 from bot.review.conversations import (
     Catalogue, ConversationLog, Filters, default_tracker_url, display_url, items_from_events,
@@ -360,17 +361,35 @@ def test_review_marks_are_stored_apart_and_replace_each_other(log, tracker, tmp_
     before = digest(tracker[1])
     store = MarkStore(tmp_path / "review.db")
     item = log.items()[0]
-    store.save(item, "wrong", comment="eerste indruk", reviewer="Sam")
-    store.save(item, "right", comment="toch juist", expected=parse_expected("C03S350\nbuiten TWE | buiten TWE-OCMW"))
+    store.save(item, "wrong", comment="eerste indruk", corrected_intent="bvs_wat", reviewer="Sam")
+    store.save(item, "right", comment="toch juist", expected=parse_expected("C03S350\nbuiten TWE | buiten TWE-OCMW"),
+               reviewer="Lien")
     [mark] = store.all()
     assert (mark.verdict, mark.comment, mark.question) == ("right", "toch juist", "fin nr bvs buiten twe?")
     assert mark.expected == ["C03S350", ["buiten TWE", "buiten TWE-OCMW"]]
     assert MarkStore(tmp_path / "review.db").get(item.key).verdict == "right"
+    history = MarkStore(tmp_path / "review.db").history(item.key)
+    assert [(m.verdict, m.reviewer, m.corrected_intent) for m in history] == [
+        ("right", "Lien", None), ("wrong", "Sam", "bvs_wat")], "every mark is kept, newest first"
+    assert all(m.marked_at for m in history)
     with pytest.raises(ReviewError, match="B021"):
         store.save(item, "misschien")
     with pytest.raises(ReviewError, match="B022"):
         store.save(item, "wrong", corrected_intent="bestaat_niet", known_intents={"bvs_wat"})
+    with pytest.raises(ReviewError, match=r"B024.*juiste onderwerp of de verwachte zinnen"):
+        store.save(item, "wrong", comment="zomaar fout")
+    assert len(store.history(item.key)) == 2 and store.get(item.key).verdict == "right", "a refused mark changes nothing"
     assert digest(tracker[1]) == before, "the review never writes the conversation log"
+
+
+def legacy_wrong_mark(store: MarkStore, item, comment: str) -> None:
+    """A "fout" without topic or phrases, as marks were stored before the page required one of them."""
+    import sqlite3
+
+    store.save(item, "right", comment=comment)
+    with sqlite3.connect(store.path) as db:
+        db.execute("update marks set verdict = 'wrong', expected = '[]' where key = ?", [item.key])
+    db.close()
 
 
 @pytest.fixture
@@ -382,7 +401,7 @@ def marked(log, tmp_path) -> MarkStore:
     store.save(by_question(items, "mijn cliënt"), "wrong", comment="klantprofiel bedoeld",
                corrected_intent="glow_klantprofiel", expected=[["realistische joboriëntatie", "joboriëntatie"]])
     store.save(by_question(items, "qsdkfj"), "wrong", comment="onzin, moet weigeren", corrected_intent="out_of_scope")
-    store.save(by_question(items, SCRIPT_QUESTION), "wrong", comment="vraag is vreemd")  # no correction
+    legacy_wrong_mark(store, by_question(items, SCRIPT_QUESTION), comment="vraag is vreemd")  # no correction
     store.save(by_question(items, "mag een losse"), "right")  # right but no expected phrases
     return store
 
@@ -440,7 +459,7 @@ def test_review_export_again_replaces_its_items_and_keeps_others(marked, log, ca
 
     item = log.items()[0]
     marked.save(item, "right", expected=["C03S350", "registratie BVS"])
-    marked.save(by_question(log.items(), "welke combinaties zijn er"), "wrong", comment="had moeten antwoorden")
+    legacy_wrong_mark(marked, by_question(log.items(), "welke combinaties zijn er"), comment="had moeten antwoorden")
     export_marks(marked.all(), stories_path=stories, questions_path=qs, catalogue=catalogue)
     loaded = {q.id: q for q in load_question_set(qs)}
     assert loaded[export_id(marked.get(item.key))].expect == ("C03S350", "registratie BVS")
@@ -624,57 +643,62 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 
 
-@pytest.mark.e2e
-def test_review_in_the_browser_mark_and_export(page_server, log):
-    from playwright.sync_api import expect, sync_playwright
+@contextlib.contextmanager
+def logged_in_browser(url: str, name: str = "Sam"):
+    """A page in headless Chromium, logged in to the review page at `url` with the administrator token."""
+    from playwright.sync_api import sync_playwright
 
-    url, marks, export_dir = page_server
-    screenshot = settings.PROJECT_DIR / "results" / "review" / "review.png"
-    screenshot.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="nl-BE")
-            response = page.goto(f"{url}/")
-            assert response.status == 401
+            page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="nl-BE")
+            assert page.goto(f"{url}/").status == 401
             page.get_by_label("Reviewtoken").fill(TOKEN)
-            page.get_by_label("Je naam").fill("Sam")
+            page.get_by_label("Je naam").fill(name)
             page.get_by_role("button", name="Aanmelden").click()
-            expect(page.get_by_role("heading", name="Beoordeling van antwoorden")).to_be_visible()
-
-            page.get_by_label("👎 duim omlaag gekregen").check()
-            page.get_by_role("button", name="Toon").click()
-            articles = page.locator("article")
-            expect(articles).to_have_count(1)
-            article = articles.first
-            question, answer, passage = (article.locator("section").nth(i) for i in range(3))
-            expect(question).to_contain_text("fin nr bvs buiten twe?")
-            expect(answer).to_contain_text("C03S350")
-            expect(passage).to_contain_text("Draaiboek Lokale Partnerschappen")
-            expect(passage).to_contain_text("C03S350 - OCMW - registratie BVS")
-            boxes = [s.bounding_box() for s in (question, answer, passage)]
-            assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"] and abs(boxes[0]["y"] - boxes[2]["y"]) < 2, \
-                "question, answer and passage side by side"
-
-            article.get_by_role("radio", name="fout").check()
-            article.get_by_label("Opmerking").fill("Klopt voor buiten TWE, maar zegt niet waar de handleiding staat.")
-            article.get_by_label("Juist onderwerp").select_option("bvs_financieringsnummer")
-            article.get_by_label("Verwachte zinnen").fill("C03S350\nRichtlijn | registratiehandleiding")
-            article.get_by_role("button", name="Bewaar beoordeling").click()
-            expect(page.locator("article")).to_have_count(1)
-            expect(page.get_by_label("👎 duim omlaag gekregen")).to_be_checked()
-            expect(page.locator("article").first).to_contain_text("beoordeeld: fout")
-            page.screenshot(path=str(screenshot), full_page=True)
-
-            page.get_by_label("Onderwerp", exact=True).select_option("bvs_wat")
-            page.get_by_label("👎 duim omlaag gekregen").uncheck()
-            page.get_by_role("button", name="Toon").click()
-            expect(page.locator("article").first.locator("section").first).to_contain_text(SCRIPT_QUESTION)
-
-            page.get_by_role("button", name="Exporteer beoordeelde antwoorden").click()
-            expect(page.locator("#rapport")).to_contain_text("1 teststory/teststories")
+            yield page
         finally:
             browser.close()
+
+
+@pytest.mark.e2e
+def test_review_in_the_browser_mark_and_export(page_server, log):
+    from playwright.sync_api import expect
+
+    url, marks, export_dir = page_server
+    with logged_in_browser(url) as page:
+        expect(page.get_by_role("heading", name="Beoordeling van antwoorden")).to_be_visible()
+
+        page.get_by_label("👎 duim omlaag gekregen").check()
+        page.get_by_role("button", name="Toon").click()
+        articles = page.locator("article")
+        expect(articles).to_have_count(1)
+        article = articles.first
+        question, answer, passage = (article.locator("section").nth(i) for i in range(3))
+        expect(question).to_contain_text("fin nr bvs buiten twe?")
+        expect(answer).to_contain_text("C03S350")
+        expect(passage).to_contain_text("Draaiboek Lokale Partnerschappen")
+        expect(passage).to_contain_text("C03S350 - OCMW - registratie BVS")
+        boxes = [s.bounding_box() for s in (question, answer, passage)]
+        assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"] and abs(boxes[0]["y"] - boxes[2]["y"]) < 2, \
+            "question, answer and passage side by side"
+
+        article.get_by_role("radio", name="fout").check()
+        article.get_by_label("Opmerking").fill("Klopt voor buiten TWE, maar zegt niet waar de handleiding staat.")
+        article.get_by_label("Juist onderwerp").fill("bvs_financieringsnummer")
+        article.get_by_label("Verwachte zinnen").fill("C03S350\nRichtlijn | registratiehandleiding")
+        article.get_by_role("button", name="Bewaar beoordeling").click()
+        expect(page.locator("article")).to_have_count(1)
+        expect(page.get_by_label("👎 duim omlaag gekregen")).to_be_checked()
+        expect(page.locator("article").first).to_contain_text("beoordeeld: fout")
+
+        page.get_by_label("Onderwerp", exact=True).select_option("bvs_wat")
+        page.get_by_label("👎 duim omlaag gekregen").uncheck()
+        page.get_by_role("button", name="Toon").click()
+        expect(page.locator("article").first.locator("section").first).to_contain_text(SCRIPT_QUESTION)
+
+        page.get_by_role("button", name="Exporteer beoordeelde antwoorden").click()
+        expect(page.locator("#rapport")).to_contain_text("1 teststory/teststories")
 
     [mark] = marks.all()
     assert (mark.verdict, mark.reviewer, mark.corrected_intent) == ("wrong", "Sam", "bvs_financieringsnummer")
@@ -682,7 +706,41 @@ def test_review_in_the_browser_mark_and_export(page_server, log):
     assert question.text == "fin nr bvs buiten twe?" and question.expect == ("C03S350", ["Richtlijn", "registratiehandleiding"])
     story = yaml.safe_load((export_dir / "stories.yml").read_text(encoding="utf-8"))["stories"][0]
     assert story["steps"][0]["intent"] == "bvs_financieringsnummer" and story["steps"][1] == {"action": "action_answer"}
-    assert screenshot.stat().st_size > 10_000
+
+
+@pytest.mark.e2e
+def test_review_in_the_browser_search_long_message_and_conversation(busy_server):
+    """Search, paging above the list, a long pasted message collapsed and opened, the conversation one click away."""
+    from playwright.sync_api import expect
+
+    url, _, _ = busy_server
+    screenshot = settings.PROJECT_DIR / "results" / "review" / "review.png"
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    with logged_in_browser(url) as page:
+        top = page.get_by_role("navigation", name="Pagina's (boven)")
+        expect(top).to_contain_text("pagina 1 van 3")
+        assert top.bounding_box()["y"] < page.locator("article").first.bounding_box()["y"], "paging above the list"
+        top.get_by_role("link", name="Volgende ›").click()
+        expect(page.locator("#aantal")).to_contain_text("pagina 2 van 3")
+
+        page.get_by_label("Aantal").select_option("25")
+        page.get_by_label("Zoek in vraag en antwoord").fill("blabla")
+        page.get_by_role("button", name="Toon").click()
+        expect(page.locator("article")).to_have_count(1)
+        article = page.locator("article").first
+        question = article.locator("section").first
+        expect(question.get_by_text("EINDE")).to_be_hidden()
+        assert question.bounding_box()["height"] < 400, "a long message does not fill the screen"
+        page.screenshot(path=str(screenshot))
+        question.get_by_text("toon alles").click()
+        expect(question.get_by_text("EINDE")).to_be_visible()
+
+        article.get_by_role("link", name="Hele gesprek (3 vragen)").click()
+        expect(page.get_by_role("heading", name=re.compile(r"Gesprek [0-9a-f]{8}: 3 vragen"))).to_be_visible()
+        expect(page.locator("article")).to_have_count(3)
+        expect(page.locator("article").nth(2)).to_contain_text("fin nr bvs buiten twe?")
+        assert "#i-" in page.url, "the conversation opens at the answer it came from"
+    assert 10_000 < screenshot.stat().st_size < 400_000
 
 
 @pytest.mark.e2e
@@ -775,8 +833,13 @@ def test_review_page_closes_an_idle_connection(page_server, monkeypatch):
     started = time.monotonic()
     with socket.create_connection((parts.hostname, parts.port), timeout=review_app.IDLE_SECONDS + 10) as connection:
         connection.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")  # and then nothing
-        assert connection.recv(100) == b"", "the server closes the connection"
+        received = b""
+        while chunk := connection.recv(65536):  # until the server closes the connection
+            received += chunk
     assert review_app.IDLE_SECONDS - 1 <= time.monotonic() - started <= review_app.IDLE_SECONDS + 5
+    assert received == b"" or received.split(b"\r\n")[0] in (b"HTTP/1.1 408 Request Timeout", b"HTTP/1.1 503 Service Unavailable"), \
+        received[:80]
+    assert b"Set-Cookie: draaiboek_review=" not in received, "the half request logged nobody in"
 
 
 def test_review_page_limits_failed_logins_per_client_not_per_connection(page_server):
@@ -858,3 +921,307 @@ def test_review_a_rating_goes_to_the_answer_it_names(tmp_path, kb, catalogue):
     first, second = rated_log.items()
     assert (first.feedback, second.feedback) == ("fout", None)
     rated_log.close()
+
+
+# --- reading the log incrementally, a large log ---------------------------------------------------
+
+
+def _relevant_events(path: Path, after: int = 0) -> int:
+    """Events after id `after` of the kinds the review reads."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        count = db.execute("select count(*) from events where id > ? and type_name in "
+                           "('user', 'bot', 'action', 'slot', 'session_started')", [after]).fetchone()[0]
+    db.close()
+    return count
+
+
+def _max_id(path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        value = db.execute("select max(id) from events").fetchone()[0]
+    db.close()
+    return value
+
+
+def test_review_log_is_read_incrementally(tmp_path, kb, kb_path, catalogue):
+    """A second read asks only for the events written since the first; a conversation goes on where it stopped."""
+    from bot.review.bench import generate_log
+
+    path = tmp_path / "conversations.db"
+    generate_log(path, 300, db_path=kb_path)
+    log = ConversationLog(f"sqlite:///{path}", catalogue)
+    assert len(log.items()) == 300 and log.rows_read == _relevant_events(path)
+    first_read = log.rows_read
+    log.items()
+    log.item(log.items()[0].key)
+    assert log.rows_read == first_read, "nothing new: nothing read"
+
+    # one case worker asks on (a sender already read), and rates an answer read in the first batch
+    last = log.items()[-1]
+    earlier = _max_id(path)
+    going_on = Conversation(kb, last.sender_id, last.timestamp + 600)
+    going_on.events = going_on.events[3:]  # the same session: no new session start
+    going_on.ask("wat is een glow traject", "glow_wat", 0.9)
+    going_on.feedback("fout")
+    from rasa.shared.core.events import UserUttered
+
+    rating = next(e for e in reversed(going_on.events) if isinstance(e, UserUttered))
+    rating.metadata = {"rated_answer": last.message_id}
+    _append(path, going_on)
+    generate_log(path, 20, seed=99, start=last.timestamp + 7200, db_path=kb_path, sender_prefix="nieuw")
+    new_events = _relevant_events(path, earlier)
+
+    items = log.items()
+    assert log.rows_read - first_read == new_events, "only the new events are read"
+    assert len(items) == 321
+    asked_on = log.item(next(i.key for i in items if i.question == "wat is een glow traject"))
+    assert asked_on.sender_id == last.sender_id and asked_on.turn == last.turn + 1
+    assert asked_on.previous_question == last.question and "GLOW" in asked_on.answer
+    assert last.feedback == "fout" and log.item(last.key).feedback == "fout", "a rating in a later batch reaches its answer"
+    assert [i.key for i in log.conversation(last.conversation)][-2:] == [last.key, asked_on.key]
+
+    fresh = ConversationLog(f"sqlite:///{path}", catalogue)
+    assert [(i.key, i.answer, i.feedback, i.turn) for i in fresh.items()] == [(i.key, i.answer, i.feedback, i.turn) for i in items], \
+        "read in two batches or at once: the same answers"
+    fresh.close()
+    log.close()
+
+
+def _append(path: Path, conversation: Conversation, first_id: int | None = None) -> None:
+    """Append a conversation's events the way Rasa's tracker store does (new rows after the existing ones;
+    from `first_id` on: ids a concurrent writer had taken before)."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            "insert into events (id, sender_id, type_name, timestamp, intent_name, action_name, data) "
+            "values (?, ?, ?, ?, ?, ?, ?)",
+            [(first_id + n if first_id else None, conversation.sender, (d := event.as_dict())["event"], d["timestamp"],
+              (d.get("parse_data") or {}).get("intent", {}).get("name"),
+              d.get("name") if d["event"] in ("action", "slot") else None, json.dumps(d))
+             for n, event in enumerate(conversation.events)])
+    db.close()
+
+
+def test_review_log_with_concurrent_writers_reads_a_late_commit_once(tmp_path, kb, kb_path, catalogue):
+    """With concurrent writers an event can be committed after one with a higher id: it is read, once."""
+    from bot.review.bench import generate_log
+
+    path = tmp_path / "conversations.db"
+    generate_log(path, 30, db_path=kb_path)
+    log = ConversationLog(f"sqlite:///{path}", catalogue)
+    log.overlap = 100  # as for PostgreSQL
+    assert len(log.items()) == 30
+    gap = _max_id(path) + 1
+    later = Conversation(kb, "schrijver-2", 1_800_000_100.0)
+    later.ask("wat is een glow traject", "glow_wat", 0.9)
+    _append(path, later, first_id=gap + 20)  # committed first, with the higher ids
+    assert len(log.items()) == 31
+    slow = Conversation(kb, "schrijver-1", 1_800_000_000.0)
+    slow.ask("fin nr bvs buiten twe?", "bvs_financieringsnummer", 0.9)
+    assert len(slow.events) < 20
+    _append(path, slow, first_id=gap)  # its transaction took the lower ids, and commits now
+    _append(path, Conversation(kb, "schrijver-3", 1_800_000_200.0))  # and the log goes on
+    read = log.rows_read
+    items = log.items()
+    assert [i.question for i in items[-2:]] == ["fin nr bvs buiten twe?", "wat is een glow traject"]
+    assert len(items) == 32 and len({i.key for i in items}) == 32, "each answer once"
+    assert log.rows_read - read == _relevant_events(path, gap - 1) - _relevant_events(path, gap + 19) + 3
+    log.close()
+
+
+def test_review_log_read_again_when_it_was_replaced(tmp_path, kb_path, catalogue):
+    from bot.review.bench import generate_log
+
+    path = tmp_path / "conversations.db"
+    generate_log(path, 40, db_path=kb_path)
+    log = ConversationLog(f"sqlite:///{path}", catalogue)
+    assert len(log.items()) == 40
+    path.unlink()
+    generate_log(path, 25, seed=3, db_path=kb_path)
+    assert len(log.items()) == 25, "a cleaned-up or new log is read from the start"
+    log.close()
+
+
+# --- the page: search, paging, long messages, conversations, reviewers, history, download -------------
+
+
+@pytest.fixture(scope="module")
+def busy_log(tmp_path_factory, kb, kb_path, catalogue):
+    """120 generated answers and one conversation with a 1,500-character pasted message (URL, file)."""
+    from bot.review.bench import generate_log
+
+    path = tmp_path_factory.mktemp("busy") / "conversations.db"
+    pasted = Conversation(kb, "plakker", 1_700_000_000.0)
+    pasted.ask("wat is een bvs?", "bvs_wat", 0.9)
+    pasted.ask("JUNK " + "blabla " * 214 + "EINDE", "nlu_fallback", 0.3)
+    pasted.ask("fin nr bvs buiten twe?", "bvs_financieringsnummer", 0.93)
+    write_log(path, [pasted])
+    generate_log(path, 120, start=1_760_000_000.0, db_path=kb_path)
+    return f"sqlite:///{path}", path
+
+
+@pytest.fixture
+def busy_server(busy_log, catalogue, tmp_path):
+    log = ConversationLog(busy_log[0], catalogue)
+    marks = MarkStore(tmp_path / "review.db")
+    app = ReviewApp(log, marks, catalogue, token=TOKEN, stories_path=tmp_path / "export" / "stories.yml",
+                    questions_path=tmp_path / "export" / "questions.yml")
+    _, url, stop = start_in_thread(app)
+    yield url, marks, log
+    stop()
+    log.close()
+
+
+def articles(page: str) -> list[str]:
+    return re.findall(r"<article .*?</article>", page, re.DOTALL)
+
+
+def test_review_page_search_paging_and_page_size(busy_server):
+    url, _, log = busy_server
+    session = login(url)
+    first = session.get(f"{url}/").text
+    assert "123 antwoord(en), pagina 1 van 3" in first and len(articles(first)) == 50
+    navs = re.findall(r'<nav class="pages" aria-label="([^"]+)">(.*?)</nav>', first, re.DOTALL)
+    assert [label for label, _ in navs] == ["Pagina's (boven)", "Pagina's (onder)"], "paging above and below the list"
+    assert first.index("Pagina's (boven)") < first.index("<article") and first.rindex("</article>") < first.index("Pagina's (onder)")
+    assert "pagina=3" in navs[0][1] and "Laatste" in navs[0][1]
+
+    newest = [i.key for i in reversed(log.items())]
+    last = session.get(f"{url}/", params={"pagina": "3"}).text
+    assert len(articles(last)) == 23 and "pagina 3 van 3" in last
+    assert anchor(newest[-1]) in last and anchor(newest[0]) not in last
+
+    big = session.get(f"{url}/", params={"per": "100"}).text
+    assert len(articles(big)) == 100 and "pagina 1 van 2" in big and '<option value="100" selected>' in big
+    odd = session.get(f"{url}/", params={"per": "100000"}).text
+    assert len(articles(odd)) == 50, "only the offered page sizes"
+
+    def matching(*words: str) -> int:
+        return sum(all(w in f"{i.question}\n{i.answer}".casefold() for w in words) for i in log.items())
+
+    found = session.get(f"{url}/", params={"zoek": "FIN nr  BVS buiten"}).text  # every word, in any case
+    assert "fin nr bvs buiten twe?" in found
+    assert f"<p id=\"aantal\">{matching('fin', 'nr', 'bvs', 'buiten')} antwoord(en)" in found and matching("fin", "nr") < 123
+    in_answers = session.get(f"{url}/", params={"zoek": "Verschillend"}).text  # only in the answer's text
+    assert "fin nr bvs buiten twe?" in in_answers
+    assert f"<p id=\"aantal\">{matching('verschillend')} antwoord(en)" in in_answers
+    one = session.get(f"{url}/", params={"zoek": "wat is een bvs"}).text
+    assert articles(one) and all("wat is een bvs" in a.casefold() or "bvs" in a.casefold() for a in articles(one))
+    none = session.get(f"{url}/", params={"zoek": "<script>nergens</script>"}).text
+    assert "0 antwoord(en)" in none and "&lt;script&gt;nergens&lt;/script&gt;" in none and "<script>" not in none
+
+
+def test_review_page_collapses_a_long_message_and_shows_the_conversation(busy_server):
+    url, _, log = busy_server
+    session = login(url)
+    page = session.get(f"{url}/", params={"zoek": "blabla"}).text
+    [article] = articles(page)
+    assert article.count("EINDE") == 1, "the end of a long message only behind 'toon alles'"
+    assert re.search(r"<details><summary>toon alles \(1\d{3} tekens\)</summary><p class=\"text\">JUNK", article)
+    preview = re.search(r'<p class="text preview">(.*?)</p>', article).group(1)
+    assert len(preview) < 300
+
+    junk = next(i for i in log.items() if i.question.startswith("JUNK"))
+    link = f"/gesprek/{junk.conversation}#{anchor(junk.key)}"
+    assert f'href="{link}"' in article and "Hele gesprek (3 vragen)" in article
+    conversation = session.get(f"{url}{link.split('#')[0]}")
+    assert conversation.status_code == 200
+    assert [q in conversation.text for q in ("wat is een bvs?", "fin nr bvs buiten twe?")] == [True, True]
+    assert conversation.text.index("wat is een bvs?") < conversation.text.index("JUNK") < conversation.text.index("fin nr bvs")
+    assert "plakker" not in conversation.text, "the sender id is not shown"
+    assert session.get(f"{url}/gesprek/{'0' * 16}").status_code == 404
+    assert session.get(f"{url}/gesprek/..%2f..%2fetc").status_code == 404
+    assert requests.get(f"{url}{link.split('#')[0]}").status_code == 401, "only logged in"
+
+
+def test_review_reviewers_log_in_with_their_own_token(busy_server, tmp_path):
+    url, marks, log = busy_server
+    runner = CliRunner()
+    result = runner.invoke(review, ["add-reviewer", "An Peeters", "--marks", str(marks.path)])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().rsplit(": ", 1)[1]
+    assert len(token) >= 30 and token not in marks.path.read_bytes().decode("utf-8", "replace"), "stored hashed"
+    assert "An Peeters" in runner.invoke(review, ["reviewers", "--marks", str(marks.path)]).output
+
+    an = requests.Session()
+    form = an.get(f"{url}/login").text
+    done = an.post(f"{url}/login", data={"token": token, "naam": "Iemand Anders", "csrf": csrf(form)}, allow_redirects=False)
+    assert done.status_code == 303
+    page = an.get(f"{url}/").text
+    assert "aangemeld als An Peeters" in page
+    item = log.items()[-1]
+    an.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "right", "csrf": csrf(page)})
+    assert marks.get(item.key).reviewer == "An Peeters", "the token names the reviewer, not the form"
+
+    admin = login(url)  # the administrator token, with a name
+    admin.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "wrong", "onderwerp": "bvs_wat",
+                                         "csrf": csrf(admin.get(f"{url}/").text)})
+    page = admin.get(f"{url}/", params={"zoek": item.question[:40]}).text
+    assert "Beoordeeld als fout door Sam" in page and "Geschiedenis (2 beoordelingen)" in page
+    history = re.search(r'<details class="history">.*?</details>', page, re.DOTALL).group(0)
+    assert history.index("Sam: fout") < history.index("An Peeters: juist"), "newest first"
+
+    assert runner.invoke(review, ["remove-reviewer", "An Peeters", "--marks", str(marks.path)]).exit_code == 0
+    again = requests.Session()
+    form = again.get(f"{url}/login").text
+    assert again.post(f"{url}/login", data={"token": token, "csrf": csrf(form)}).status_code == 401
+    assert runner.invoke(review, ["remove-reviewer", "Niemand", "--marks", str(marks.path)]).exit_code == 1
+
+
+def test_review_page_refuses_a_wrong_mark_without_topic_or_phrases(busy_server):
+    url, marks, log = busy_server
+    session = login(url)
+    item = log.items()[0]
+    token = csrf(session.get(f"{url}/").text)
+    refused = session.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "wrong", "csrf": token,
+                                                     "opmerking": "klopt niet <b>echt</b>"})
+    assert refused.status_code == 400 and "juiste onderwerp of de verwachte zinnen" in refused.text
+    assert marks.get(item.key) is None
+    [form] = articles(refused.text)
+    assert '>klopt niet &lt;b&gt;echt&lt;/b&gt;</textarea>' in form, "what was typed is still there, escaped"
+    assert 'value="wrong" checked' in form and '<datalist id="onderwerpen">' in refused.text
+    unknown = session.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "wrong", "onderwerp": "verzonnen", "csrf": token})
+    assert unknown.status_code == 400 and "onbekend onderwerp" in unknown.text and marks.get(item.key) is None
+    saved = session.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "wrong", "verwacht": "C03S350", "csrf": token},
+                         allow_redirects=False)
+    assert saved.status_code == 303 and marks.get(item.key).expected == ["C03S350"]
+
+
+def test_review_export_is_also_a_download(busy_server, tmp_path):
+    import io
+    import zipfile
+
+    url, marks, log = busy_server
+    session = login(url)
+    token = csrf(session.get(f"{url}/").text)
+    for item in log.items()[-3:]:
+        session.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "right", "verwacht": "Bron", "csrf": token})
+    download = session.get(f"{url}/export.zip")
+    assert download.status_code == 200 and download.headers["Content-Type"] == "application/zip"
+    assert re.fullmatch(r'attachment; filename="beoordelingen-\d{8}-\d{4}\.zip"', download.headers["Content-Disposition"])
+    archive = zipfile.ZipFile(io.BytesIO(download.content))
+    assert sorted(archive.namelist()) == ["questions.yml", "rapport.txt", "stories.yml"]
+    (tmp_path / "dl").mkdir()
+    archive.extractall(tmp_path / "dl")
+    assert len(load_question_set(tmp_path / "dl" / "questions.yml")) == 3
+    assert not (tmp_path / "export").exists(), "the download writes nothing on the server"
+    assert requests.get(f"{url}/export.zip").status_code == 401
+
+    report = session.post(f"{url}/export", data={"csrf": token})
+    assert report.status_code == 200 and 'href="/export.zip"' in report.text
+    assert len(load_question_set(tmp_path / "export" / "questions.yml")) == 3, "and the export into the test files"
+
+
+def test_review_bench_command_times_the_pages_over_http():
+    """`review bench` on a small log: every page answers, and after new answers only the new events are read."""
+    result = CliRunner().invoke(review, ["bench", "--answers", "200", "--repeat", "1"])
+    assert result.exit_code == 0, result.output
+    assert "gesprekslog: 200 antwoorden" in result.output and ", 200 antwoorden)" in result.output
+    for label in ("eerste pagina", "zoeken (vraag en antwoord)", "filter: onderwerp + 👎", "late pagina (4 van 4)", "een gesprek"):
+        assert re.search(rf"^{re.escape(label)}\s+\d+\s+\d+\s+\d+$", result.output, re.MULTILINE), label
+    read, written = re.search(r"\((\d+) van (\d+) nieuwe events gelezen\)", result.output).groups()
+    assert read == written and int(written) > 100

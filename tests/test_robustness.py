@@ -195,5 +195,11 @@ def test_a_channel_token_closes_the_rest_and_widget_webhooks(trained_model, tmp_
             assert wrong.status_code == 401
             answered = requests.post(url, json=question, headers={"Authorization": "Bearer geheim-kanaal"}, timeout=30)
             assert "C03S350" in answered.json()[0]["text"]
+        passage = f"{running.rasa_url}/webhooks/widget/passage?doc=lp&section=3.4.1"  # the widget's cited passages too
+        refused = requests.get(passage, timeout=30)
+        assert refused.status_code == 401 and refused.json() == {"error": messages.M028_CHANNEL_TOKEN}
+        assert requests.get(passage, headers={"Authorization": "Bearer fout"}, timeout=30).status_code == 401
+        answered = requests.get(passage, headers={"Authorization": "Bearer geheim-kanaal"}, timeout=30)
+        assert answered.status_code == 200 and answered.json()["section"] == "3.4.1"
     finally:
         running.stop()

@@ -6,10 +6,15 @@ rendering without Rasa; `TestTeamsServers` starts the real Rasa and action serve
 """
 from __future__ import annotations
 
+import copy
+import io
 import json
 import re
+import shutil
 import sqlite3
+import subprocess
 import time
+import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -30,14 +35,21 @@ from bot.channels.botframework_auth import (
 )
 from bot.channels.teams import (
     ADAPTIVE_CARD,
+    MAX_ACTIONS,
+    MAX_BUTTON_TITLE,
     TeamsSettings,
     adaptive_card,
+    button_title,
+    card_after_click,
+    clicked_choice,
     message_text,
     reply_content,
     sender_id,
+    welcome_content,
 )
 from bot import settings as project_settings
 from bot.errors import SettingsError
+from bot import messages
 from bot.messages import NO_ANSWER_MARKER, M018_FEEDBACK_THANKS
 from tests.conftest import environment, free_port
 from tests.teams_standin import BotFrameworkStandIn, new_key
@@ -363,6 +375,246 @@ def test_manifest_template_fills_to_a_teams_manifest_within_its_limits():
     assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
 
 
+# --- the app package -------------------------------------------------------------------------------
+
+APP_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+ENDPOINT = "https://bot.example.org/webhooks/teams/webhook"
+
+
+def run_cli(*args: str):
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_package_command_writes_a_ready_app_package(tmp_path):
+    from PIL import Image
+
+    from bot.teams_app import manifest_problems
+
+    out = tmp_path / "build" / "teams" / "draaiboek-assistent.zip"
+    result = run_cli(
+        "teams", "package", "--app-id", APP_ID, "--bot-endpoint", ENDPOINT, "--out", str(out),
+        "--version", "1.2.3", "--developer-name", "OCMW Voorbeeld", "--privacy-url", "https://ocmw.example.org/privacy",
+    )
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"], "all at the zip's root"
+        text = archive.read("manifest.json").decode("utf-8")
+        color = Image.open(io.BytesIO(archive.read("color.png")))
+        outline = Image.open(io.BytesIO(archive.read("outline.png")))
+    assert "{{" not in text and "}}" not in text
+    manifest = json.loads(text)
+    assert manifest_problems(manifest) == []
+    assert manifest["id"] == manifest["bots"][0]["botId"] == APP_ID
+    assert manifest["version"] == "1.2.3" and manifest["developer"]["name"] == "OCMW Voorbeeld"
+    assert manifest["developer"]["privacyUrl"] == "https://ocmw.example.org/privacy"
+    assert manifest["developer"]["websiteUrl"] == manifest["developer"]["termsOfUseUrl"] == "https://bot.example.org/"
+    assert manifest["validDomains"] == ["bot.example.org"]
+    assert (color.format, color.size) == ("PNG", (192, 192))
+    assert (outline.format, outline.size) == ("PNG", (32, 32))
+    pixels = list(outline.convert("RGBA").getdata())
+    assert all(a == 0 or (r, g, b) == (255, 255, 255) for r, g, b, a in pixels), "outline: white on transparent"
+    assert any(a == 0 for *_, a in pixels) and any(a == 255 for *_, a in pixels)
+    assert "App-pakket geschreven" in result.output
+
+
+def test_the_shipped_schema_is_the_teams_manifest_schema_and_catches_mistakes():
+    from bot.teams_app import SCHEMA, check_options, fill_manifest, manifest_problems, PackageOptions
+
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    manifest = fill_manifest(check_options(PackageOptions(app_id=APP_ID, bot_endpoint=ENDPOINT)))
+    assert schema["properties"]["manifestVersion"]["const"] == manifest["manifestVersion"] == "1.16"
+    assert manifest_problems(manifest) == []
+    broken = {**manifest, "id": "draaiboek", "manifestVersion": "1.17", "accentColor": "groen"}
+    del broken["icons"]
+    problems = "\n".join(manifest_problems(broken))
+    for where in ("id:", "manifestVersion:", "accentColor:", "'icons' is a required property"):
+        assert where in problems
+    too_long = {**manifest, "name": {**manifest["name"], "short": "x" * 31}}
+    assert any(p.startswith("name/short:") for p in manifest_problems(too_long))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--app-id", "draaiboek-bot", "--bot-endpoint", ENDPOINT], "geen GUID"),
+    (["--app-id", APP_ID, "--bot-endpoint", "http://bot.example.org/webhooks/teams/webhook"], "moet een https-adres zijn"),
+    (["--app-id", APP_ID, "--bot-endpoint", ENDPOINT, "--version", "1.0"], "drie getallen"),
+    (["--app-id", APP_ID, "--bot-endpoint", ENDPOINT, "--accent-color", "groen"], "HTML-kleurcode"),
+    (["--app-id", APP_ID, "--bot-endpoint", ENDPOINT, "--privacy-url", "http://x.example.org/"], "privacyadres"),
+])
+def test_package_command_refuses_bad_options_in_dutch(tmp_path, args, message):
+    out = tmp_path / "app.zip"
+    result = run_cli("teams", "package", *args, "--out", str(out))
+    assert result.exit_code == 1 and message in result.output
+    assert not out.exists()
+
+
+def test_package_takes_own_icons_only_in_the_required_sizes(tmp_path):
+    from PIL import Image
+
+    right, wrong, grey = tmp_path / "color.png", tmp_path / "wrong.png", tmp_path / "grey.png"
+    Image.new("RGB", (192, 192), "#004080").save(right)
+    Image.new("RGB", (100, 100), "#004080").save(wrong)
+    Image.new("RGBA", (32, 32), (128, 128, 128, 255)).save(grey)
+    out = tmp_path / "app.zip"
+    base = ["teams", "package", "--app-id", APP_ID, "--bot-endpoint", ENDPOINT, "--out", str(out)]
+    assert run_cli(*base, "--color-icon", str(right)).exit_code == 0
+    with zipfile.ZipFile(out) as archive:
+        assert archive.read("color.png") == right.read_bytes()
+    result = run_cli(*base, "--color-icon", str(wrong))
+    assert result.exit_code == 1 and "192 × 192" in result.output
+    result = run_cli(*base, "--outline-icon", str(grey))
+    assert result.exit_code == 1 and "wit op een transparante achtergrond" in result.output
+
+
+# --- buttons, welcome, echo, updated cards ---------------------------------------------------------
+
+LONG_TITLE = "Tijdens TWE-OCMW blijkt uitstroom naar het NEC niet haalbaar - rechten SE aanvragen en wat daarna"
+RATINGS = [{"title": "👍", "payload": FEEDBACK_GOOD}, {"title": "👎", "payload": FEEDBACK_WRONG}]
+
+
+def all_actions(card: dict) -> list[dict]:
+    in_body = [a for block in card["body"] if block["type"] == "ActionSet" for a in block["actions"]]
+    return in_body + card.get("actions", [])
+
+
+def test_button_titles_are_cut_after_a_word_and_keep_the_full_text():
+    assert len(LONG_TITLE) == 97
+    assert button_title(LONG_TITLE) == "Tijdens TWE-OCMW blijkt uitstroom naar…"
+    assert button_title("Meer uitleg") == "Meer uitleg"
+    assert len(button_title("x" * 60)) == MAX_BUTTON_TITLE
+    card = adaptive_card(ANSWER, [{"title": LONG_TITLE, "payload": "/twe_uitstroom"}])
+    [action] = all_actions(card)
+    assert len(action["title"]) <= MAX_BUTTON_TITLE
+    assert action["data"] == {"payload": "/twe_uitstroom", "title": LONG_TITLE}
+    assert LONG_TITLE in card["fallbackText"]
+
+
+def test_a_card_holds_at_most_six_buttons_one_suggestion_per_row_and_keeps_its_ratings():
+    suggestions = [{"title": f"Onderwerp {n}", "payload": f"/onderwerp_{n}"} for n in range(8)]
+    card = adaptive_card(ANSWER, suggestions + RATINGS)
+    actions = all_actions(card)
+    assert len(actions) == MAX_ACTIONS == 6
+    assert [a["title"] for a in card["actions"]] == ["👍", "👎"]
+    rows = [block for block in card["body"] if block["type"] == "ActionSet"]
+    assert [len(row["actions"]) for row in rows] == [1, 1, 1, 1]
+    assert [a["title"] for a in actions[:4]] == [f"Onderwerp {n}" for n in range(4)]
+
+
+def test_every_question_of_the_eligibility_guide_fits_on_one_card():
+    from bot.eligibility import QUESTIONS
+
+    for question in QUESTIONS:
+        labels = [*question.options.values(), messages.M045_DONT_KNOW]
+        card = adaptive_card(question.text, [{"title": label, "payload": label} for label in labels])
+        actions = all_actions(card)
+        assert [a["data"]["payload"] for a in actions] == labels, question.key
+        assert all(len(a["title"]) <= MAX_BUTTON_TITLE for a in actions)
+
+
+def test_welcome_card_asks_example_questions_and_states_no_rule():
+    personal = welcome_content("personal")["attachments"][0]["content"]
+    channel = welcome_content("channel")["attachments"][0]["content"]
+    texts = [block["text"] for block in personal["body"] if block["type"] == "TextBlock"]
+    assert texts[0] == messages.M092_WELCOME and messages.M094_WELCOME_PRIVACY in texts
+    assert messages.M095_WELCOME_CHANNEL not in texts
+    assert messages.M095_WELCOME_CHANNEL in [b.get("text") for b in channel["body"]]
+    questions = [a["data"]["text"] for a in all_actions(personal)]
+    assert questions == list(messages.M097_WELCOME_QUESTIONS) and all(q.endswith("?") for q in questions)
+    # grounded: the welcome names the topics, never a rule, a number or a code
+    assert not re.search(r"\d", " ".join(texts))
+
+
+def test_a_clicked_suggestion_is_echoed_and_a_rating_is_not():
+    assert clicked_choice({"payload": "/twe_uitstroom", "title": LONG_TITLE}) == LONG_TITLE
+    assert clicked_choice({"text": "wat is een BVS?", "title": "wat is een BVS?"}) == "wat is een BVS?"
+    assert clicked_choice({"payload": "Minstens halftijds"}) == "Minstens halftijds"
+    assert clicked_choice({"payload": FEEDBACK_GOOD}) is None and clicked_choice({"x": 1}) is None
+    card = reply_content(ANSWER, RATINGS, chosen=LONG_TITLE)["attachments"][0]["content"]
+    assert card["body"][0]["text"] == f"Je koos: {LONG_TITLE}" and card["body"][1]["text"].startswith("Registreer")
+    assert reply_content("Graag gedaan!", chosen="bedankt")["text"] == "Je koos: bedankt\n\nGraag gedaan!"
+
+
+def test_a_clicked_card_loses_the_clicked_kind_of_buttons():
+    card = adaptive_card(ANSWER, [{"title": messages.M048_MORE, "payload": "/meer_uitleg"}] + RATINGS)
+    after_more = card_after_click(card, {"payload": "/meer_uitleg", "title": messages.M048_MORE})
+    assert [a["title"] for a in all_actions(after_more)] == ["👍", "👎"]
+    assert after_more["body"][-1]["text"] == "Je koos: Meer uitleg"
+    after_rating = card_after_click(after_more, {"payload": FEEDBACK_GOOD})
+    assert all_actions(after_rating) == [] and after_rating["body"][-1]["text"] == "Je beoordeelde dit antwoord: 👍"
+    assert card_after_click(after_rating, {"payload": FEEDBACK_GOOD}) is None, "nothing left to update"
+    assert all_actions(card) != [], "the sent card itself is not changed"
+
+
+CARD_CHECK = project_settings.PROJECT_DIR / "tests" / "cards"
+
+
+def parse_cards(cards: list[dict], max_actions: int = MAX_ACTIONS) -> list[dict]:
+    """Microsoft's Adaptive Cards parser (npm adaptivecards 3.0.6, run by Node.js) on each card."""
+    if not shutil.which("node") or not (CARD_CHECK / "node_modules" / "adaptivecards").is_dir():
+        pytest.fail("the Adaptive Cards parser is not installed (make install: scripts/bootstrap.sh installs tests/cards)")
+    done = subprocess.run(
+        ["node", str(CARD_CHECK / "check_cards.js"), str(max_actions)],
+        input=json.dumps(cards), capture_output=True, text=True, timeout=60, check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def assert_cards_parse(cards: list[dict]) -> None:
+    """No parser or validation message, every property known (the parser's JSON equals ours but the
+    Teams-only `msteams`), at most MAX_ACTIONS actions, card version 1.4."""
+    for card, parsed in zip(cards, parse_cards(cards), strict=True):
+        assert parsed["messages"] == [], parsed["messages"]
+        assert parsed["version"] == "1.4"
+        assert parsed["roundTrip"] == {k: v for k, v in card.items() if k != "msteams"}
+        assert sum(parsed["actionSets"]) <= MAX_ACTIONS
+
+
+def test_cards_parse_with_microsofts_adaptive_cards_library():
+    from bot.eligibility import QUESTIONS
+
+    answer = adaptive_card(ANSWER, [{"title": LONG_TITLE, "payload": "/x"}, {"title": messages.M048_MORE, "payload": "/meer_uitleg"}] + RATINGS, chosen=LONG_TITLE)
+    cards = [
+        answer,
+        card_after_click(answer, {"payload": "/meer_uitleg", "title": messages.M048_MORE}),
+        card_after_click(answer, {"payload": FEEDBACK_GOOD}),
+        welcome_content("personal")["attachments"][0]["content"],
+        welcome_content("channel")["attachments"][0]["content"],
+        *(adaptive_card(q.text, [{"title": o, "payload": o} for o in [*q.options.values(), "Weet ik niet"]]) for q in QUESTIONS),
+    ]
+    assert_cards_parse(cards)
+    assert all(0.5 < len(json.dumps(card).encode()) / 1024 < 28 for card in cards), "Teams takes messages up to 28 KB"
+    # the check is real: the library reports too many actions in one set
+    [crowded] = parse_cards([{"type": "AdaptiveCard", "version": "1.4", "body": [], "actions": [
+        {"type": "Action.Submit", "title": str(n)} for n in range(7)]}])
+    assert any(m.startswith("TooManyActions") for m in crowded["messages"])
+
+
+def validate_activity(activity: dict) -> None:
+    """Microsoft's Bot Framework schema (botbuilder-schema): every field known and of the right type."""
+    schema = pytest.importorskip("botbuilder.schema", reason="botbuilder-schema not installed (requirements/lock.txt)")
+    activity = copy.deepcopy(activity)
+    # Teams (and the .NET and JS schemas) write the conversation's tenant as "tenantId"; the Python
+    # package maps it to the key "tenantID" and so drops it. The reply copies Teams' conversation as is.
+    tenant = activity.get("conversation", {}).pop("tenantId", None)
+    assert tenant is None or isinstance(tenant, str)
+    parsed = schema.Activity.deserialize(activity)
+    assert parsed.validate() in (None, [])
+    assert parsed.serialize(keep_readonly=True) == activity, "a field Microsoft's schema does not know, or of another type"
+
+
+def test_replies_are_bot_framework_activities(standin):
+    from bot.channels.teams import TeamsOutput
+
+    incoming = standin.message("wat is een BVS?")
+    output = TeamsOutput(None, incoming)
+    for content in (reply_content(ANSWER, RATINGS, chosen="wat is een BVS?"), reply_content("Graag gedaan!"), welcome_content("personal")):
+        validate_activity(output.reply(content))
+
+
+
 # --- the real servers ------------------------------------------------------------------------------
 
 def stored_events(db: Path, sender: str) -> list[tuple[str, str]]:
@@ -422,7 +674,7 @@ class TestTeamsServers:
     pytestmark = pytest.mark.e2e
 
     def test_startup_makes_no_network_call(self, teams):
-        assert teams.at_startup == {"openid": 0, "jwks": 0, "token": 0, "msi": 0, "replies": 0}
+        assert teams.at_startup == {"openid": 0, "jwks": 0, "token": 0, "msi": 0, "replies": 0, "updates": 0}
 
     def test_answer_arrives_as_adaptive_card_with_source_and_feedback(self, teams):
         standin = teams.standin
@@ -493,9 +745,13 @@ class TestTeamsServers:
 
     def test_non_message_activities_are_accepted_without_reply(self, teams):
         standin = teams.standin
-        update = standin.message(activity_type="conversationUpdate", membersAdded=[{"id": f"28:{standin.app_id}"}])
-        assert send(teams, update) == 200
-        assert standin.replies_to(update) == []
+        # a colleague joins a team the bot is in, someone types, the app is removed: nothing to say
+        colleague = standin.message(activity_type="conversationUpdate", membersAdded=[{"id": "29:1colleague"}])
+        typing = standin.message(activity_type="typing")
+        removed = standin.message(activity_type="installationUpdate", action="remove")
+        for activity in (colleague, typing, removed):
+            assert send(teams, activity) == 200
+            assert standin.replies_to(activity) == []
 
     @pytest.mark.parametrize("case", [
         "missing", "expired", "not yet valid", "wrong audience", "wrong issuer", "unsigned", "unknown kid",
@@ -556,3 +812,91 @@ class TestTeamsServers:
         for place in (teams.tracker_db, *teams.log_dir.glob("*.log")):
             content = place.read_bytes().decode("utf-8", "replace")
             assert [value for value in VALUES if value in content] == [], place.name
+
+    def test_welcome_then_a_clicked_example_is_echoed_and_each_clicked_card_loses_its_buttons(self, teams):
+        standin = teams.standin
+        conversation = f"a:1welkom-{time.time()}"
+        bot = {"id": f"28:{standin.app_id}", "name": "Draaiboek-assistent"}
+        added = standin.message(activity_type="conversationUpdate", conversation_id=conversation, membersAdded=[bot])
+        installed = standin.message(activity_type="installationUpdate", conversation_id=conversation, action="add")
+        assert send(teams, added) == 200 and send(teams, installed) == 200
+        [welcome] = standin.replies_to(added)
+        assert standin.replies_to(installed) == [], "one welcome for one installation"
+        welcome_card = card_of(welcome)
+        assert welcome_card["body"][0]["text"] == messages.M092_WELCOME
+        example = next(a for a in all_actions(welcome_card) if a["data"]["text"] == "wat is een BVS?")
+
+        # the example clicked: the answer says which question it answers; the welcome loses its examples
+        click = standin.click(welcome, example["data"])
+        assert send(teams, click) == 200
+        [answer] = standin.replies_to(click)
+        card = card_of(answer)
+        assert card["body"][0]["text"] == "Je koos: wat is een BVS?"
+        assert "Bron:" in card["body"][-1]["text"]
+        [updated_welcome] = standin.updates_of(standin.sent_id_of(welcome))
+        assert all_actions(card_of(updated_welcome)) == []
+        assert card_of(updated_welcome)["body"][-1]["text"] == "Je koos: wat is een BVS?"
+        assert updated_welcome["id"] == standin.sent_id_of(welcome) and updated_welcome["type"] == "message"
+
+        # "Meer uitleg" clicked: echoed, and the answer card keeps only its 👍/👎
+        more = next(a for a in all_actions(card) if a["data"]["payload"] == "/meer_uitleg")
+        click_more = standin.click(answer, more["data"])
+        assert send(teams, click_more) == 200
+        [explained] = standin.replies_to(click_more)
+        shown = explained.get("text") or card_of(explained)["body"][0]["text"]
+        assert shown.startswith("Je koos: Meer uitleg")
+        [after_more] = standin.updates_of(standin.sent_id_of(answer))
+        assert [a["title"] for a in all_actions(card_of(after_more))] == ["👍", "👎"]
+
+        # 👍 clicked: thanks without echo, and the card loses the rating buttons too
+        up = next(a for a in all_actions(card_of(after_more)) if a["title"] == "👍")
+        rate = standin.click(answer, up["data"])
+        assert send(teams, rate) == 200
+        [thanks] = standin.replies_to(rate)
+        assert thanks["text"] == M018_FEEDBACK_THANKS
+        after_more_again, after_rating = standin.updates_of(standin.sent_id_of(answer))
+        assert after_more_again == after_more
+        assert all_actions(card_of(after_rating)) == []
+        assert card_of(after_rating)["body"][-1]["text"] == "Je beoordeelde dit antwoord: 👍"
+        assert standin.refused_replies == 0
+
+    def test_every_example_question_of_the_welcome_is_answered_from_the_draaiboeken(self, teams):
+        standin = teams.standin
+        for question in messages.M097_WELCOME_QUESTIONS:
+            activity = standin.message(value={"text": question, "title": question})
+            assert send(teams, activity) == 200
+            [reply] = standin.replies_to(activity)
+            texts = " ".join(b.get("text", "") for b in card_of(reply)["body"])
+            assert texts.startswith(f"Je koos: {question}") and "Bron:" in texts and NO_ANSWER_MARKER not in texts
+
+    def test_a_click_on_a_card_of_another_conversation_updates_nothing(self, teams):
+        standin = teams.standin
+        question = standin.message("wat is een BVS?")
+        assert send(teams, question) == 200
+        [answer] = standin.replies_to(question)
+        rating = card_of(answer)["actions"][0]["data"]
+        foreign = standin.message(value=rating, replyToId=standin.sent_id_of(answer), conversation_id="a:1another")
+        assert send(teams, foreign) == 200
+        assert standin.updates_of(standin.sent_id_of(answer)) == []
+
+    def test_everything_sent_is_valid_for_microsofts_schemas(self, teams):
+        """Last: every activity the bot sent or updated in this module, with botbuilder-schema, and every
+        card in them with the Adaptive Cards parser."""
+        standin = teams.standin
+        # at least: a welcome, an answer with buttons, a clicked card, a plain text
+        welcomed = standin.message(activity_type="installationUpdate", action="add", conversation_id=f"a:1schema-{time.time()}")
+        question = standin.message("wat is een BVS?")
+        assert send(teams, welcomed) == 200 and send(teams, question) == 200
+        [answer] = standin.replies_to(question)
+        more, up, _ = all_actions(card_of(answer))
+        for data in (more["data"], up["data"]):
+            assert send(teams, standin.click(answer, data)) == 200
+        assert send(teams, standin.message("bedankt")) == 200
+        with standin.lock:
+            activities = [r.activity for r in standin.replies] + [u.activity for u in standin.updates]
+        assert len(activities) >= 5 and any("text" in a for a in activities)
+        cards = [card_of(a) for a in activities if a.get("attachments")]
+        assert any(all_actions(c) for c in cards) and any(not all_actions(c) for c in cards)
+        assert_cards_parse(cards)
+        for activity in activities:
+            validate_activity(activity)

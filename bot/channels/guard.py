@@ -80,6 +80,12 @@ def read_message(text: str) -> tuple[str, dict[str, Any]]:
     return text.strip(), {}
 
 
+def is_feedback(payload: Any) -> bool:
+    """Whether a button payload is a rating (👍/👎: `/feedback{…}`)."""
+    parsed = _payload_entities(payload.strip()) if isinstance(payload, str) else None
+    return bool(parsed and parsed[0] == FEEDBACK_INTENT)
+
+
 def tag_feedback(buttons: list[dict[str, Any]] | None, answer_id: str | None) -> list[dict[str, Any]] | None:
     """The buttons with the answer's id in every 👍/👎 payload (other buttons as they are)."""
     if not buttons or not answer_id:

@@ -1,39 +1,55 @@
 """The review web page: answers with their question and cited passage side by side, marked by staff.
 
-A small server-rendered page (stdlib `http.server`, no JavaScript), on 127.0.0.1 only. Access
-needs the review token ($DRAAIBOEK_REVIEW_TOKEN, or one generated at start and printed): the login
-form exchanges it for a session cookie (HttpOnly, SameSite=Strict). Every other request without
-that cookie gets the login page with status 401. Every form carries a CSRF token (the session's;
-for the login form one that must match a SameSite=Strict cookie), and a POST from another origin
-is refused: the Origin must be DRAAIBOEK_REVIEW_BASE_URL's (behind TLS) or, unset, the Host's. Failed logins
-are limited per client address; a request body must have a valid Content-Length of at most `MAX_BODY`,
-and an idle connection is closed after `IDLE_SECONDS`. All text from the log and the knowledge base is HTML-escaped; the Content-Security-Policy
-allows only this server's stylesheet.
+A small server-rendered page without JavaScript, served by Sanic (the web framework Rasa itself
+runs on) on 127.0.0.1 only. Sanic does the HTTP: routing, the request size limit (`MAX_BODY`,
+`REQUEST_MAX_SIZE`), and closing a connection whose request or body stops arriving or that stays
+idle (`IDLE_SECONDS`: `REQUEST_TIMEOUT`, `RESPONSE_TIMEOUT`, `KEEP_ALIVE_TIMEOUT`). A
+Content-Length that is not a number, or a body larger than the limit, is refused before anything
+of the body is read.
+
+Access needs a reviewer's own token (`python -m bot review add-reviewer NAAM`, stored hashed in the
+marks file) or the administrator token ($DRAAIBOEK_REVIEW_TOKEN, or one generated at start and
+printed). The login form exchanges it for a session cookie (HttpOnly, SameSite=Strict); every other
+request without that cookie gets the login page with status 401. Every form carries a CSRF token
+(the session's; for the login form one that must match a SameSite=Strict cookie), and a POST from
+another origin is refused: the Origin must be DRAAIBOEK_REVIEW_BASE_URL's (behind TLS) or, unset,
+the Host's. Failed logins are limited per client address. All text from the log and the knowledge
+base is HTML-escaped; the Content-Security-Policy allows only this server's stylesheet.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import html
+import io
+import itertools
 import math
 import os
 import re
 import secrets
+import socket
+import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
+
+from sanic import Sanic
+from sanic.exceptions import InvalidUsage, PayloadTooLarge, SanicException
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from bot import messages, settings
 from bot.review import ReviewError
 from bot.review.conversations import Catalogue, ConversationLog, Filters, ReviewItem
 from bot.review.export import DialogueModel, export_marks
-from bot.review.marks import VERDICT_LABELS, Mark, MarkStore, format_expected, parse_expected
+from bot.review.marks import MAX_COMMENT, VERDICT_LABELS, Mark, MarkStore, format_expected, parse_expected
 
 TOKEN_ENV = "DRAAIBOEK_REVIEW_TOKEN"
 DEFAULT_PORT = 5080
@@ -41,15 +57,20 @@ COOKIE = "draaiboek_review"
 #: Double-submit cookie of the login form: a login posted from another site lacks it (SameSite=Strict).
 LOGIN_COOKIE = "draaiboek_review_login"
 SESSION_SECONDS = 12 * 3600
+PAGE_SIZES = (25, 50, 100, 200)
 PAGE_SIZE = 50
 DEFAULT_LOW_CONFIDENCE = 0.5
 MAX_BODY = 64 * 1024
-#: An idle connection (no request, or a body that stops arriving) is closed after this many seconds.
+#: A connection whose request (or body) stops arriving, or that stays idle, is closed after this many seconds.
 IDLE_SECONDS = 15
 #: Failed logins allowed per client address within LOGIN_WINDOW_SECONDS; then 429 until the window passes.
 LOGIN_FAILURES, LOGIN_WINDOW_SECONDS = 5, 15 * 60
 #: Intents that are never a correction: the feedback buttons and Rasa's own fallback.
 _NOT_A_CORRECTION = {"feedback", "nlu_fallback"}
+#: A question or answer longer than this (characters or lines) is shown collapsed.
+LONG_CHARS, LONG_LINES, PREVIEW_CHARS = 500, 10, 240
+#: Who logged in with the administrator token and gave no name.
+ADMIN_NAME = "beheerder"
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -88,22 +109,21 @@ figure { margin: 0; } figcaption { font-size: .85rem; color: #333; }
 .badge { display: inline-block; font-size: .75rem; padding: 0 .4rem; border-radius: 3px; background: #e8e8e8; margin-left: .3rem; font-weight: 500; }
 .badge.warn { background: #fde7c1; } .badge.bad { background: #f8d0d0; } .badge.good { background: #d3efd6; }
 .muted { color: #555; font-size: .85rem; } .error { color: #a00; font-weight: 600; }
-nav.pages { display: flex; gap: 1rem; }
+nav.pages { display: flex; flex-wrap: wrap; gap: .4rem 1rem; align-items: center; margin: .6rem 0; }
+.long > details > summary { cursor: pointer; color: #1d4f7a; font-size: .9rem; }
+.long:has(details[open]) > .preview { display: none; }
+details.history summary { cursor: pointer; font-size: .85rem; color: #1d4f7a; }
+details.history ol { font-size: .85rem; margin: .3rem 0; padding-left: 1.2rem; }
+.session { border-top: 2px solid #2a5d8a; margin-top: 1.5rem; }
+article:target { outline: 3px solid #2a5d8a; }
+a { color: #1d4f7a; }
 .login { max-width: 26rem; margin: 4rem auto; background: #fff; padding: 1.5rem; border: 1px solid #ddd; }
 .login .field { margin-bottom: .8rem; font-size: 1rem; }
 """
 
-
 def e(value: Any) -> str:
     """HTML-escaped text (quotes too, so it is safe in attributes)."""
     return html.escape("" if value is None else str(value), quote=True)
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,21 +133,33 @@ class Session:
     expires: float
 
 
-def _page(title: str, body: str) -> bytes:
+def _page(title: str, body: str) -> str:
     return (
         "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{e(title)}</title><link rel=\"stylesheet\" href=\"/review.css\"></head>"
         f"<body>{body}</body></html>"
-    ).encode("utf-8")
+    )
 
 
-def _html(status: int, title: str, body: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(status, _page(title, body), {"Content-Type": "text/html; charset=utf-8", **(headers or {})})
+def _secure(response: HTTPResponse) -> HTTPResponse:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
-def _redirect(location: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(HTTPStatus.SEE_OTHER, b"", {"Location": location, **(headers or {})})
+def _html(status: int, title: str, body: str, headers: dict[str, str] | None = None) -> HTTPResponse:
+    return HTTPResponse(_page(title, body), status=int(status), headers=headers,
+                        content_type="text/html; charset=utf-8")
+
+
+def _message_page(status: int, title: str, text: str, *, back: bool = False) -> HTTPResponse:
+    link = "<p><a href=\"/\">Naar de lijst</a></p>" if back else ""
+    return _html(status, title, f"<main><h1>{e(title)}</h1><p class=\"error\" role=\"alert\">{e(text)}</p>{link}</main>")
+
+
+def _redirect(location: str, headers: dict[str, str] | None = None) -> HTTPResponse:
+    return HTTPResponse(b"", status=303, headers={"Location": location, **(headers or {})}, content_type="text/plain")
 
 
 def _local_time(iso: str) -> str:
@@ -141,8 +173,77 @@ def anchor(item_key: str) -> str:
     return "i-" + hashlib.sha256(item_key.encode()).hexdigest()[:10]
 
 
+def _form(request: Request) -> dict[str, list[str]]:
+    return parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def _first(values: dict[str, list[str]], name: str) -> str:
+    return (values.get(name) or [""])[0]
+
+
+def text_block(text: str, empty: str) -> str:
+    """A question or answer as text; a long one collapsed to its start with "toon alles"."""
+    if not text:
+        return f"<p class=\"text\"><em>{e(empty)}</em></p>"
+    if len(text) <= LONG_CHARS and text.count("\n") < LONG_LINES:
+        return f"<p class=\"text\">{e(text)}</p>"
+    preview = " ".join(text[:PREVIEW_CHARS].split())
+    return (
+        f"<div class=\"long\"><p class=\"text preview\">{e(preview)} …</p><details><summary>toon alles "
+        f"({len(text)} tekens)</summary><p class=\"text\">{e(text)}</p></details></div>"
+    )
+
+
+# --- HTTP: the request limits, before Sanic reads a body ------------------------------------------
+
+
+class BadLength(InvalidUsage):
+    """A Content-Length that is not one number, or a Transfer-Encoding (the page takes plain forms only)."""
+
+
+class _Request(Request):
+    """Sanic's request, refusing a bad or too large Content-Length as soon as the headers are in."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        lengths = self.headers.getall("content-length", [])
+        if self.headers.get("transfer-encoding") or len(lengths) > 1 or (lengths and not lengths[0].strip().isdigit()):
+            raise BadLength(messages.M066_BAD_LENGTH)
+        if lengths and int(lengths[0]) > MAX_BODY:
+            raise PayloadTooLarge(messages.M067_BODY_TOO_LARGE.format(limit=MAX_BODY))
+
+
+_APP_NUMBERS = itertools.count(1)
+
+
+class _Sanic(Sanic):
+    """Sanic rewrites some of its own methods at every start ("touch-up"); in test mode it does so from
+    the original methods each time, so that more than one review app can start in one process."""
+
+    test_mode = True
+
+
+def _error_page(exception: BaseException) -> HTTPResponse:
+    if isinstance(exception, ReviewError):
+        return _message_page(HTTPStatus.INTERNAL_SERVER_ERROR, "Fout", str(exception))
+    status = getattr(exception, "status_code", 500) if isinstance(exception, SanicException) else 500
+    texts = {
+        400: ("Ongeldig verzoek", str(exception) if isinstance(exception, BadLength) else "Dit verzoek kan de pagina niet lezen."),
+        404: ("Niet gevonden", "Deze pagina bestaat niet."),
+        405: ("Niet toegestaan", "Deze pagina kan dat verzoek niet aan."),
+        408: ("Te traag", "Het verzoek kwam niet op tijd binnen; de verbinding is gesloten."),
+        413: ("Te groot", messages.M067_BODY_TOO_LARGE.format(limit=MAX_BODY)),
+        503: ("Te traag", "Het verzoek kwam niet op tijd binnen; de verbinding is gesloten."),
+    }
+    title, text = texts.get(status, ("Fout", "Er ging iets mis op de server."))
+    return _message_page(status, title, text, back=status in (404, 405))
+
+
+# --- the page --------------------------------------------------------------------------------------
+
+
 class ReviewApp:
-    """Request handling of the review page, independent of the HTTP server that calls `handle`."""
+    """The review page: its state (sessions, login limit) and its Sanic application (`self.sanic`)."""
 
     def __init__(
         self,
@@ -165,18 +266,74 @@ class ReviewApp:
         self._lock = threading.Lock()
         self._failures: dict[str, list[float]] = {}  # client address -> times of failed logins
         self.base_url = settings.review_base_url()
+        self.sanic = self._build()
+
+    # --- the Sanic application -----------------------------------------------------------------------
+    def _build(self) -> Sanic:
+        app = _Sanic(f"draaiboek_review_{next(_APP_NUMBERS)}", request_class=_Request, configure_logging=False)
+        app.config.REQUEST_MAX_SIZE = MAX_BODY
+        app.config.REQUEST_TIMEOUT = IDLE_SECONDS
+        app.config.RESPONSE_TIMEOUT = IDLE_SECONDS
+        app.config.KEEP_ALIVE_TIMEOUT = IDLE_SECONDS
+        app.config.ACCESS_LOG = False  # request lines would carry search words and filter values
+        app.config.MOTD = False
+        app.config.FALLBACK_ERROR_FORMAT = "html"
+
+        app.add_route(self._css, "/review.css", methods=["GET", "HEAD"])
+        app.add_route(self._login_get, "/login", methods=["GET", "HEAD"])
+        app.add_route(self._login_post, "/login", methods=["POST"])
+        app.add_route(self._guarded(self._list), "/", methods=["GET", "HEAD"])
+        app.add_route(self._guarded(self._conversation), "/gesprek/<code:[0-9a-f]{16}>", methods=["GET", "HEAD"])
+        app.add_route(self._guarded(self._download), "/export.zip", methods=["GET", "HEAD"])
+        app.add_route(self._guarded(self._mark, post=True), "/beoordeel", methods=["POST"])
+        app.add_route(self._guarded(self._export, post=True), "/export", methods=["POST"])
+        app.add_route(self._guarded(self._logout, post=True), "/logout", methods=["POST"])
+
+        @app.on_request
+        async def foreign_origin(request: Request):
+            if request.method == "POST" and not self._same_origin(request):
+                return _message_page(HTTPStatus.FORBIDDEN, "Geweigerd", messages.M068_FOREIGN_ORIGIN)
+            return None
+
+        @app.on_response
+        async def headers(request: Request, response: HTTPResponse):
+            _secure(response)
+
+        @app.exception(Exception)
+        async def failed(request: Request, exception: BaseException):
+            stream = getattr(request, "stream", None)
+            if stream is not None and getattr(stream, "request_body", None):
+                # a request whose body did not (all) arrive: answer and close, without waiting for the rest
+                stream.keep_alive = False
+                stream.request_body = None
+            return _secure(_error_page(exception))
+
+        return app
+
+    def _guarded(self, handler: Callable[..., HTTPResponse], *, post: bool = False) -> Callable[..., Any]:
+        """`handler(request, session, sid, **params)` for a logged-in session (a POST: with its CSRF token)."""
+
+        async def guarded(request: Request, **params: Any) -> HTTPResponse:
+            found = self._session(request)
+            if found is None:
+                return self._login_page(HTTPStatus.UNAUTHORIZED, request)
+            sid, session = found
+            if post:
+                sent = _first(_form(request), "csrf")
+                if not hmac.compare_digest(sent.encode(), session.csrf.encode()):
+                    return _html(HTTPStatus.FORBIDDEN, "Geweigerd", "<main><h1>Geweigerd</h1><p>Het formulier is verlopen; "
+                                 "<a href=\"/\">laad de pagina opnieuw</a>.</p></main>")
+            return handler(request, session, sid, **params)
+
+        guarded.__name__ = handler.__name__.strip("_")
+        return guarded
+
+    async def _css(self, request: Request) -> HTTPResponse:
+        return HTTPResponse(CSS, content_type="text/css; charset=utf-8")
 
     # --- sessions ------------------------------------------------------------------------------
-    @staticmethod
-    def _cookies(headers: dict[str, str]) -> dict[str, str]:
-        cookies = {}
-        for part in headers.get("cookie", "").split(";"):
-            name, _, value = part.strip().partition("=")
-            cookies[name] = value
-        return cookies
-
-    def _session(self, headers: dict[str, str]) -> tuple[str, Session] | None:
-        sid = self._cookies(headers).get(COOKIE)
+    def _session(self, request: Request) -> tuple[str, Session] | None:
+        sid = request.cookies.get(COOKIE)
         if not sid:
             return None
         with self._lock:
@@ -194,14 +351,14 @@ class ReviewApp:
             self._sessions[sid] = Session(secrets.token_urlsafe(32), reviewer, now + SESSION_SECONDS)
         return sid
 
-    def _same_origin(self, headers: dict[str, str]) -> bool:
-        origin = headers.get("origin")
+    def _same_origin(self, request: Request) -> bool:
+        origin = request.headers.get("origin")
         if origin is None:  # not a browser form (curl, a test client): the CSRF token still counts
             return True
         if self.base_url:  # behind a proxy that terminates TLS: the address users reach
             split = urlsplit(self.base_url)
             return origin == f"{split.scheme}://{split.netloc}"
-        host = headers.get("host", "")
+        host = request.headers.get("host", "")
         return bool(host) and origin in (f"http://{host}", f"https://{host}")
 
     # --- failed logins, per client address ---------------------------------------------------------
@@ -225,82 +382,65 @@ class ReviewApp:
         with self._lock:
             self._failures.setdefault(client, []).append(time.time())
 
-    # --- dispatch ------------------------------------------------------------------------------
-    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"", client: str = "") -> Response:
-        url = urlsplit(target)
-        path = url.path
-        if path == "/review.css" and method in ("GET", "HEAD"):
-            return Response(200, CSS.encode(), {"Content-Type": "text/css; charset=utf-8"})
-        form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True) if method == "POST" else {}
-        if method == "POST" and not self._same_origin(headers):
-            return _html(HTTPStatus.FORBIDDEN, "Geweigerd", f"<main><h1>Geweigerd</h1><p>{e(messages.M068_FOREIGN_ORIGIN)}</p></main>")
-        if path == "/login":
-            if method == "POST":
-                return self._login(form, headers, client)
-            return self._login_page(HTTPStatus.OK, headers)
-        found = self._session(headers)
-        if found is None:
-            return self._login_page(HTTPStatus.UNAUTHORIZED, headers)
-        sid, session = found
-        if method == "POST":
-            sent = (form.get("csrf") or [""])[0]
-            if not hmac.compare_digest(sent.encode(), session.csrf.encode()):
-                return _html(HTTPStatus.FORBIDDEN, "Geweigerd", "<main><h1>Geweigerd</h1><p>Het formulier is verlopen; "
-                             "<a href=\"/\">laad de pagina opnieuw</a>.</p></main>")
-            if path == "/beoordeel":
-                return self._mark(form, session)
-            if path == "/export":
-                return self._export()
-            if path == "/logout":
-                with self._lock:
-                    self._sessions.pop(sid, None)
-                return _redirect("/login", {"Set-Cookie": f"{COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict"})
-        elif method in ("GET", "HEAD") and path == "/":
-            return self._list(parse_qs(url.query, keep_blank_values=True), session)
-        return _html(HTTPStatus.NOT_FOUND, "Niet gevonden", "<main><h1>Niet gevonden</h1><p><a href=\"/\">Naar de lijst</a></p></main>")
-
     # --- login ---------------------------------------------------------------------------------
-    def _login_page(self, status: int, headers: dict[str, str], error: str = "") -> Response:
+    async def _login_get(self, request: Request) -> HTTPResponse:
+        return self._login_page(HTTPStatus.OK, request)
+
+    def _login_page(self, status: int, request: Request, error: str = "") -> HTTPResponse:
         message = f"<p class=\"error\" role=\"alert\">{e(error)}</p>" if error else ""
         # keep the browser's nonce: its favicon request must not replace the one in the form
-        nonce = self._cookies(headers).get(LOGIN_COOKIE, "")
+        nonce = request.cookies.get(LOGIN_COOKIE, "")
         if not re.fullmatch(r"[\w-]{32}", nonce):
             nonce = secrets.token_urlsafe(24)
         body = (
             "<main class=\"login\"><h1>Beoordeling van antwoorden</h1>"
-            "<p>Meld je aan met het reviewtoken. Je vindt het in de console waar de reviewpagina gestart is "
-            f"(of in de instelling {TOKEN_ENV}).</p>{message}"
+            "<p>Meld je aan met je eigen reviewtoken. Nog geen token? De beheerder maakt er een met "
+            "<code>python -m bot review add-reviewer \"Je naam\"</code>. Met het beheerderstoken (de instelling "
+            f"{TOKEN_ENV}, of het token in de console waar de reviewpagina gestart is) vul je ook je naam in.</p>{message}"
             "<form method=\"post\" action=\"/login\">"
             f"<input type=\"hidden\" name=\"csrf\" value=\"{nonce}\">"
             "<div class=\"field\"><label for=\"token\">Reviewtoken</label><input id=\"token\" name=\"token\" "
             "type=\"password\" required autocomplete=\"current-password\"></div>"
-            "<div class=\"field\"><label for=\"naam\">Je naam (bij je beoordelingen)</label><input id=\"naam\" "
+            "<div class=\"field\"><label for=\"naam\">Je naam (alleen bij het beheerderstoken)</label><input id=\"naam\" "
             "name=\"naam\" autocomplete=\"name\" maxlength=\"100\"></div>"
             "<button type=\"submit\">Aanmelden</button></form></main>"
         )
         cookie = f"{LOGIN_COOKIE}={nonce}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600"
         return _html(status, "Aanmelden – beoordeling", body, {"Set-Cookie": cookie})
 
-    def _login(self, form: dict[str, list[str]], headers: dict[str, str], client: str = "") -> Response:
+    async def _login_post(self, request: Request) -> HTTPResponse:
+        client = request.ip or ""
         blocked = self._login_blocked(client)
         if blocked:
-            return self._login_page(HTTPStatus.TOO_MANY_REQUESTS, headers, messages.M065_LOGIN_LIMIT.format(minutes=blocked))
-        sent, expected = (form.get("csrf") or [""])[0], self._cookies(headers).get(LOGIN_COOKIE, "")
+            return self._login_page(HTTPStatus.TOO_MANY_REQUESTS, request, messages.M065_LOGIN_LIMIT.format(minutes=blocked))
+        form = _form(request)
+        sent, expected = _first(form, "csrf"), request.cookies.get(LOGIN_COOKIE, "")
         if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-            return self._login_page(HTTPStatus.FORBIDDEN, headers, "Het aanmeldformulier is verlopen. Probeer opnieuw.")
-        token = (form.get("token") or [""])[0]
-        if not hmac.compare_digest(token.encode(), self.token.encode()):
+            return self._login_page(HTTPStatus.FORBIDDEN, request, "Het aanmeldformulier is verlopen. Probeer opnieuw.")
+        token = _first(form, "token").strip()
+        if token and hmac.compare_digest(token.encode(), self.token.encode()):
+            reviewer = " ".join(_first(form, "naam").split())[:100] or ADMIN_NAME
+        else:
+            reviewer = self.marks.reviewer_for(token) if token else None
+        if reviewer is None:
             self._login_failed(client)
-            time.sleep(0.5)  # slows down guessing
-            return self._login_page(HTTPStatus.UNAUTHORIZED, headers, "Onjuist token. Probeer opnieuw.")
-        sid = self._new_session((form.get("naam") or [""])[0].strip()[:100])
+            await asyncio.sleep(0.5)  # slows down guessing
+            return self._login_page(HTTPStatus.UNAUTHORIZED, request, "Onjuist token. Probeer opnieuw.")
+        sid = self._new_session(reviewer)
         return _redirect("/", {"Set-Cookie": f"{COOKIE}={sid}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}"})
+
+    def _logout(self, request: Request, session: Session, sid: str) -> HTTPResponse:
+        with self._lock:
+            self._sessions.pop(sid, None)
+        return _redirect("/login", {"Set-Cookie": f"{COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict"})
 
     # --- the list ------------------------------------------------------------------------------
     def _filters(self, query: dict[str, list[str]]) -> tuple[Filters, dict[str, str], list[str]]:
         """Filters from the query string, the values to show in the form, and messages."""
         get = lambda name: (query.get(name) or [""])[0].strip()  # noqa: E731
-        values = {name: get(name) for name in ("laag", "max", "fallback", "duim", "onderwerp", "document", "van", "tot", "status")}
+        names = ("zoek", "laag", "max", "fallback", "duim", "onderwerp", "document", "van", "tot", "status", "per")
+        values = {name: get(name) for name in names}
+        values["zoek"] = " ".join(values["zoek"].split())[:200]
         problems: list[str] = []
         threshold = DEFAULT_LOW_CONFIDENCE
         if values["max"]:
@@ -321,6 +461,8 @@ class ReviewApp:
                 except ValueError:
                     problems.append(f"Ongeldige datum '{values[name]}' bij '{label}' (gebruik JJJJ-MM-DD); genegeerd.")
                     values[name] = ""
+        if values["per"] not in {str(n) for n in PAGE_SIZES}:
+            values["per"] = ""  # the default
         filters = Filters(
             max_confidence=threshold if values["laag"] else None,
             fallback=bool(values["fallback"]),
@@ -329,6 +471,7 @@ class ReviewApp:
             document=values["document"] or None,
             date_from=days["van"],
             date_to=days["tot"],
+            text=values["zoek"] or None,
         )
         return filters, values, problems
 
@@ -339,31 +482,34 @@ class ReviewApp:
         options += [(i, i) for i in sorted(self.model.intents - set(titles) - _NOT_A_CORRECTION)]
         return options
 
-    def _list(self, query: dict[str, list[str]], session: Session) -> Response:
+    def _list(self, request: Request, session: Session, sid: str) -> HTTPResponse:
+        query = parse_qs(request.query_string, keep_blank_values=True)
         filters, values, problems = self._filters(query)
-        marks = self.marks.by_key()
+        verdicts = self.marks.verdicts()
         items = self.log.items(filters)
         status = values["status"]
         if status == "open":
-            items = [i for i in items if i.key not in marks]
+            items = [i for i in items if i.key not in verdicts]
         elif status in VERDICT_LABELS:
-            items = [i for i in items if i.key in marks and marks[i.key].verdict == status]
-        items.reverse()  # newest first
+            items = [i for i in items if verdicts.get(i.key) == status]
+        size = int(values["per"] or PAGE_SIZE)
         try:
-            page = max(1, int((query.get("pagina") or ["1"])[0]))
+            page = max(1, int(_first(query, "pagina") or "1"))
         except ValueError:
             page = 1
-        pages = max(1, math.ceil(len(items) / PAGE_SIZE))
+        pages = max(1, math.ceil(len(items) / size))
         page = min(page, pages)
-        shown = items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-        back = urlencode([(k, v) for k, v in values.items() if v] + ([("pagina", str(page))] if page > 1 else []))
+        # newest first: page 1 is the end of the list
+        end = len(items) - (page - 1) * size
+        shown = items[max(0, end - size):max(0, end)][::-1]
+        kept = [(k, v) for k, v in values.items() if v]
+        back = urlencode(kept + ([("pagina", str(page))] if page > 1 else []))
         intents = self._intent_options()
+        histories = self.marks.histories([item.key for item in shown])
+        sizes = {item.conversation: len(self.log.conversation(item.conversation, refresh=False)) for item in shown}
 
         parts = [
-            "<header><h1>Beoordeling van antwoorden</h1>",
-            f"<form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{e(session.csrf)}\">"
-            f"<span class=\"muted\">{e(session.reviewer or 'aangemeld')}</span> "
-            "<button type=\"submit\" class=\"secondary\">Afmelden</button></form></header>",
+            self._header(session),
             "<main>",
             self._filter_form(values, intents),
         ]
@@ -372,34 +518,63 @@ class ReviewApp:
             f"<p id=\"aantal\">{len(items)} antwoord(en)" + (f", pagina {page} van {pages}" if pages > 1 else "") + "</p>"
             "<form method=\"post\" action=\"/export\">"
             f"<input type=\"hidden\" name=\"csrf\" value=\"{e(session.csrf)}\">"
-            f"<button type=\"submit\">Exporteer beoordeelde antwoorden</button> <span class=\"muted\">{len(marks)} "
-            "beoordeeld; naar de teststories en de vragenset</span></form>"
+            f"<button type=\"submit\">Exporteer beoordeelde antwoorden</button> <span class=\"muted\">{len(verdicts)} "
+            "beoordeeld; naar de teststories en de vragenset</span> <a href=\"/export.zip\" download>Download als zip</a></form>"
         )
+        parts.append(self._pager(kept, page, pages, "boven"))
         for number, item in enumerate(shown, start=1):
-            parts.append(self._item(item, marks.get(item.key), number, back, session, intents))
-        if pages > 1:
-            links = []
-            for target, label in ((page - 1, "Vorige"), (page + 1, "Volgende")):
-                if 1 <= target <= pages:
-                    query_string = urlencode([(k, v) for k, v in values.items() if v] + [("pagina", str(target))])
-                    links.append(f"<a href=\"/?{e(query_string)}\">{label}</a>")
-            parts.append(f"<nav class=\"pages\" aria-label=\"Pagina's\">{''.join(links)}</nav>")
+            parts.append(self._item(item, histories.get(item.key, []), number, back, session, sizes[item.conversation]))
+        parts.append(self._pager(kept, page, pages, "onder"))
+        parts.append(self._topic_list(intents))
         parts.append("</main>")
         return _html(HTTPStatus.OK, "Beoordeling van antwoorden", "".join(parts))
+
+    @staticmethod
+    def _topic_list(intents: list[tuple[str, str]]) -> str:
+        """One list of topics for every mark form's "juist onderwerp" (a select per answer made the page heavy)."""
+        return "<datalist id=\"onderwerpen\">" + "".join(
+            f"<option value=\"{e(v)}\" label=\"{e(label)}\"></option>" for v, label in intents) + "</datalist>"
+
+    @staticmethod
+    def _header(session: Session) -> str:
+        return (
+            "<header><h1>Beoordeling van antwoorden</h1>"
+            f"<form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{e(session.csrf)}\">"
+            f"<span class=\"muted\">aangemeld als {e(session.reviewer)}</span> "
+            "<button type=\"submit\" class=\"secondary\">Afmelden</button></form></header>"
+        )
+
+    @staticmethod
+    def _pager(kept: list[tuple[str, str]], page: int, pages: int, where: str) -> str:
+        if pages <= 1:
+            return ""
+
+        def link(target: int, label: str) -> str:
+            if not 1 <= target <= pages or target == page:
+                return f"<span class=\"muted\">{label}</span>"
+            return f"<a href=\"/?{e(urlencode(kept + [('pagina', str(target))]))}\">{label}</a>"
+
+        return (
+            f"<nav class=\"pages\" aria-label=\"Pagina's ({where})\">{link(1, '« Eerste')}{link(page - 1, '‹ Vorige')}"
+            f"<span>pagina {page} van {pages}</span>{link(page + 1, 'Volgende ›')}{link(pages, 'Laatste »')}</nav>"
+        )
 
     def _filter_form(self, values: dict[str, str], intents: list[tuple[str, str]]) -> str:
         def checked(name: str) -> str:
             return " checked" if values[name] else ""
 
-        def options(choices: list[tuple[str, str]], selected: str, empty: str) -> str:
-            out = [f"<option value=\"\">{e(empty)}</option>"]
+        def options(choices: list[tuple[str, str]], selected: str, empty: str | None) -> str:
+            out = [f"<option value=\"\">{e(empty)}</option>"] if empty is not None else []
             out += [f"<option value=\"{e(v)}\"{' selected' if v == selected else ''}>{e(label)}</option>" for v, label in choices]
             return "".join(out)
 
         documents = [(d, doc["short_title"]) for d, doc in (self.catalogue.documents.items() if self.catalogue else [])]
         statuses = [("open", "nog niet beoordeeld"), ("right", "juist"), ("wrong", "fout")]
+        sizes = [(str(n), f"{n} per pagina") for n in PAGE_SIZES]
         return (
-            "<form method=\"get\" action=\"/\" class=\"filters\" role=\"search\"><fieldset><legend>Filters</legend>"
+            "<form method=\"get\" action=\"/\" class=\"filters\" role=\"search\"><fieldset><legend>Zoeken en filteren</legend>"
+            f"<div class=\"field\"><label for=\"zoek\">Zoek in vraag en antwoord</label><input id=\"zoek\" name=\"zoek\" "
+            f"type=\"search\" maxlength=\"200\" value=\"{e(values['zoek'])}\"></div>"
             f"<label class=\"check\"><input type=\"checkbox\" name=\"laag\" value=\"1\"{checked('laag')}> laag vertrouwen</label>"
             f"<div class=\"field\"><label for=\"max\">vertrouwen onder</label><input id=\"max\" name=\"max\" type=\"number\" "
             f"min=\"0\" max=\"1\" step=\"0.05\" value=\"{e(values['max'])}\"></div>"
@@ -413,13 +588,12 @@ class ReviewApp:
             f"<div class=\"field\"><label for=\"tot\">tot en met</label><input id=\"tot\" name=\"tot\" type=\"date\" value=\"{e(values['tot'])}\"></div>"
             f"<div class=\"field\"><label for=\"status\">Beoordeling</label><select id=\"status\" name=\"status\">"
             f"{options(statuses, values['status'], 'alle')}</select></div>"
+            f"<div class=\"field\"><label for=\"per\">Aantal</label><select id=\"per\" name=\"per\">"
+            f"{options(sizes, values['per'] or str(PAGE_SIZE), None)}</select></div>"
             "<button type=\"submit\">Toon</button> <a href=\"/\">Wis filters</a></fieldset></form>"
         )
 
-    def _item(
-        self, item: ReviewItem, mark: Mark | None, number: int, back: str, session: Session,
-        intents: list[tuple[str, str]],
-    ) -> str:
+    def _badges(self, item: ReviewItem, mark: Mark | None) -> str:
         badges = []
         if item.fallback:
             badges.append("<span class=\"badge warn\">fallback</span>")
@@ -434,21 +608,43 @@ class ReviewApp:
         if mark:
             css = "good" if mark.verdict == "right" else "bad"
             badges.append(f"<span class=\"badge {css}\">beoordeeld: {e(mark.verdict_label)}</span>")
+        return "".join(badges)
+
+    def _heading(self, item: ReviewItem, mark: Mark | None, heading_id: str, level: str = "h2") -> str:
         confidence = f"{item.confidence:.2f}" if item.confidence is not None else "–"
         intent = item.intent + (f" → {item.best_intent}" if item.fallback and item.best_intent else "")
-        heading_id = f"h-{number}"
-        meta = (
-            f"<h2 id=\"{heading_id}\">{e(item.when.strftime('%Y-%m-%d %H:%M'))} · gesprek {e(item.sender)} · "
-            f"beurt {item.turn} · <span title=\"intent\">{e(intent)}</span> ({e(confidence)}){''.join(badges)}</h2>"
+        return (
+            f"<{level} id=\"{heading_id}\">{e(item.when.strftime('%Y-%m-%d %H:%M'))} · gesprek {e(item.sender)} · "
+            f"beurt {item.turn} · <span title=\"intent\">{e(intent)}</span> ({e(confidence)}){self._badges(item, mark)}</{level}>"
         )
-        question = f"<p class=\"text\">{e(item.question) or '<em>(leeg bericht)</em>'}</p>"
+
+    def _item(
+        self, item: ReviewItem, history: list[Mark], number: int, back: str, session: Session, turns: int,
+        draft: Mark | None = None,
+    ) -> str:
+        mark = history[0] if history else None
+        heading_id = f"h-{number}"
+        question = text_block(item.question, "(leeg bericht)")
         if item.button:
             question += "<p class=\"muted\">(aangeklikte knop)</p>"
         if item.previous_question:
-            question += f"<p class=\"muted\">Vorige vraag: {e(item.previous_question)}</p>"
-        answer = f"<p class=\"text\">{e(item.answer) or '<em>(geen antwoord)</em>'}</p>"
+            question += f"<p class=\"muted\">Vorige vraag: {e(' '.join(item.previous_question[:PREVIEW_CHARS].split()))}</p>"
+        question += (
+            f"<p><a href=\"/gesprek/{e(item.conversation)}#{anchor(item.key)}\">Hele gesprek ({turns} "
+            f"{'vraag' if turns == 1 else 'vragen'})</a></p>"
+        )
+        answer = text_block(item.answer, "(geen antwoord)")
         if item.action:
             answer += f"<p class=\"muted\">actie: {e(item.action)}</p>"
+        return (
+            f"<article id=\"{anchor(item.key)}\" aria-labelledby=\"{heading_id}\">{self._heading(item, mark, heading_id)}"
+            f"<div class=\"cols\"><section><h3>Vraag</h3>{question}</section>"
+            f"<section><h3>Antwoord</h3>{answer}</section>"
+            f"<section><h3>Bronpassage</h3>{self._passages(item)}</section></div>"
+            f"{self._mark_form(item, history, number, back, session, draft)}</article>"
+        )
+
+    def _passages(self, item: ReviewItem) -> str:
         passages = []
         for passage in self.catalogue.passages(item) if self.catalogue else []:
             document = self.catalogue.documents.get(passage.source.document, {})
@@ -463,28 +659,34 @@ class ReviewApp:
                 f"<figure><figcaption><strong>{e(passage.document_title)}</strong>, {e(version)} — {e(section)}{record}{note}"
                 f"</figcaption><blockquote>{e(passage.text)}</blockquote></figure>"
             )
-        if not passages:
-            passages.append("<p class=\"muted\">Geen bronpassage: dit antwoord citeert geen document.</p>")
-        return (
-            f"<article id=\"{anchor(item.key)}\" aria-labelledby=\"{heading_id}\">{meta}<div class=\"cols\">"
-            f"<section><h3>Vraag</h3>{question}</section>"
-            f"<section><h3>Antwoord</h3>{answer}</section>"
-            f"<section><h3>Bronpassage</h3>{''.join(passages)}</section></div>"
-            f"{self._mark_form(item, mark, number, back, session, intents)}</article>"
-        )
+        return "".join(passages) or "<p class=\"muted\">Geen bronpassage: dit antwoord citeert geen document.</p>"
+
+    @staticmethod
+    def _history(history: list[Mark]) -> str:
+        if not history:
+            return ""
+        mark = history[0]
+        who = f" door {mark.reviewer}" if mark.reviewer else ""
+        latest = f"<p class=\"muted\">Beoordeeld als {e(mark.verdict_label)}{e(who)} op {e(_local_time(mark.marked_at))}.</p>"
+        if len(history) == 1:
+            return latest
+        rows = []
+        for old in history:
+            details = [old.comment and f"opmerking: {old.comment}", old.corrected_intent and f"onderwerp: {old.corrected_intent}",
+                       old.expected and f"verwacht: {format_expected(old.expected)}"]
+            extra = "; ".join(d for d in details if d)
+            rows.append(f"<li>{e(_local_time(old.marked_at))} — {e(old.reviewer or 'onbekend')}: {e(old.verdict_label)}"
+                        + (f" ({e(extra)})" if extra else "") + "</li>")
+        return latest + (f"<details class=\"history\"><summary>Geschiedenis ({len(history)} beoordelingen)</summary>"
+                         f"<ol>{''.join(rows)}</ol></details>")
 
     def _mark_form(
-        self, item: ReviewItem, mark: Mark | None, n: int, back: str, session: Session, intents: list[tuple[str, str]]
+        self, item: ReviewItem, history: list[Mark], n: int, back: str, session: Session, draft: Mark | None = None
     ) -> str:
+        """The mark form, filled in with `draft` (what was sent and refused) or else the latest mark."""
+        mark = draft or (history[0] if history else None)
         verdict = mark.verdict if mark else ""
         corrected = mark.corrected_intent if mark else ""
-        options = "<option value=\"\">— ongewijzigd —</option>" + "".join(
-            f"<option value=\"{e(v)}\"{' selected' if v == corrected else ''}>{e(label)}</option>" for v, label in intents
-        )
-        done = ""
-        if mark:
-            who = f" door {mark.reviewer}" if mark.reviewer else ""
-            done = f"<p class=\"muted\">Beoordeeld als {e(mark.verdict_label)}{e(who)} op {e(_local_time(mark.marked_at))}.</p>"
         return (
             f"<form method=\"post\" action=\"/beoordeel\" class=\"mark\">"
             f"<input type=\"hidden\" name=\"csrf\" value=\"{e(session.csrf)}\">"
@@ -498,16 +700,45 @@ class ReviewApp:
             f"{' checked' if verdict == 'wrong' else ''}> fout</label></fieldset>"
             f"<div class=\"field\"><label for=\"opmerking-{n}\">Opmerking</label><textarea id=\"opmerking-{n}\" "
             f"name=\"opmerking\" maxlength=\"4000\">{e(mark.comment if mark else '')}</textarea></div>"
-            f"<div class=\"field\"><label for=\"onderwerp-{n}\">Juist onderwerp (bij fout)</label>"
-            f"<select id=\"onderwerp-{n}\" name=\"onderwerp\">{options}</select></div>"
+            f"<div class=\"field\"><label for=\"onderwerp-{n}\">Juist onderwerp (bij fout; intent)</label>"
+            f"<input id=\"onderwerp-{n}\" name=\"onderwerp\" list=\"onderwerpen\" value=\"{e(corrected or '')}\" "
+            f"maxlength=\"100\" aria-describedby=\"fout-{n}\"></div>"
             f"<div class=\"field\"><label for=\"verwacht-{n}\">Verwachte zinnen (één per regel; alternatieven met |)"
-            f"</label><textarea id=\"verwacht-{n}\" name=\"verwacht\">{e(format_expected(mark.expected) if mark else '')}</textarea></div>"
-            f"<button type=\"submit\">Bewaar beoordeling</button></fieldset>{done}</form>"
+            f"</label><textarea id=\"verwacht-{n}\" name=\"verwacht\" aria-describedby=\"fout-{n}\">"
+            f"{e(format_expected(mark.expected) if mark else '')}</textarea></div>"
+            f"<button type=\"submit\">Bewaar beoordeling</button>"
+            f"<p class=\"muted\" id=\"fout-{n}\">Bij fout: kies het juiste onderwerp of vul de verwachte zinnen in.</p>"
+            f"</fieldset>{self._history(history)}</form>"
         )
 
+    # --- one conversation --------------------------------------------------------------------------
+    def _conversation(self, request: Request, session: Session, sid: str, code: str) -> HTTPResponse:
+        items = self.log.conversation(code)
+        if not items:
+            return _message_page(HTTPStatus.NOT_FOUND, "Niet gevonden", "Dit gesprek staat niet (meer) in het gesprekslog.", back=True)
+        histories = self.marks.histories([item.key for item in items])
+        parts = [self._header(session), "<main>", f"<h2>Gesprek {e(items[0].sender)}: {len(items)} "
+                 f"{'vraag' if len(items) == 1 else 'vragen'}</h2><p><a href=\"/\">Terug naar de lijst</a></p>"]
+        session_number = None
+        for number, item in enumerate(items, start=1):
+            if item.session != session_number:
+                session_number = item.session
+                parts.append(f"<h2 class=\"session\">Sessie {item.session}</h2>")
+            history = histories.get(item.key, [])
+            parts.append(
+                f"<article id=\"{anchor(item.key)}\" aria-labelledby=\"h-{number}\">"
+                f"{self._heading(item, history[0] if history else None, f'h-{number}', 'h3')}<div class=\"cols\">"
+                f"<section><h4>Vraag</h4>{text_block(item.question, '(leeg bericht)')}</section>"
+                f"<section><h4>Antwoord</h4>{text_block(item.answer, '(geen antwoord)')}</section>"
+                f"<section><h4>Bronpassage</h4>{self._passages(item)}</section></div>{self._history(history)}</article>"
+            )
+        parts.append("</main>")
+        return _html(HTTPStatus.OK, f"Gesprek {items[0].sender} – beoordeling", "".join(parts))
+
     # --- actions -------------------------------------------------------------------------------
-    def _mark(self, form: dict[str, list[str]], session: Session) -> Response:
-        get = lambda name: (form.get(name) or [""])[0]  # noqa: E731
+    def _mark(self, request: Request, session: Session, sid: str) -> HTTPResponse:
+        form = _form(request)
+        get = lambda name: _first(form, name)  # noqa: E731
         back = urlencode(parse_qsl(get("terug")))  # rebuilt, so it can only be a query string
         item = self.log.item(get("key"))
         if item is None:
@@ -519,10 +750,20 @@ class ReviewApp:
                 known_intents=self.model.intents - _NOT_A_CORRECTION,
             )
         except ReviewError as error:
-            return self._problem(str(error), back)
+            # the answer again, its form filled in as sent, so nothing typed is lost
+            draft = Mark(item.key, get("oordeel"), comment=get("opmerking")[:MAX_COMMENT],
+                         corrected_intent=get("onderwerp")[:100], expected=parse_expected(get("verwacht")))
+            turns = len(self.log.conversation(item.conversation, refresh=False))
+            intents = self._intent_options()
+            body = (
+                f"{self._header(session)}<main><p class=\"error\" role=\"alert\">Niet bewaard: {e(error)}</p>"
+                f"{self._item(item, self.marks.history(item.key), 1, back, session, turns, draft)}"
+                f"{self._topic_list(intents)}<p><a href=\"/?{e(back)}\">Terug naar de lijst</a></p></main>"
+            )
+            return _html(HTTPStatus.BAD_REQUEST, "Niet bewaard – beoordeling", body)
         return _redirect(f"/?{back}#{anchor(item.key)}")
 
-    def _export(self) -> Response:
+    def _export(self, request: Request, session: Session, sid: str) -> HTTPResponse:
         try:
             report = export_marks(
                 self.marks.all(), stories_path=self.stories_path, questions_path=self.questions_path,
@@ -533,12 +774,32 @@ class ReviewApp:
         body = (
             "<main><h1>Export klaar</h1>"
             f"<pre class=\"text\" id=\"rapport\">{e(report.format())}</pre>"
+            "<p><a href=\"/export.zip\" download>Download de export als zip</a></p>"
             "<p><a href=\"/\">Terug naar de lijst</a></p></main>"
         )
         return _html(HTTPStatus.OK, "Export – beoordeling", body)
 
+    def _download(self, request: Request, session: Session, sid: str) -> HTTPResponse:
+        """The export of every mark as a zip (stories.yml, questions.yml, rapport.txt), written nowhere else."""
+        with tempfile.TemporaryDirectory(prefix="review-export-") as folder:
+            stories, questions = Path(folder) / "stories.yml", Path(folder) / "questions.yml"
+            try:
+                report = export_marks(self.marks.all(), stories_path=stories, questions_path=questions,
+                                      catalogue=self.catalogue, project=self.project)
+            except ReviewError as error:
+                return self._problem(str(error), "", "Export niet gelukt")
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in (stories, questions):
+                    if path.is_file():
+                        archive.write(path, path.name)
+                archive.writestr("rapport.txt", report.format() + "\n")
+        name = f"beoordelingen-{datetime.now():%Y%m%d-%H%M}.zip"
+        return HTTPResponse(buffer.getvalue(), content_type="application/zip",
+                            headers={"Content-Disposition": f"attachment; filename=\"{name}\""})
+
     @staticmethod
-    def _problem(message: str, back: str, title: str = "Niet bewaard") -> Response:
+    def _problem(message: str, back: str, title: str = "Niet bewaard") -> HTTPResponse:
         return _html(
             HTTPStatus.BAD_REQUEST, title,
             f"<main><h1>{e(title)}</h1><p class=\"error\" role=\"alert\">{e(message)}</p>"
@@ -546,65 +807,61 @@ class ReviewApp:
         )
 
 
-# --- HTTP server -------------------------------------------------------------------------------
+# --- serving -------------------------------------------------------------------------------------
 
 
-def _handler(app: ReviewApp) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "DraaiboekReview"
-        sys_version = ""
-        timeout = IDLE_SECONDS  # socket timeout: an idle or stalled connection is closed
+class ReviewServer:
+    """The review page's Sanic application bound to host:port, served on an event loop of its own."""
 
-        def _run(self, method: str) -> None:
-            raw = self.headers.get("Content-Length")
-            raw = "0" if raw is None else raw.strip()  # absent: no body; present, it must be a number
-            if not raw.isdigit() or self.headers.get("Transfer-Encoding") or len(self.headers.get_all("Content-Length") or []) > 1:
-                self.close_connection = True
-                self._send(_html(HTTPStatus.BAD_REQUEST, "Ongeldig verzoek", f"<main><p>{e(messages.M066_BAD_LENGTH)}</p></main>"), method)
-                return
-            length = int(raw)
-            if length > MAX_BODY:
-                self.close_connection = True
-                self._send(_html(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Te groot",
-                                 f"<main><p>{e(messages.M067_BODY_TOO_LARGE.format(limit=MAX_BODY))}</p></main>"), method)
-                return
-            try:
-                body = self.rfile.read(length) if length else b""
-            except OSError:  # the body stopped arriving (IDLE_SECONDS): drop the connection
-                self.close_connection = True
-                return
-            if len(body) < length:
-                self.close_connection = True
-                return
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            try:
-                response = app.handle(method, self.path, headers, body, client=self.client_address[0])
-            except ReviewError as error:
-                response = _html(HTTPStatus.INTERNAL_SERVER_ERROR, "Fout", f"<main><h1>Fout</h1><p class=\"error\">{e(error)}</p></main>")
-            self._send(response, method)
+    def __init__(self, app: ReviewApp, port: int = DEFAULT_PORT, host: str = "127.0.0.1"):
+        self.app, self.host = app, host
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+            sock.listen(100)
+        except OSError as error:
+            sock.close()
+            raise ReviewError("B061", f"kan de reviewpagina niet starten op {host}:{port} ({error}); kies een andere poort") from error
+        sock.setblocking(False)
+        self.sock = sock
+        self.port = sock.getsockname()[1]
+        self.loop: asyncio.AbstractEventLoop | None = None
 
-        def _send(self, response: Response, method: str) -> None:
-            self.send_response(response.status)
-            for name, value in {**SECURITY_HEADERS, **response.headers}.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(response.body)))
-            self.end_headers()
-            if method != "HEAD":
-                self.wfile.write(response.body)
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            self._run("GET")
+    def serve_forever(self, ready: Callable[[], None] | None = None) -> None:
+        """Serve until `stop` (from another thread) or KeyboardInterrupt; then close every connection."""
+        loop = self.loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        server = None
+        try:
+            server = loop.run_until_complete(self.app.sanic.create_server(
+                sock=self.sock, return_asyncio_server=True, access_log=False, noisy_exceptions=False,
+                asyncio_server_kwargs={"start_serving": False}))
+            loop.run_until_complete(server.startup())  # routes and signals ready
+            # connections made since the socket was bound waited in its backlog; accepted from here on
+            loop.run_until_complete(server.start_serving())
+            if ready:
+                ready()
+            loop.run_forever()
+        finally:
+            if server is not None and server.server is not None:
+                server.server.close()
+                for connection in list(server.connections):
+                    connection.close_if_idle() or connection.close()
+                loop.run_until_complete(asyncio.sleep(0))
+            self.sock.close()
+            loop.close()
 
-        def do_HEAD(self) -> None:  # noqa: N802
-            self._run("HEAD")
+    def stop(self) -> None:
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self.loop.stop)
 
-        def do_POST(self) -> None:  # noqa: N802
-            self._run("POST")
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            pass  # request lines would carry filter values; the console shows only the start message
-
-    return Handler
+    def server_close(self) -> None:
+        self.sock.close()
 
 
 @dataclass
@@ -628,7 +885,7 @@ def create_app(
     """The review page for the configured log, marks and knowledge base; and whether its token was generated."""
     catalogue = Catalogue.open(db_path)
     log = ConversationLog(tracker_url, catalogue)
-    log.items()  # an unreadable log stops here, not at the first page view
+    log.items()  # an unreadable log stops here, not at the first page view; and the log is read before serving
     token, generated = review_token()
     app = ReviewApp(log, MarkStore(marks_path), catalogue, token=token, stories_path=stories_path, questions_path=questions_path)
     return app, generated
@@ -652,25 +909,32 @@ def review_token() -> tuple[str, bool]:
     return (token, False) if token else (secrets.token_urlsafe(18), True)
 
 
-def make_server(app: ReviewApp, port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+def make_server(app: ReviewApp, port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> ReviewServer:
     """The review server bound to host:port (not started); port 0 picks a free port."""
-    try:
-        server = ThreadingHTTPServer((host, port), _handler(app))
-    except OSError as error:
-        raise ReviewError("B061", f"kan de reviewpagina niet starten op {host}:{port} ({error}); kies een andere poort") from error
-    server.daemon_threads = True
-    return server
+    return ReviewServer(app, port, host)
 
 
-def start_in_thread(app: ReviewApp, port: int = 0) -> tuple[ThreadingHTTPServer, str, Callable[[], None]]:
+def start_in_thread(app: ReviewApp, port: int = 0) -> tuple[ReviewServer, str, Callable[[], None]]:
     """Serve in a background thread: (server, base URL, stop)."""
     server = make_server(app, port)
-    thread = threading.Thread(target=server.serve_forever, name="review-server", daemon=True)
+    ready = threading.Event()
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            server.serve_forever(ready.set)
+        except BaseException as error:  # noqa: BLE001 - handed to the starting thread
+            failure.append(error)
+            ready.set()
+
+    thread = threading.Thread(target=run, name="review-server", daemon=True)
     thread.start()
+    ready.wait(30)
+    if failure:
+        raise ReviewError("B061", f"de reviewpagina start niet: {failure[0]}") from failure[0]
 
     def stop() -> None:
-        server.shutdown()
-        server.server_close()
+        server.stop()
         thread.join(5)
 
-    return server, f"http://127.0.0.1:{server.server_address[1]}", stop
+    return server, server.url, stop

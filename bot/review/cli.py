@@ -80,7 +80,7 @@ def serve(port, host, tracker_url, marks_path, stories_path, questions_path, db_
     # Ctrl-C and `kill` stop cleanly, also when started from a shell that ignores SIGINT (background jobs)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, signal.default_int_handler)
-    click.echo(f"Reviewpagina: http://{host}:{server.server_address[1]}/  (gesprekslog: {display_url(app.log.url)})")
+    click.echo(f"Reviewpagina: http://{host}:{server.port}/  (gesprekslog: {display_url(app.log.url)})")
     click.echo(token_line(app.token, generated))
     click.echo("Stoppen: Ctrl-C")
     try:
@@ -97,6 +97,81 @@ def token_line(token: str, generated: bool) -> str:
     if generated:
         return f"Reviewtoken (nieuw bij elke start; vast zetten met DRAAIBOEK_REVIEW_TOKEN): {token}"
     return "Reviewtoken: de waarde van DRAAIBOEK_REVIEW_TOKEN"
+
+
+@review.command("add-reviewer")
+@click.argument("name")
+@_marks_option
+def add_reviewer(name, marks_path):
+    """Maak een eigen reviewtoken voor NAME (een bestaand token van NAME vervalt) en toon het één keer.
+
+    Het beoordelingsbestand bewaart enkel een hash van het token; wie zich ermee aanmeldt, beoordeelt
+    onder deze naam.
+
+    Example:
+
+        python -m bot review add-reviewer "An Peeters"
+    """
+    from bot.review.marks import MarkStore
+
+    token = MarkStore(marks_path).add_reviewer(name)
+    click.echo(f"Reviewtoken voor {' '.join(name.split())} (wordt niet meer getoond): {token}")
+
+
+@review.command("remove-reviewer")
+@click.argument("name")
+@_marks_option
+def remove_reviewer(name, marks_path):
+    """Trek het reviewtoken van NAME in (diens beoordelingen blijven).
+
+    Example:
+
+        python -m bot review remove-reviewer "An Peeters"
+    """
+    from bot.review import ReviewError
+    from bot.review.marks import MarkStore
+
+    if not MarkStore(marks_path).remove_reviewer(" ".join(name.split())):
+        raise ReviewError("B026", f"geen reviewer met de naam {name!r}")
+    click.echo(f"Reviewtoken van {' '.join(name.split())} ingetrokken.")
+
+
+@review.command("reviewers")
+@_marks_option
+def reviewers(marks_path):
+    """Toon de reviewers met een eigen token.
+
+    Example:
+
+        python -m bot review reviewers
+    """
+    from bot.review.marks import MarkStore
+
+    found = MarkStore(marks_path).reviewers()
+    for name, added in found:
+        click.echo(f"{name}  (token sinds {added})")
+    click.echo(f"{len(found)} reviewer(s)")
+
+
+
+@review.command("bench")
+@click.option("--answers", default=100_000, show_default=True, help="Aantal antwoorden in het gemaakte gesprekslog.")
+@click.option("--port", default=0, show_default=True, help="Poort van de reviewpagina tijdens de meting (0: een vrije).")
+@click.option("--repeat", default=5, show_default=True, help="Metingen per pagina (mediaan en maximum).")
+def bench(answers, port, repeat):
+    """Meet de reviewpagina op een groot gesprekslog (in een tijdelijke map, daarna gewist).
+
+    Maakt een gesprekslog in Rasa's formaat met ANSWERS antwoorden, start de reviewpagina erop en
+    meet met een HTTP-client de eerste pagina, een zoekopdracht, filters, een late pagina en een
+    gesprek; daarna komen er 100 antwoorden bij en telt hoeveel events opnieuw gelezen worden.
+
+    Example:
+
+        python -m bot review bench --answers 100000
+    """
+    from bot.review.bench import run_bench
+
+    run_bench(answers, port=port, repeat=repeat, echo=click.echo)
 
 
 @review.command("list")

@@ -18,12 +18,15 @@ see `bot.channels.guard`); a rating without one goes to the latest answer with i
 """
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
+import itertools
 import json
 import os
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -120,7 +123,7 @@ class Passage:
         return self.current_version is not None and self.current_version != self.source.version
 
 
-@dataclass
+@dataclass(slots=True)
 class ReviewItem:
     """One question and the assistant's answer to it."""
 
@@ -144,6 +147,14 @@ class ReviewItem:
     feedback: str | None = None  # "goed" | "fout"
     message_id: str | None = None  # the user message's id: a rating names it
     previous_question: str | None = None  # the question before, in the same conversation
+    session: int = 1  # 1 = the sender's first session
+    question_folded: str = ""  # case-folded, for the text search
+    answer_folded: str = ""  # case-folded; one string object for every identical answer (see `Filters.search`)
+
+    @property
+    def conversation(self) -> str:
+        """The code of this sender's conversation (a hash; the sender id itself is not shown)."""
+        return self.key.split("-", 1)[0]
 
     @property
     def sender(self) -> str:
@@ -167,8 +178,12 @@ class ReviewItem:
         return list(dict.fromkeys(s.document for s in self.sources))
 
 
+def conversation_code(sender_id: str) -> str:
+    return hashlib.sha256(sender_id.encode()).hexdigest()[:16]
+
+
 def item_key(sender_id: str, timestamp: float) -> str:
-    return f"{hashlib.sha256(sender_id.encode()).hexdigest()[:16]}-{timestamp:.6f}"
+    return f"{conversation_code(sender_id)}-{timestamp:.6f}"
 
 
 # --- knowledge.db: documents, sections, citations -----------------------------------------------
@@ -335,6 +350,12 @@ def _sources_from_slot(value: Any) -> list[Source] | None:
     return list(dict.fromkeys(sources))
 
 
+@functools.lru_cache(maxsize=16384)
+def _redact_repeated(text: str) -> str:
+    """`redact`, remembered: for texts that repeat (answers from the knowledge base, entity names and values)."""
+    return redact(text)
+
+
 def _load(data: Any) -> dict[str, Any]:
     if isinstance(data, dict):
         return data
@@ -345,22 +366,24 @@ def _load(data: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def items_from_events(rows: Iterable[Sequence[Any]], catalogue: Catalogue | None = None) -> list[ReviewItem]:
-    """ReviewItems from tracker-store rows `(id, sender_id, type_name, timestamp, action_name, data)`.
+class _Sender:
+    """What is known of one sender's conversation so far; events are fed to it in the order Rasa wrote them.
 
-    Rows must be ordered by sender and then by id (the order Rasa wrote them).
+    The last turn stays open (a later batch of events may add to its answer); `settle` fills its item
+    from what arrived so far.
     """
-    items: list[ReviewItem] = []
-    sender: str | None = None
-    turn: _Turn | None = None
-    feedback_turn = False
-    rated_answer: str | None = None
-    turns_seen = 0
-    sender_items: list[ReviewItem] = []
-    buttons: dict[str, str] = {}
 
-    def finish() -> None:
-        nonlocal turn
+    def __init__(self, sender_id: str, catalogue: Catalogue | None, folded: dict[str, str]):
+        self.sender_id, self.catalogue, self.folded = sender_id, catalogue, folded
+        self.turn: _Turn | None = None
+        self.feedback_turn = False
+        self.rated_answer: str | None = None
+        self.items: list[ReviewItem] = []
+        self.buttons: dict[str, str] = {}
+        self.session = 0
+
+    def settle(self) -> None:
+        turn = self.turn
         if turn is None:
             return
         item = turn.item
@@ -368,89 +391,136 @@ def items_from_events(rows: Iterable[Sequence[Any]], catalogue: Catalogue | None
         item.declined = turn.declined_slot if turn.declined_slot is not None else NO_ANSWER_MARKER in item.answer
         if turn.sources_slot is not None:
             item.sources = turn.sources_slot
-        elif catalogue is not None:
-            item.sources = catalogue.sources_for(item.records, item.answer)
-        turn = None
+        elif self.catalogue is not None:
+            item.sources = self.catalogue.sources_for(item.records, item.answer)
+        item.question_folded = item.question.casefold()
+        folded = item.answer.casefold()
+        item.answer_folded = self.folded.setdefault(folded, folded)  # shared: answers repeat
 
-    for row_id, sender_id, type_name, timestamp, action_name, raw in rows:
-        if sender_id != sender:
-            finish()
-            sender, turns_seen, sender_items, buttons, feedback_turn = sender_id, 0, [], {}, False
+    def finish(self) -> None:
+        self.settle()
+        self.turn = None
+
+    def feed(self, row_id: Any, type_name: str, timestamp: Any, action_name: str | None, raw: Any) -> ReviewItem | None:
+        """Take one event; the new item when it is a question."""
         if type_name == "user":
-            finish()
+            self.finish()
             data = _load(raw)
             parse = data.get("parse_data") or {}
             intent = parse.get("intent") or {}
             text = data.get("text") or parse.get("text") or ""
             name = str(intent.get("name") or "")
             if name == FEEDBACK_INTENT or text.startswith(f"/{FEEDBACK_INTENT}"):
-                feedback_turn = True
+                self.feedback_turn = True
                 rated = (data.get("metadata") or {}).get("rated_answer") if isinstance(data.get("metadata"), dict) else None
-                rated_answer = rated if isinstance(rated, str) else None
-                continue
-            feedback_turn = False
+                self.rated_answer = rated if isinstance(rated, str) else None
+                return None
+            self.feedback_turn = False
+            # the ten best are kept (Rasa stores the whole ranking; the review shows the best real intent)
             ranking = [
                 (str(r.get("name")), float(r.get("confidence") or 0.0))
-                for r in parse.get("intent_ranking") or [] if isinstance(r, dict)
+                for r in itertools.islice(parse.get("intent_ranking") or [], 10) if isinstance(r, dict)
             ]
             best = next(((n, c) for n, c in ranking if n != FALLBACK_INTENT), None)
             confidence = intent.get("confidence")
             if name == FALLBACK_INTENT:
                 confidence = best[1] if best else None
-            title = buttons.get(text.strip()) if text.startswith("/") else None  # the clicked button's title
-            buttons = {}
+            title = self.buttons.get(text.strip()) if text.startswith("/") else None  # the clicked button's title
+            self.buttons = {}
             ts = float(data.get("timestamp") or timestamp or 0.0)
-            turns_seen += 1
             item = ReviewItem(
-                key=item_key(sender_id, ts), sender_id=sender_id, turn=turns_seen, event_id=int(row_id),
+                key=item_key(self.sender_id, ts), sender_id=self.sender_id, turn=len(self.items) + 1, event_id=int(row_id),
                 timestamp=ts, question=redact(title or text), intent=name,
                 confidence=float(confidence) if confidence is not None else None,
                 best_intent=best[0] if best else None, ranking=ranking,
-                entities=[redact_value(e) for e in parse.get("entities") or [] if isinstance(e, dict)],
+                entities=[redact_value(e, _redact_repeated) for e in parse.get("entities") or [] if isinstance(e, dict)],
                 message_id=str(data["message_id"]) if data.get("message_id") else None,
                 button=text.startswith("/"),
-                previous_question=sender_items[-1].question if sender_items else None,
+                previous_question=self.items[-1].question if self.items else None,
+                session=max(self.session, 1),
             )
-            items.append(item)
-            sender_items.append(item)
-            turn = _Turn(item)
-        elif type_name == "action":
+            self.items.append(item)
+            self.turn = _Turn(item)
+            return item
+        if type_name == "action":
             if action_name == "action_session_start":
-                finish()
-                feedback_turn = False
-            elif turn is not None and turn.item.action is None and action_name not in _SILENT_ACTIONS:
-                turn.item.action = action_name
+                self.finish()
+                self.feedback_turn = False
+            elif self.turn is not None and self.turn.item.action is None and action_name not in _SILENT_ACTIONS:
+                self.turn.item.action = action_name
         elif type_name == "bot":
             data = _load(raw)
             found = ((data.get("data") or {}).get("buttons")) or []
             for button in found:
                 if isinstance(button, dict) and button.get("payload"):
-                    buttons[str(button["payload"]).strip()] = str(button.get("title") or "")
-            if turn is not None:
-                turn.texts.append(redact(str(data.get("text") or "")))
+                    self.buttons[str(button["payload"]).strip()] = str(button.get("title") or "")
+            if self.turn is not None:
+                self.turn.texts.append(_redact_repeated(str(data.get("text") or "")))
         elif type_name == "slot":
-            data = _load(raw)
-            name, value = data.get("name") or action_name, data.get("value")
-            if turn is not None:
-                if name == "answer_records":
-                    turn.item.records = [str(v) for v in value] if isinstance(value, list) else []
-                elif name == "answer_declined":
-                    turn.declined_slot = bool(value)
-                elif name == "answer_sources":
-                    turn.sources_slot = _sources_from_slot(value)
-            elif feedback_turn and name == "feedback" and isinstance(value, dict):
-                rated = [str(r) for r in value.get("records") or []]
-                # the rated answer: the one the rating names; else the latest with these records
-                target = next((i for i in sender_items if rated_answer and i.message_id == rated_answer), None)
-                target = target or next((i for i in reversed(sender_items) if rated and i.records == rated), None)
-                target = target or (sender_items[-1] if sender_items else None)
-                if target is not None and value.get("rating") in ("goed", "fout"):
-                    target.feedback = value["rating"]
+            self._slot(_load(raw), action_name)
         elif type_name == "session_started":
-            finish()
-            feedback_turn = False
-    finish()
-    return items
+            self.finish()
+            self.feedback_turn = False
+            self.session += 1
+        return None
+
+    def _slot(self, data: dict[str, Any], action_name: str | None) -> None:
+        name, value = data.get("name") or action_name, data.get("value")
+        turn = self.turn
+        if turn is not None:
+            if name == "answer_records":
+                turn.item.records = [str(v) for v in value] if isinstance(value, list) else []
+            elif name == "answer_declined":
+                turn.declined_slot = bool(value)
+            elif name == "answer_sources":
+                turn.sources_slot = _sources_from_slot(value)
+        elif self.feedback_turn and name == "feedback" and isinstance(value, dict):
+            rated = [str(r) for r in value.get("records") or []]
+            # the rated answer: the one the rating names; else the latest with these records
+            items = self.items
+            target = next((i for i in items if self.rated_answer and i.message_id == self.rated_answer), None)
+            target = target or next((i for i in reversed(items) if rated and i.records == rated), None)
+            target = target or (items[-1] if items else None)
+            if target is not None and value.get("rating") in ("goed", "fout"):
+                target.feedback = value["rating"]
+
+
+class EventReader:
+    """Turns tracker-store rows into ReviewItems, batch by batch: a later batch continues each conversation."""
+
+    def __init__(self, catalogue: Catalogue | None = None):
+        self.catalogue = catalogue
+        self.senders: dict[str, _Sender] = {}
+        #: conversation code (ReviewItem.conversation) -> the sender's state
+        self.by_code: dict[str, _Sender] = {}
+        self.folded: dict[str, str] = {}  # case-folded answers, each kept once
+
+    def feed(self, rows: Iterable[Sequence[Any]]) -> list[ReviewItem]:
+        """The new items of `rows` `(id, sender_id, type_name, timestamp, action_name, data)`, ordered by sender, then id."""
+        new: list[ReviewItem] = []
+        touched: set[str] = set()
+        state: _Sender | None = None
+        for row_id, sender_id, type_name, timestamp, action_name, raw in rows:
+            if state is None or state.sender_id != sender_id:
+                state = self.senders.get(sender_id)
+                if state is None:
+                    state = self.senders[sender_id] = _Sender(sender_id, self.catalogue, self.folded)
+                    self.by_code[conversation_code(sender_id)] = state
+                touched.add(sender_id)
+            item = state.feed(row_id, type_name, timestamp, action_name, raw)
+            if item is not None:
+                new.append(item)
+        for sender_id in touched:
+            self.senders[sender_id].settle()
+        return new
+
+
+def items_from_events(rows: Iterable[Sequence[Any]], catalogue: Catalogue | None = None) -> list[ReviewItem]:
+    """ReviewItems from tracker-store rows `(id, sender_id, type_name, timestamp, action_name, data)`.
+
+    Rows must be ordered by sender and then by id (the order Rasa wrote them).
+    """
+    return EventReader(catalogue).feed(rows)
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -467,8 +537,11 @@ class Filters:
     document: str | None = None  # a document id the answer cites
     date_from: date | None = None
     date_to: date | None = None  # inclusive
+    text: str | None = None  # words in the question or the answer (case-insensitive)
 
     def matches(self, item: ReviewItem, catalogue: Catalogue | None = None) -> bool:
+        if self.text and not self.search([item]):
+            return False
         if self.max_confidence is not None and item.confidence is not None and item.confidence >= self.max_confidence:
             return False
         if self.fallback and not (item.fallback or item.out_of_scope or item.declined):
@@ -483,15 +556,48 @@ class Filters:
                 return False
         if self.document and self.document not in item.documents:
             return False
-        day = item.when.date()
-        if self.date_from and day < self.date_from:
-            return False
-        if self.date_to and day > self.date_to:
-            return False
+        if self.date_from or self.date_to:
+            day = item.when.date()
+            if self.date_from and day < self.date_from:
+                return False
+            if self.date_to and day > self.date_to:
+                return False
         return True
 
 
+    def search(self, items: Iterable[ReviewItem]) -> list[ReviewItem]:
+        """The items whose question or answer holds every word of `text` (case-insensitive).
+
+        Answers repeat (they come from the knowledge base): which words an answer holds is worked
+        out once per distinct answer, so a search over 100,000 answers looks at each question once.
+        """
+        words = frozenset((self.text or "").casefold().split())
+        if not words:
+            return list(items)
+        in_answer: dict[str, frozenset[str]] = {}
+        found = []
+        for item in items:
+            answer = item.answer_folded
+            held = in_answer.get(answer)
+            if held is None:
+                held = in_answer[answer] = frozenset(w for w in words if w in answer)
+            if len(held) == len(words) or all(w in item.question_folded for w in words - held):
+                found.append(item)
+        return found
+
+    def without_text(self) -> "Filters":
+        return replace(self, text=None)
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+
 def apply_filters(items: Iterable[ReviewItem], filters: Filters, catalogue: Catalogue | None = None) -> list[ReviewItem]:
+    if filters.text:
+        items = filters.search(items)
+        filters = filters.without_text()
+    if filters.is_empty():
+        return list(items)
     return [item for item in items if filters.matches(item, catalogue)]
 
 
@@ -511,13 +617,75 @@ def _read_only_url(url: str) -> str:
     return f"sqlite:///file:{path.resolve()}?mode=ro&uri=true"
 
 
+#: How far below the highest id read a database with concurrent writers is read again (`ConversationLog.overlap`).
+OVERLAP_IDS = 500
+
+
+class TextIndex:
+    """The text search over many answers, in a few scans of long strings instead of a loop per answer.
+
+    The questions are joined into one string (`str.find` runs over it at C speed, then the position
+    tells the question); the answers are looked at once per distinct text (they come from the
+    knowledge base and repeat).
+    """
+
+    _SEPARATOR = "\x00"
+
+    def __init__(self, items: Sequence[ReviewItem]):
+        self.items = list(items)
+        self.starts: list[int] = []
+        position = 0
+        for item in self.items:
+            self.starts.append(position)
+            position += len(item.question_folded) + 1
+        self.questions = self._SEPARATOR.join(item.question_folded for item in self.items)
+        self.by_answer: dict[str, list[int]] = {}
+        for item in self.items:
+            self.by_answer.setdefault(item.answer_folded, []).append(id(item))
+
+    def _with_word(self, word: str) -> set[int]:
+        found: set[int] = set()
+        text, starts, items = self.questions, self.starts, self.items
+        position = text.find(word)
+        while position != -1:
+            index = bisect.bisect_right(starts, position) - 1
+            found.add(id(items[index]))
+            following = starts[index + 1] if index + 1 < len(starts) else len(text)
+            position = text.find(word, following)
+        for answer, ids in self.by_answer.items():
+            if word in answer:
+                found.update(ids)
+        return found
+
+    def search(self, text: str) -> set[int]:
+        """`id()` of the items whose question or answer holds every word of `text` (case-insensitive)."""
+        words = [w for w in text.casefold().replace(self._SEPARATOR, " ").split() if w]
+        if not words:
+            return {id(item) for item in self.items}
+        found = self._with_word(words[0])
+        for word in words[1:]:
+            if not found:
+                break
+            found &= self._with_word(word)
+        return found
+
+
 class ConversationLog:
-    """The answers in a tracker store; re-read only when the store has new events."""
+    """The answers in a tracker store, read incrementally.
+
+    The log only grows (Rasa appends events), so each read asks for the events after the highest id
+    read so far and feeds them to the `EventReader`, which continues each conversation where it
+    stopped. When the ids went back or the oldest events are gone (the log was cleaned up or
+    replaced), everything is read again. `rows_read` counts the events read, for tests and the bench.
+    With concurrent writers (PostgreSQL) the last `overlap` ids are asked for again, and an event seen
+    there for the first time is read then.
+    """
 
     _QUERY = (
         "select id, sender_id, type_name, timestamp, action_name, "
         "case when type_name = 'action' then null else data end "
-        "from events where type_name in ('user', 'bot', 'action', 'slot', 'session_started') "
+        "from events where id > :after and id <= :upto "
+        "and type_name in ('user', 'bot', 'action', 'slot', 'session_started') "
         "order by sender_id, id"
     )
 
@@ -533,15 +701,33 @@ class ConversationLog:
         except Exception as e:  # noqa: BLE001 - a bad URL or missing driver, told in Dutch
             raise ReviewError("B003", f"gesprekslog {display_url(self.url)} niet bruikbaar: {e}") from e
         self._lock = threading.Lock()
-        self._stamp: tuple[Any, ...] | None = None
+        self.rows_read = 0
+        #: ids below the highest read that are asked for again: a database with concurrent writers
+        #: (PostgreSQL, several Rasa servers) can commit an event after one with a higher id; SQLite
+        #: has one writer at a time
+        self.overlap = 0 if self.engine.dialect.name == "sqlite" else OVERLAP_IDS
+        self._reset()
+
+    def _reset(self) -> None:
+        self._reader = EventReader(self.catalogue)
+        self._first: int | None = None  # lowest event id when reading started
+        self._last = 0  # highest event id read
+        self._recent: set[int] = set()  # ids read within the overlap window below _last
         self._items: list[ReviewItem] = []
         self._by_key: dict[str, ReviewItem] = {}
+        self._text_index: TextIndex | None = None  # built at the first search after the log grew
 
     def items(self, filters: Filters | None = None) -> list[ReviewItem]:
         """All answers (or those matching `filters`), oldest first."""
         with self._lock:
             self._refresh()
             items = self._items
+            if filters and filters.text:
+                if self._text_index is None:
+                    self._text_index = TextIndex(items)
+                found = self._text_index.search(filters.text)
+                items = [item for item in items if id(item) in found]
+                filters = filters.without_text()
         return apply_filters(items, filters, self.catalogue) if filters else list(items)
 
     def item(self, key: str) -> ReviewItem | None:
@@ -549,23 +735,54 @@ class ConversationLog:
             self._refresh()
             return self._by_key.get(key)
 
+    def conversation(self, code: str, *, refresh: bool = True) -> list[ReviewItem]:
+        """Every answer of one conversation (by its code, `ReviewItem.conversation`), in order.
+
+        `refresh=False`: as last read (a page that has just read the log asks for many conversations).
+        """
+        with self._lock:
+            if refresh:
+                self._refresh()
+            state = self._reader.by_code.get(code)
+            return list(state.items) if state else []
+
     def _refresh(self) -> None:
         import sqlalchemy as sa
 
         try:
             with self.engine.connect() as connection:
-                stamp = tuple(connection.execute(sa.text("select count(*), max(id) from events")).one())
-                if stamp == self._stamp:
+                low, high = connection.execute(sa.text(
+                    # two subqueries: each is one index lookup (min and max in one select scan the table)
+                    "select (select min(id) from events), (select max(id) from events)")).one()
+                if high is None or high < self._last or (self._first is not None and low != self._first):
+                    if self._last:  # emptied, cleaned up or replaced: start again
+                        self._reset()
+                    if high is None:
+                        return
+                if high == self._last:
                     return
-                rows = connection.execute(sa.text(self._QUERY)).all()
+                after = max(0, self._last - self.overlap)
+                rows = connection.execute(sa.text(self._QUERY), {"after": after, "upto": high}).all()
+                # an event committed late with a lower id than one read before: read now, once
+                rows = [row for row in rows if row[0] > self._last or row[0] not in self._recent]
         except sa.exc.SQLAlchemyError as e:
             raise ReviewError(
                 "B004", f"gesprekslog {display_url(self.url)} niet leesbaar (is het Rasa's SQL tracker store?): "
                 f"{str(e).splitlines()[0]}"
             ) from e
-        self._items = sorted(items_from_events(rows, self.catalogue), key=lambda i: (i.timestamp, i.event_id))
-        self._by_key = {item.key: item for item in self._items}
-        self._stamp = stamp
+        self.rows_read += len(rows)
+        new = self._reader.feed(rows)
+        if self._first is None:
+            self._first = low
+        self._last = high
+        if self.overlap:
+            floor = high - self.overlap
+            self._recent = {i for i in self._recent if i > floor} | {row[0] for row in rows if row[0] > floor}
+        self._text_index = None  # answers read before may have grown too
+        if new:
+            self._items.extend(new)
+            self._items.sort(key=lambda i: (i.timestamp, i.event_id))
+            self._by_key.update((item.key, item) for item in new)
 
     def close(self) -> None:
         self.engine.dispose()

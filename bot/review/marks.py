@@ -4,14 +4,21 @@ The conversation log is only read; a mark lives here, keyed by the answer's `Rev
 (hashed sender + the user event's timestamp). A mark also keeps a copy of the question and the
 answer as they were marked, so an export still works after the log was cleaned up: redacted
 (`bot.privacy`), like every text a mark keeps, so the file holds no client data in the clear; and the
-file is its owner's only (0600). Marking an answer again replaces its mark.
+file is its owner's only (0600). Marking an answer again replaces its mark in `marks` (what the
+export reads) and adds a row to `mark_history`: every mark ever given, with who gave it and when.
+A "fout" needs the right topic or the expected phrases, or an export could not use it.
+
+Reviewers (`reviewers`): a name and the SHA-256 of the reviewer's own token (`add_reviewer` makes one
+and returns it once; the file keeps only its hash).
 
 Expected phrases are written one per line; " | " separates alternatives of which one must appear
 (the question set's `expect`: a list item that is a list = alternatives).
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -98,6 +105,15 @@ _COLUMNS = {
 }
 
 
+_HISTORY_COLUMNS = {"id": int, **_COLUMNS}
+#: At most this many characters in a reviewer's name.
+MAX_NAME = 100
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 class MarkStore:
     """The marks file. Opens a connection per call, so the web server's threads can share it."""
 
@@ -108,6 +124,16 @@ class MarkStore:
             db = self._db()
             if not db["marks"].exists():
                 db["marks"].create(_COLUMNS, pk="key", not_null={"verdict"})
+            if not db["mark_history"].exists():
+                db["mark_history"].create(_HISTORY_COLUMNS, pk="id", not_null={"verdict"})
+                db["mark_history"].create_index(["key"])
+                # marks made before the history existed are its first entries
+                db.execute("insert into mark_history (" + ", ".join(_COLUMNS) + ") select " + ", ".join(_COLUMNS)
+                           + " from marks order by marked_at")
+            if not db["reviewers"].exists():
+                db["reviewers"].create({"name": str, "token_hash": str, "added_at": str}, pk="name")
+                db["reviewers"].create_index(["token_hash"], unique=True)
+            db.conn.commit()
             db.conn.close()
         except Exception as e:  # noqa: BLE001 - any failure to open is told in Dutch with the path
             raise ReviewError("B020", f"beoordelingsbestand {self.path} niet bruikbaar: {e}") from e
@@ -132,6 +158,11 @@ class MarkStore:
         corrected_intent = (corrected_intent or "").strip() or None
         if corrected_intent and known_intents is not None and corrected_intent not in known_intents:
             raise ReviewError("B022", f"onbekend onderwerp (intent) {corrected_intent!r}")
+        if verdict == "wrong" and not corrected_intent and not expected:
+            raise ReviewError(
+                "B024", "bij 'fout' hoort het juiste onderwerp of de verwachte zinnen (of beide): "
+                "zonder die gegevens kan de beoordeling geen test worden"
+            )
         comment = (comment or "").strip()
         if len(comment) > MAX_COMMENT:
             raise ReviewError("B023", f"de opmerking is te lang (maximaal {MAX_COMMENT} tekens)")
@@ -150,10 +181,72 @@ class MarkStore:
         row["declined"], row["button"] = int(mark.declined), int(mark.button)
         db = self._db()
         try:
-            db["marks"].upsert(row, pk="key")
+            with db.conn:
+                db["marks"].upsert(row, pk="key")
+                db["mark_history"].insert(row)
         finally:
             db.conn.close()
         return mark
+
+    def history(self, key: str) -> list[Mark]:
+        """Every mark given to one answer, newest first."""
+        return self.histories([key]).get(key, [])
+
+    def histories(self, keys: list[str]) -> dict[str, list[Mark]]:
+        """key -> every mark given to that answer, newest first."""
+        if not keys:
+            return {}
+        db = self._db()
+        found: dict[str, list[Mark]] = {}
+        try:
+            where = f"key in ({', '.join('?' * len(keys))})"
+            for row in db["mark_history"].rows_where(where, list(keys), order_by="id desc"):
+                row.pop("id", None)
+                found.setdefault(row["key"], []).append(_mark(row))
+        finally:
+            db.conn.close()
+        return found
+
+    # --- reviewers ------------------------------------------------------------------------------
+    def add_reviewer(self, name: str) -> str:
+        """A new token for reviewer `name` (replacing an earlier one); returned once, stored hashed."""
+        name = " ".join((name or "").split())
+        if not name or len(name) > MAX_NAME:
+            raise ReviewError("B025", f"een reviewer heeft een naam van 1 tot {MAX_NAME} tekens")
+        token = secrets.token_urlsafe(24)
+        db = self._db()
+        try:
+            with db.conn:
+                db["reviewers"].upsert({"name": name, "token_hash": token_hash(token),
+                                        "added_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}, pk="name")
+        finally:
+            db.conn.close()
+        return token
+
+    def remove_reviewer(self, name: str) -> bool:
+        db = self._db()
+        try:
+            with db.conn:
+                return db.execute("delete from reviewers where name = ?", [name]).rowcount > 0
+        finally:
+            db.conn.close()
+
+    def reviewers(self) -> list[tuple[str, str]]:
+        """(name, added at) of every reviewer."""
+        db = self._db()
+        try:
+            return [(r["name"], r["added_at"]) for r in db["reviewers"].rows_where(order_by="name")]
+        finally:
+            db.conn.close()
+
+    def reviewer_for(self, token: str) -> str | None:
+        """The name of the reviewer whose token this is."""
+        db = self._db()
+        try:
+            rows = list(db["reviewers"].rows_where("token_hash = ?", [token_hash(token)]))
+        finally:
+            db.conn.close()
+        return rows[0]["name"] if rows else None
 
     def get(self, key: str) -> Mark | None:
         db = self._db()
@@ -168,6 +261,14 @@ class MarkStore:
         db = self._db()
         try:
             return [_mark(row) for row in db["marks"].rows_where(order_by="timestamp, key")]
+        finally:
+            db.conn.close()
+
+    def verdicts(self) -> dict[str, str]:
+        """key -> verdict of the latest mark of every marked answer (cheap: for filters and counts)."""
+        db = self._db()
+        try:
+            return dict(db.execute("select key, verdict from marks").fetchall())
         finally:
             db.conn.close()
 
