@@ -223,3 +223,8 @@ def test_a_passage_that_says_the_same_negation_as_the_question_answers_it(kb):
     answer = ask(kb, "kortgeschorsten: tot hoeveel weken kregen die geen begeleiding door het ocmw in de proeftuinen?",
                  intent="proeftuin_wat")
     assert "dertien weken" in answer.text
+
+
+def test_a_difference_gets_what_one_side_has_and_the_other_not(kb):
+    answer = ask(kb, "wat is het verschil tussen glow en twe ocmw?", intent="glow_twe_ocmw")
+    assert "art. 60" in answer.text and answer.shortened

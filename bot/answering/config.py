@@ -12,6 +12,8 @@ from dataclasses import dataclass
 class AnsweringConfig:
     #: words before the source line that fit the first screen of a Teams chat or the widget
     max_words: int = 60
+    #: … and for a difference between two things, a sentence or two about each
+    comparison_max_words: int = 90
     #: at most this many sentences of a record make a short answer
     max_sentences: int = 3
     #: a further sentence is added when it scores at least this share of the best one

@@ -47,6 +47,8 @@ CARRIERS = {
     "ja_nee": re.compile(
         r"\b(kan|kunnen|mag|mogen|moet|moeten|hoeft|niet|geen|wel|enkel|alleen|uitgesloten|mogelijk|toegelaten|"
         r"verplicht|nodig|aanmerking)\b"),
+    # a difference: what one has and the other not
+    "verschil": re.compile(r"\b(anders|verschil\w*|in tegenstelling|terwijl|daarentegen|enkel|alleen|niet|geen)\b"),
     "waarom": re.compile(r"\b(omdat|want|zodat|daardoor|reden|doel|bedoeling|om\s+\w+\s+te)\b"),
 }
 
@@ -192,8 +194,10 @@ def focus(
         topical=frozenset((asked.content & stems(title)) | concepts(kb, title)),
     )
     steps = asked.kind == "hoe"  # the steps are the answer: a procedure stays whole
+    # a difference has two sides: room for a sentence about each
+    limit = CONFIG.comparison_max_words if asked.kind == "verschil" else CONFIG.max_words
     found = [piece for unit in units(text, steps=steps) for piece in ([unit] if steps else _fitting(unit))]
-    if words(text) <= CONFIG.max_words or len(found) <= 1:
+    if words(text) <= limit or len(found) <= 1:
         return Focus(sentences=found, verdict=verdict(kb, asked, question, _best(kb, asked, found)))
     quoted = [p for p in passages or [] if not any(_restates(p, unit) for unit in found)]
     candidates = found + quoted
@@ -202,7 +206,7 @@ def focus(
     best = scores[ranked[0]]
     if best <= 0 or ranked[0] == 0 and best - CONFIG.lead_bonus <= 0 and asked.kind in ("wat", "verschil", "other"):
         # nothing in the question tells the sentences apart: the record's opening lines
-        picked = [0] + [i for i in range(1, len(found)) if sum(map(words, found[: i + 1])) <= CONFIG.max_words]
+        picked = [0] + [i for i in range(1, len(found)) if sum(map(words, found[: i + 1])) <= limit]
     else:  # the best sentences, as many as fit
         picked = [ranked[0]]
         for index in ranked[1:]:
@@ -212,11 +216,13 @@ def focus(
             if same is not None:
                 # the record's sentence and the passage it paraphrases say one thing: the record's
                 # sentence says it (it is written to be read on its own, without the section's heading)
-                if index < len(found) <= same and words(candidates[index]) <= CONFIG.max_words:
+                if index < len(found) <= same and words(candidates[index]) <= limit:
                     picked[picked.index(same)] = index
                 continue
-            if sum(words(candidates[i]) for i in picked) + words(candidates[index]) <= CONFIG.max_words:
+            if sum(words(candidates[i]) for i in picked) + words(candidates[index]) <= limit:
                 picked.append(index)
+        if asked.kind == "verschil":
+            picked = _both_sides(kb, asked, candidates, ranked, picked, limit)
     if asked.kind in _STRICT and not any(_answers_number(asked, candidates[i]) for i in picked):
         carrying = [i for i in ranked if _answers_number(asked, candidates[i])]
         if not carrying:
@@ -230,6 +236,25 @@ def focus(
         shortened=True,
         quoted=[c for c in chosen if c in quoted],
     )
+
+
+def _both_sides(
+    kb: KnowledgeBase, asked: Asked, candidates: list[str], ranked: list[int], picked: list[int], limit: int
+) -> list[int]:
+    """For a difference between two things the question names (glossary terms), the best sentence
+    about a side that no chosen sentence names yet, replacing the weakest when there is no room."""
+    sides = sorted(asked.concepts)
+    for side in sides if len(sides) >= 2 else []:
+        if any(side in concepts(kb, candidates[i]) for i in picked):
+            continue
+        about = next((i for i in ranked if side in concepts(kb, candidates[i]) and i not in picked), None)
+        if about is None:
+            continue
+        while picked and sum(words(candidates[i]) for i in picked) + words(candidates[about]) > limit and len(picked) > 1:
+            picked = picked[:-1]  # ranked order: the last is the weakest
+        if sum(words(candidates[i]) for i in picked) + words(candidates[about]) <= limit:
+            picked.append(about)
+    return picked
 
 
 def _answers_number(asked: Asked, unit: str) -> bool:
