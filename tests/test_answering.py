@@ -37,6 +37,7 @@ def entity(label, value):
         ("bvs als combitraject, hoe lang mag die max duren?", "hoelang"),
         ("binnen hoeveel werkdagen moet de bemiddelaar reageren?", "hoelang"),
         ("hoe draag ik mijne klant over aan vdab", "hoe"),
+        ("hoe start ik een combitraject op? wie moet wat doen", "hoe"),
         ("wat is een combinatietraject", "wat"),
         ("verschil tussen glow en twe?", "verschil"),
         ("waarom kan dat niet?", "waarom"),

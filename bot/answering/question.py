@@ -34,6 +34,8 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(hoeveel|welke leeftijd|hoe oud|vanaf welke|welk(e)? (bedrag|percentage|aandeel|nummer|code|getal)|fin\w*\s*(nr|nummer)|"
         r"financieringsnummer|nummer|code|percentage|procent|bedrag)\b")),
     ("wanneer", re.compile(r"\b(wanneer|tot wanneer|vanaf wanneer|termijn|deadline)\b")),
+    # a question that opens with "hoe" asks how, whatever else it adds ("hoe start ik …? wie moet wat doen")
+    ("hoe", re.compile(r"^\W*(en\s+)?hoe\b(?!\s*(lang|veel|oud|laat)\b)")),
     ("wie", re.compile(r"^\W*(en\s+)?(wie|bij wie|naar wie|met wie|voor wie|welke (dienst|organisatie|partner|instantie|persoon))\b|\bwie\s+(moet|mag|kan|doet|beslist|is|registreert|start|betaalt|contacteer)\b")),
     ("hoe", re.compile(r"\b(hoe|welke stappen|wat moet ik doen|wat doe ik|procedure|stappen)\b")),
     # a verb after any comma, or a ja/nee tag at the end ("…, kan dat?"); an opening verb matched above
