@@ -213,7 +213,8 @@ QUESTIONS: tuple[Question, ...] = (
         patterns={
             "werkervaring": _p(r"werkervaring|werkplekleren|generieke competenties|attitudes"),
             "technische-opleiding": _p(r"technische? (opleiding|competenties)|beroepsopleiding|vakopleiding|omscholing|scholing"),
-            "sociale-economie": _p(r"sociale economie|\bse\b|maatwerkbedrijf|collectief maatwerk|\bcmw\b"),
+            # not "rechten CMW": rights to collectief maatwerk leave the NEC open (TWE-OCMW screening)
+            "sociale-economie": _p(r"(?<!rechten )(?<!recht op )(sociale economie|\bse\b|maatwerkbedrijf|collectief maatwerk|\bcmw\b)"),
             "andere": _p(r"ondernemerschap|zelfstandig|eigen zaak|gespecialiseerde bemiddeling"),
         },
     ),

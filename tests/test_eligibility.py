@@ -189,6 +189,8 @@ def test_the_answer_lists_each_trajectory_with_reason_source_and_leaves_the_choi
         ("ja", "niet_toeleidbaar", {"niet_toeleidbaar": "ja"}),
         ("vooral nood aan werkervaring", None, {"nood": "werkervaring"}),
         ("sociale economie is het hoogst haalbare", None, {"nood": "sociale-economie"}),
+        # rights to collectief maatwerk leave the NEC open: no need stated
+        ("klant heeft al rechten CMW", None, {}),
         ("weet ik niet", "age", {"age": UNKNOWN}),
         ("geen idee eigenlijk", "nood", {"nood": UNKNOWN}),
         ("Weet ik niet", "status", {"status": UNKNOWN}),
