@@ -143,7 +143,8 @@ QUESTIONS: tuple[Question, ...] = (
                 r"werkloosheidsuitkering|werkloosheid|wkl uitkering|\brva\b|\bdop\b|stempel|wachtuitkering|"
                 r"inschakelingsuitkering|uitkeringsgerechtigd|werkloos"
             ),
-            "riziv": _p(r"riziv|ziekenkas|mutualiteit|mutua|ziekte ?uitkering|invaliditeit|ziekte-uitkering"),
+            # not "in beroep tegen de mutualiteit": another group, that GLOW §1.3 leaves out
+            "riziv": _p(r"riziv|(?<!tegen )(?<!tegen de )(?<!tegen het )(ziekenkas|ziekenfonds|mutualiteit|mutua)|ziekte ?uitkering|invaliditeit|ziekte-uitkering"),
             "it-ivt": _p(r"\bivt\b|\bit\b|integratietegemoetkoming|inkomensvervangende|tegemoetkoming.*handicap"),
             "vrije-werkzoekende": _p(r"vrije werkzoekende|vrij werkzoekend|geen uitkering|zonder uitkering|geen inkomen|zonder inkomen"),
         },

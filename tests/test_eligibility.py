@@ -191,6 +191,9 @@ def test_the_answer_lists_each_trajectory_with_reason_source_and_leaves_the_choi
         ("sociale economie is het hoogst haalbare", None, {"nood": "sociale-economie"}),
         # rights to collectief maatwerk leave the NEC open: no need stated
         ("klant heeft al rechten CMW", None, {}),
+        # an appeal against the mutualiteit is no RIZIV benefit (GLOW §1.3 names it apart)
+        ("werknemer in beroep tegen de mutualiteit", None, {}),
+        ("zit op de mutualiteit", None, {"status": "riziv"}),
         ("weet ik niet", "age", {"age": UNKNOWN}),
         ("geen idee eigenlijk", "nood", {"nood": UNKNOWN}),
         ("Weet ik niet", "status", {"status": UNKNOWN}),
