@@ -207,10 +207,17 @@ ASKED_FACTS = (
 _SPECIFIC_ALLOWANCE = re.compile(r"\b\w{3,}(vergoeding|premie|toelage)\b")
 
 
+#: A numbered part the question is about ("fase 3", "bijlage 2"): an answer about another is no answer.
+_NUMBERED_PART = re.compile(r"\b(fase|bijlage|principe|hoofdstuk)\s*(\d+)\b")
+
+
 def asks_for_missing_fact(question: str, answer_text: str) -> bool:
-    """Whether the question asks for a kind of fact (amount, date …) that the answer does not give."""
+    """Whether the question asks for a kind of fact (amount, date …) that the answer does not give,
+    or about a numbered part ("fase 3") that the answer does not name."""
     question, answer_text = question.casefold(), answer_text.casefold()
     if any(asked.search(question) and not given.search(answer_text) for asked, given in ASKED_FACTS):
+        return True
+    if any(not re.search(rf"\b{part}\s*{number}\b", answer_text) for part, number in _NUMBERED_PART.findall(question)):
         return True
     return any(m.group(0) not in answer_text for m in _SPECIFIC_ALLOWANCE.finditer(question))
 

@@ -229,3 +229,9 @@ def test_a_passage_that_says_the_same_negation_as_the_question_answers_it(kb):
 def test_a_difference_gets_what_one_side_has_and_the_other_not(kb):
     answer = ask(kb, "wat is het verschil tussen glow en twe ocmw?", intent="glow_twe_ocmw")
     assert "art. 60" in answer.text and answer.shortened
+
+
+def test_a_question_about_a_numbered_part_the_topic_does_not_have_is_declined(kb):
+    # the report is about fase 2 of the proeftuinen; fase 3 is in no text
+    assert ask(kb, "wat waren de resultaten van fase 3 van de proeftuinen vdab-ocmw?", intent="proeftuin_wat").declined
+    assert not ask(kb, "wat waren de resultaten van fase 2 van de proeftuinen?", intent="proeftuin_wat").declined
