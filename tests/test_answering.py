@@ -38,6 +38,8 @@ def entity(label, value):
         ("binnen hoeveel werkdagen moet de bemiddelaar reageren?", "hoelang"),
         ("hoe draag ik mijne klant over aan vdab", "hoe"),
         ("hoe start ik een combitraject op? wie moet wat doen", "hoe"),
+        ("welke lessen trekt de SERV uit wijk-werken?", "welke"),
+        ("wat zijn de conclusies van het onderzoek?", "welke"),
         ("wat is een combinatietraject", "wat"),
         ("verschil tussen glow en twe?", "verschil"),
         ("waarom kan dat niet?", "waarom"),

@@ -95,7 +95,7 @@ _ITEM = ("- ", "• ")
 
 def units(text: str, *, steps: bool = False) -> list[str]:
     """The answer's sentences; a line ending in ':' keeps its list items with it, and with `steps`
-    (a "hoe" question) a list of steps stays whole: the steps are the answer."""
+    (a "hoe" or "welke" question) a list stays whole: its steps or items are the answer."""
     found: list[str] = []
     list_open = False
     for line in (raw.strip() for raw in text.splitlines()):
@@ -193,7 +193,7 @@ def focus(
         asked, concepts=frozenset(concepts(kb, question)),
         topical=frozenset((asked.content & stems(title)) | concepts(kb, title)),
     )
-    steps = asked.kind == "hoe"  # the steps are the answer: a procedure stays whole
+    steps = asked.kind in ("hoe", "welke")  # the steps or items are the answer: a list stays whole
     # a difference has two sides: room for a sentence about each
     limit = CONFIG.comparison_max_words if asked.kind == "verschil" else CONFIG.max_words
     found = [piece for unit in units(text, steps=steps) for piece in ([unit] if steps else _fitting(unit))]

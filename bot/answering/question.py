@@ -42,6 +42,8 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ja_nee", re.compile(
         r"[,;]\s*(en\s+)?(mag|mogen|kan|kunnen|moet|moeten|komt|past|valt)\s+(die|dat|da|hij|ze|zij|het|hem|haar|mijn|ik|je|we)\b"
         r"|\b(of niet|mag dat|kan dat|is dat|mag da|kan da|is da|mogelijk\?|toegelaten\?)\W*$")),
+    # "welke lessen trekt de SERV …", "wat zijn de conclusies …": a list is asked, and given whole
+    ("welke", re.compile(r"^\W*(en\s+)?(welke\s+\w+(en|s)\b|wat\s+(zijn|waren)\s+(de|die|hun|zijn|haar)\b)")),
     ("wat", re.compile(r"\b(wat is|wat zijn|wat betekent|wat houdt|wat wil zeggen|wat bedoelt|wat doet|wat moet|wat)\b")),
 )
 
@@ -86,7 +88,7 @@ def stems(text: str) -> frozenset[str]:
 class Asked:
     """What a question asks for."""
 
-    #: verschil | waarom | hoelang | hoeveel | wanneer | wie | hoe | ja_nee | wat | other
+    #: verschil | waarom | hoelang | hoeveel | wanneer | wie | hoe | ja_nee | welke | wat | other
     kind: str
     #: content-word stems of the question
     content: frozenset[str]
