@@ -87,7 +87,7 @@ def _p(expression: str) -> re.Pattern[str]:
     return re.compile(expression)
 
 
-_AGE_RANGE = re.compile(r"\b(jonger|minder|ouder|meer) dan (\d{1,2})\b|(?:^|\s)(min|plus|-|\+)\s?(\d{1,2})\b")
+_AGE_RANGE = re.compile(r"\b(jonger|minder|ouder|meer) dan (\d{1,2})\b(?!\s*(?:uur|uren|u\b|maand|dag|week|weken|%|euro|km|keer))|(?:^|\s)(min|plus|-|\+)\s?(\d{1,2})\b")
 _AGE_EXACT = re.compile(
     r"\b(\d{1,2})[ -]?(?:jaar|jarige?|j\b|jr\b|lentes)"
     r"|\b(?:is|van|zijn|ben|wordt|werd) (\d{1,2})\b(?! ?(?:uur|maand|maanden|dagen|weken|%|euro|u\b))"
@@ -140,8 +140,9 @@ QUESTIONS: tuple[Question, ...] = (
         patterns={
             "leefloon": _p(r"leef ?loon|leefloner|\bll\b|equivalent leefloon|\bleefl"),
             "werkloosheidsuitkering": _p(
-                r"werkloosheidsuitkering|werkloosheid|wkl uitkering|\brva\b|\bdop\b|stempel|wachtuitkering|"
-                r"inschakelingsuitkering|uitkeringsgerechtigd|werkloos"
+                r"werkloosheidsuitkering|(?<!tijdelijke )werkloosheid|wkl uitkering|\brva\b|\bdop\b|stempel|wachtuitkering|"
+                # not "tijdelijk werkloos": GLOW §1.3 leaves temporary unemployment (cat. 92) out
+                r"inschakelingsuitkering|uitkeringsgerechtigd|(?<!tijdelijk )(?<!tijdelijke )werkloos"
             ),
             # not "in beroep tegen de mutualiteit": another group, that GLOW §1.3 leaves out
             "riziv": _p(r"riziv|(?<!tegen )(?<!tegen de )(?<!tegen het )(ziekenkas|ziekenfonds|mutualiteit|mutua)|ziekte ?uitkering|invaliditeit|ziekte-uitkering"),
@@ -212,10 +213,11 @@ QUESTIONS: tuple[Question, ...] = (
             "andere": "Andere dienstverlening (bv. ondernemerschap)",
         },
         patterns={
-            "werkervaring": _p(r"werkervaring|werkplekleren|generieke competenties|attitudes"),
+            # not "werkervaringsstage": the instrument, no need of the client
+            "werkervaring": _p(r"werkervaring(?!s?stage)|werkplekleren|generieke competenties|attitudes"),
             "technische-opleiding": _p(r"technische? (opleiding|competenties)|beroepsopleiding|vakopleiding|omscholing|scholing"),
             # not "rechten CMW": rights to collectief maatwerk leave the NEC open (TWE-OCMW screening)
-            "sociale-economie": _p(r"(?<!rechten )(?<!recht op )(sociale economie|\bse\b|maatwerkbedrijf|collectief maatwerk|\bcmw\b)"),
+            "sociale-economie": _p(r"(?<!rechten )(?<!recht op )(?<!rechten op )(sociale economie|\bse\b|maatwerkbedrijf|collectief maatwerk|\bcmw\b)"),
             "andere": _p(r"ondernemerschap|zelfstandig|eigen zaak|gespecialiseerde bemiddeling"),
         },
     ),

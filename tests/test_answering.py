@@ -237,3 +237,10 @@ def test_a_question_about_a_numbered_part_the_topic_does_not_have_is_declined(kb
     # the report is about fase 2 of the proeftuinen; fase 3 is in no text
     assert ask(kb, "wat waren de resultaten van fase 3 van de proeftuinen vdab-ocmw?", intent="proeftuin_wat").declined
     assert not ask(kb, "wat waren de resultaten van fase 2 van de proeftuinen?", intent="proeftuin_wat").declined
+
+
+def test_the_sentence_that_carries_the_verdict_comes_right_after_it(kb):
+    answer = ask(kb, "mag ik als lp-begeleider rechtstreeks mailen met de vdab-partner tijdens een combinatietraject?",
+                 intent="combinatietraject_opvolging")
+    # not "Nee: Bijkomend is het belangrijk om … bij te houden" (the record's first sentence)
+    assert answer.text.startswith("Nee: Rechtstreeks communiceren tussen de VDAB-partner")

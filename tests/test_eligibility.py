@@ -194,6 +194,11 @@ def test_the_answer_lists_each_trajectory_with_reason_source_and_leaves_the_choi
         # an appeal against the mutualiteit is no RIZIV benefit (GLOW §1.3 names it apart)
         ("werknemer in beroep tegen de mutualiteit", None, {}),
         ("zit op de mutualiteit", None, {"status": "riziv"}),
+        # temporary unemployment is no werkloosheidsuitkering status (GLOW §1.3: cat. 92 is out)
+        ("mijn cliënt is tijdelijk werkloos", None, {}),
+        ("rechten op collectief maatwerk", None, {}),
+        # hours are no age, and a werkervaringsstage is an instrument, not a need
+        ("een werkervaringsstage van minder dan 20 uur per week", None, {}),
         ("weet ik niet", "age", {"age": UNKNOWN}),
         ("geen idee eigenlijk", "nood", {"nood": UNKNOWN}),
         ("Weet ik niet", "status", {"status": UNKNOWN}),

@@ -198,7 +198,10 @@ def focus(
     limit = CONFIG.comparison_max_words if asked.kind == "verschil" else CONFIG.max_words
     found = [piece for unit in units(text, steps=steps) for piece in ([unit] if steps else _fitting(unit))]
     if words(text) <= limit or len(found) <= 1:
-        return Focus(sentences=found, verdict=verdict(kb, asked, question, _best(kb, asked, found)))
+        best_unit = _best(kb, asked, found)
+        said = verdict(kb, asked, question, best_unit)
+        # a verdict's sentence comes right after it
+        return Focus(sentences=[best_unit] + [u for u in found if u != best_unit] if said else found, verdict=said)
     quoted = [p for p in passages or [] if not any(_restates(p, unit) for unit in found)]
     candidates = found + quoted
     scores = [score(kb, asked, unit, i) for i, unit in enumerate(candidates)]
@@ -228,11 +231,14 @@ def focus(
         if not carrying:
             return Focus(sentences=[], shortened=True)  # the topic does not give the number asked
         picked = carrying[:1]
-    chosen = [candidates[i] for i in sorted(picked)]
+    # the best-scoring sentence that states a verdict (only an explicit exclusion does) comes first:
+    # "Nee: <that sentence>", the others after it in the answer's order
+    carrying = next(((i, v) for i in picked if (v := verdict(kb, asked, question, candidates[i]))), None)
+    order = sorted(picked, key=lambda i: (carrying is None or i != carrying[0], i))
+    chosen = [candidates[i] for i in order]
     return Focus(
         sentences=chosen,
-        # the best-scoring sentence that states one (only an explicit exclusion does)
-        verdict=next(filter(None, (verdict(kb, asked, question, candidates[i]) for i in picked)), None),
+        verdict=carrying[1] if carrying else None,
         shortened=True,
         quoted=[c for c in chosen if c in quoted],
     )
