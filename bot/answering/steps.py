@@ -37,7 +37,11 @@ class Turn:
         """The glossary concepts the message names: its entities and what the guide's readers find."""
         assert self.kb is not None
         found = answers.concepts_from_entities(self.kb, self.entities)
-        for label, terms in eligibility.concepts_in(self.text).items():
+        named = eligibility.concepts_in(self.text)
+        # a term written into a compound ("LP-begeleiding") that the entity extractor reads as one word
+        parts = [p for word in re.findall(r"[\w'-]+", self.text) if "-" in word for p in word.split("-") if p]
+        terms_in_parts = answers.concepts_from_entities(self.kb, [{"value": p} for p in parts])
+        for label, terms in [*named.items(), *terms_in_parts.items()]:
             found[label] = list(dict.fromkeys(found.get(label, []) + terms))
         return found
 
