@@ -150,7 +150,7 @@ def lexical_probabilities(
     extra = topic_texts() if settings_["topic_texts"] else []
     cached = None
     if cache_dir is not None and vectors is None:
-        sources = [lexical_vote.__file__] + ([encoder.__file__] if settings_["sentence_share"] > 0 else [])
+        sources = [lexical_vote.__file__] + ([encoder.__file__] if settings_["dense_weight"] > 0 else [])
         key = json.dumps([settings_, examples.texts, examples.intents, extra], ensure_ascii=False, sort_keys=True)
         key += "".join(Path(source).read_text(encoding="utf-8") for source in sources)
         cached = cache_dir / f"lexical-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npy"
@@ -160,9 +160,7 @@ def lexical_probabilities(
     result = np.zeros((len(examples.texts), len(examples.labels)))
     for train, test in examples.folds:
         pairs = [(examples.texts[i], examples.intents[i]) for i in train] + extra
-        classifier = lexical_classifier(
-            float(settings_["C"]), float(settings_["sentence_share"]), float(settings_["sentence_C"]), **options
-        )
+        classifier = lexical_classifier(float(settings_["C"]), float(settings_["dense_weight"]), **options)
         classifier.fit([t for t, _ in pairs], [i for _, i in pairs])
         columns = [examples.labels.index(c) for c in classifier.classes_]
         result[np.ix_(test, columns)] = classifier.predict_proba([examples.texts[i] for i in test])

@@ -7,7 +7,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlp.lexical_vote import LexicalVote, Mixture
+from bot.nlp.lexical_vote import LexicalVote
 
 TRAINING = {
     "bvs_wat": ["wat is een bvs", "bvs uitleg", "wat houdt een beroepsverkennende stage in", "jobdoelwit verkennen op de werkvloer"],
@@ -93,12 +93,12 @@ def test_the_training_cache_fingerprint_follows_the_knowledge(monkeypatch):
 
 def test_with_the_sentence_vectors_the_model_is_stored_loaded_and_still_blends(tmp_path):
     storage, resource = LocalModelStorage(tmp_path), Resource("lexical_vote_dense")
-    config = {"sentence_share": 0.3, "topic_texts": False}
+    config = {"dense_weight": 1.0, "topic_texts": False}
     component = LexicalVote.create(config, storage, resource, None)
     examples = [Message(data={"text": t, "intent": i}) for i, texts in TRAINING.items() for t in texts]
     component.train(TrainingData(training_examples=examples))
     loaded = LexicalVote.load(config, storage, resource, None)
-    assert isinstance(loaded.state, Mixture) and loaded.state.share == 0.3
+    assert "sentence" in dict(loaded.state[0].transformer_list)
     msg = message("fin nr voor de bvs?", ("bvs_wat", 0.55), ("bvs_financieringsnummer", 0.45))
     loaded.process([msg])
     assert msg.get("intent")["name"] == "bvs_financieringsnummer"
