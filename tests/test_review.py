@@ -515,8 +515,8 @@ def page_server(log, catalogue, tmp_path):
     stop()
 
 
-def login(url: str, token: str = TOKEN) -> requests.Session:
-    session = requests.Session()
+def login(url: str, token: str = TOKEN, client: type[requests.Session] = requests.Session) -> requests.Session:
+    session = client()
     form = session.get(f"{url}/login").text
     response = session.post(f"{url}/login", data={"token": token, "naam": "Sam", "csrf": csrf(form)}, allow_redirects=False)
     assert response.status_code == 303, response.text
@@ -861,7 +861,7 @@ def test_review_page_checks_the_origin_against_the_base_url(log, catalogue, tmp_
     app = ReviewApp(log, MarkStore(tmp_path / "review.db"), catalogue, token=TOKEN)
     _, url, stop = start_in_thread(app)
     try:
-        session = login(url)  # no Origin header: a script, not a browser form
+        session = login(url, client=_BehindTLS)  # no Origin header: a script, not a browser form
         key, token = log.items()[0].key, csrf(session.get(f"{url}/").text)
         form = {"key": key, "oordeel": "right", "csrf": token}
         for origin in (url, "http://evil.example", "null"):  # the proxy's users come from https://review.intranet
@@ -1170,6 +1170,107 @@ def test_review_reviewers_log_in_with_their_own_token(busy_server, tmp_path):
     form = again.get(f"{url}/login").text
     assert again.post(f"{url}/login", data={"token": token, "csrf": csrf(form)}).status_code == 401
     assert runner.invoke(review, ["remove-reviewer", "Niemand", "--marks", str(marks.path)]).exit_code == 1
+
+
+def _reviewer_login(url: str, token: str) -> requests.Session:
+    browser = requests.Session()
+    form = browser.get(f"{url}/login").text
+    assert browser.post(f"{url}/login", data={"token": token, "csrf": csrf(form)}, allow_redirects=False).status_code == 303
+    return browser
+
+
+def test_review_a_removed_or_replaced_token_ends_its_open_sessions(busy_server):
+    """`remove-reviewer` run as its own process ends the reviewer's open sessions at their next request (GET
+    and POST), and no mark is saved under the name; `add-reviewer` again (a new token) ends the old token's."""
+    import subprocess
+    import sys
+
+    url, marks, log = busy_server
+
+    def cli(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "bot", "review", *args, "--marks", str(marks.path)],
+                              cwd=settings.PROJECT_DIR, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    victim_token = cli("add-reviewer", "Victim").strip().rsplit(": ", 1)[1]
+    other_token = cli("add-reviewer", "Ander").strip().rsplit(": ", 1)[1]
+    first, second = _reviewer_login(url, victim_token), _reviewer_login(url, victim_token)
+    other, admin = _reviewer_login(url, other_token), login(url)
+    page = first.get(f"{url}/")
+    assert page.status_code == 200 and "aangemeld als Victim" in page.text
+    token_second = csrf(second.get(f"{url}/").text)
+    old_cookie = first.cookies.get(COOKIE)
+    item = log.items()[-2]
+
+    cli("remove-reviewer", "Victim")
+    refused = second.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "right", "csrf": token_second},
+                          allow_redirects=False)
+    assert refused.status_code == 401 and messages.M071_SESSION_ENDED in refused.text
+    assert marks.get(item.key) is None and not marks.history(item.key), "nothing saved after the removal"
+    gone = first.get(f"{url}/", allow_redirects=False)
+    assert gone.status_code == 401 and messages.M071_SESSION_ENDED in gone.text and "Reviewtoken" in gone.text
+    assert f"{COOKIE}=;" in gone.headers["Set-Cookie"] and "Max-Age=0" in gone.headers["Set-Cookie"]
+    again = requests.get(f"{url}/", cookies={COOKIE: old_cookie}, allow_redirects=False)
+    assert again.status_code == 401 and "fin nr bvs" not in again.text, "the old cookie opens nothing any more"
+    assert requests.post(f"{url}/beoordeel", cookies={COOKIE: old_cookie},
+                         data={"key": item.key, "oordeel": "right", "csrf": token_second}).status_code == 401
+    assert marks.get(item.key) is None
+
+    # the other reviewer and the administrator are not affected
+    assert other.get(f"{url}/").status_code == 200 and admin.get(f"{url}/").status_code == 200
+
+    # a new token for the same name: the session of the old one ends, the new one works
+    new_token = cli("add-reviewer", "Ander").strip().rsplit(": ", 1)[1]
+    token_other = csrf(admin.get(f"{url}/").text)
+    ended = other.get(f"{url}/")
+    assert ended.status_code == 401 and messages.M071_SESSION_ENDED in ended.text
+    renewed = _reviewer_login(url, new_token)
+    page = renewed.get(f"{url}/")
+    assert page.status_code == 200 and "aangemeld als Ander" in page.text
+    saved = renewed.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "right", "csrf": csrf(page.text)},
+                         allow_redirects=False)
+    assert saved.status_code == 303 and marks.get(item.key).reviewer == "Ander"
+    assert admin.post(f"{url}/beoordeel", data={"key": item.key, "oordeel": "right", "csrf": token_other},
+                      allow_redirects=False).status_code == 303
+
+
+class _BehindTLS(requests.Session):
+    """A client that stands in for the TLS proxy, which hands the browser's (Secure) cookies on over http."""
+
+    def send(self, request, **kwargs):
+        response = super().send(request, **kwargs)
+        for cookie in self.cookies:
+            cookie.secure = False
+        return response
+
+
+@pytest.mark.parametrize("base_url, secure", [("https://review.intranet.example", True),
+                                              ("http://127.0.0.1:7450", False), (None, False)])
+def test_review_cookies_are_secure_behind_tls_only(log, catalogue, tmp_path, monkeypatch, base_url, secure):
+    if base_url:
+        monkeypatch.setenv("DRAAIBOEK_REVIEW_BASE_URL", base_url)
+    else:
+        monkeypatch.delenv("DRAAIBOEK_REVIEW_BASE_URL", raising=False)
+    app = ReviewApp(log, MarkStore(tmp_path / "review.db"), catalogue, token=TOKEN)
+    _, url, stop = start_in_thread(app)
+    try:
+        browser = _BehindTLS()
+        form = browser.get(f"{url}/login")
+        done = browser.post(f"{url}/login", data={"token": TOKEN, "naam": "Sam", "csrf": csrf(form.text)},
+                            allow_redirects=False)
+        assert done.status_code == 303
+        page = browser.get(f"{url}/")
+        assert page.status_code == 200 and "aangemeld als Sam" in page.text
+        origin = {"Origin": base_url} if base_url else {}
+        out = browser.post(f"{url}/logout", data={"csrf": csrf(page.text)}, headers=origin, allow_redirects=False)
+        assert out.status_code == 303
+        for response in (form, done, out):
+            cookie = response.headers["Set-Cookie"]
+            assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+            assert ("; Secure" in cookie) is secure, cookie
+    finally:
+        stop()
 
 
 def test_review_page_refuses_a_wrong_mark_without_topic_or_phrases(busy_server):

@@ -9,8 +9,11 @@ of the body is read.
 
 Access needs a reviewer's own token (`python -m bot review add-reviewer NAAM`, stored hashed in the
 marks file) or the administrator token ($DRAAIBOEK_REVIEW_TOKEN, or one generated at start and
-printed). The login form exchanges it for a session cookie (HttpOnly, SameSite=Strict); every other
-request without that cookie gets the login page with status 401. Every form carries a CSRF token
+printed). The login form exchanges it for a session cookie (HttpOnly, SameSite=Strict, and Secure when
+DRAAIBOEK_REVIEW_BASE_URL is https); every other request without that cookie gets the login page with
+status 401. Every request of a session asks the marks file whether its reviewer's token is still there:
+a token removed or replaced (`remove-reviewer`, `add-reviewer`, possibly from another process) ends the
+session at its next request. Every form carries a CSRF token
 (the session's; for the login form one that must match a SameSite=Strict cookie), and a POST from
 another origin is refused: the Origin must be DRAAIBOEK_REVIEW_BASE_URL's (behind TLS) or, unset,
 the Host's. Failed logins are limited per client address. All text from the log and the knowledge
@@ -49,7 +52,9 @@ from bot import messages, settings
 from bot.review import ReviewError
 from bot.review.conversations import Catalogue, ConversationLog, Filters, ReviewItem
 from bot.review.export import DialogueModel, export_marks
-from bot.review.marks import MAX_COMMENT, VERDICT_LABELS, Mark, MarkStore, format_expected, parse_expected
+from bot.review.marks import (
+    MAX_COMMENT, VERDICT_LABELS, Mark, MarkStore, format_expected, parse_expected, token_hash,
+)
 
 TOKEN_ENV = "DRAAIBOEK_REVIEW_TOKEN"
 DEFAULT_PORT = 5080
@@ -131,6 +136,9 @@ class Session:
     csrf: str
     reviewer: str
     expires: float
+    #: SHA-256 of the token the session was opened with; `admin`: the administrator token, else a reviewer's
+    token_hash: str = ""
+    admin: bool = False
 
 
 def _page(title: str, body: str) -> str:
@@ -266,6 +274,8 @@ class ReviewApp:
         self._lock = threading.Lock()
         self._failures: dict[str, list[float]] = {}  # client address -> times of failed logins
         self.base_url = settings.review_base_url()
+        #: behind TLS (an https base URL) the cookies are Secure; over plain http (127.0.0.1) a Secure cookie would not come back
+        self.secure_cookies = bool(self.base_url) and urlsplit(self.base_url).scheme.lower() == "https"
         self.sanic = self._build()
 
     # --- the Sanic application -----------------------------------------------------------------------
@@ -318,6 +328,12 @@ class ReviewApp:
             if found is None:
                 return self._login_page(HTTPStatus.UNAUTHORIZED, request)
             sid, session = found
+            if not self._token_still_valid(session):
+                with self._lock:
+                    self._sessions.pop(sid, None)
+                response = self._login_page(HTTPStatus.UNAUTHORIZED, request, messages.M071_SESSION_ENDED)
+                response.headers.add("Set-Cookie", self._cookie(COOKIE, "", 0))
+                return response
             if post:
                 sent = _first(_form(request), "csrf")
                 if not hmac.compare_digest(sent.encode(), session.csrf.encode()):
@@ -343,13 +359,27 @@ class ReviewApp:
                 return None
             return sid, session
 
-    def _new_session(self, reviewer: str) -> str:
+    def _new_session(self, reviewer: str, token: str, *, admin: bool) -> str:
         sid = secrets.token_urlsafe(32)
         with self._lock:
             now = time.time()
             self._sessions = {k: s for k, s in self._sessions.items() if s.expires > now}
-            self._sessions[sid] = Session(secrets.token_urlsafe(32), reviewer, now + SESSION_SECONDS)
+            self._sessions[sid] = Session(secrets.token_urlsafe(32), reviewer, now + SESSION_SECONDS,
+                                          token_hash(token), admin)
         return sid
+
+    def _token_still_valid(self, session: Session) -> bool:
+        """Whether the token the session was opened with still opens it. A reviewer's: still in the marks
+        file under the same name (one indexed look-up; `remove-reviewer` or `add-reviewer` may have run in
+        another process). The administrator's: still this server's token (it is read once, at start)."""
+        if session.admin:
+            return hmac.compare_digest(session.token_hash, token_hash(self.token))
+        return self.marks.reviewer_with_hash(session.token_hash) == session.reviewer
+
+    def _cookie(self, name: str, value: str, max_age: int) -> str:
+        """A Set-Cookie value: HttpOnly, SameSite=Strict, and Secure behind TLS."""
+        secure = "; Secure" if self.secure_cookies else ""
+        return f"{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
 
     def _same_origin(self, request: Request) -> bool:
         origin = request.headers.get("origin")
@@ -405,8 +435,7 @@ class ReviewApp:
             "name=\"naam\" autocomplete=\"name\" maxlength=\"100\"></div>"
             "<button type=\"submit\">Aanmelden</button></form></main>"
         )
-        cookie = f"{LOGIN_COOKIE}={nonce}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600"
-        return _html(status, "Aanmelden – beoordeling", body, {"Set-Cookie": cookie})
+        return _html(status, "Aanmelden – beoordeling", body, {"Set-Cookie": self._cookie(LOGIN_COOKIE, nonce, 3600)})
 
     async def _login_post(self, request: Request) -> HTTPResponse:
         client = request.ip or ""
@@ -418,7 +447,8 @@ class ReviewApp:
         if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
             return self._login_page(HTTPStatus.FORBIDDEN, request, "Het aanmeldformulier is verlopen. Probeer opnieuw.")
         token = _first(form, "token").strip()
-        if token and hmac.compare_digest(token.encode(), self.token.encode()):
+        admin = bool(token) and hmac.compare_digest(token.encode(), self.token.encode())
+        if admin:
             reviewer = " ".join(_first(form, "naam").split())[:100] or ADMIN_NAME
         else:
             reviewer = self.marks.reviewer_for(token) if token else None
@@ -426,13 +456,13 @@ class ReviewApp:
             self._login_failed(client)
             await asyncio.sleep(0.5)  # slows down guessing
             return self._login_page(HTTPStatus.UNAUTHORIZED, request, "Onjuist token. Probeer opnieuw.")
-        sid = self._new_session(reviewer)
-        return _redirect("/", {"Set-Cookie": f"{COOKIE}={sid}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}"})
+        sid = self._new_session(reviewer, token, admin=admin)
+        return _redirect("/", {"Set-Cookie": self._cookie(COOKIE, sid, SESSION_SECONDS)})
 
     def _logout(self, request: Request, session: Session, sid: str) -> HTTPResponse:
         with self._lock:
             self._sessions.pop(sid, None)
-        return _redirect("/login", {"Set-Cookie": f"{COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict"})
+        return _redirect("/login", {"Set-Cookie": self._cookie(COOKIE, "", 0)})
 
     # --- the list ------------------------------------------------------------------------------
     def _filters(self, query: dict[str, list[str]]) -> tuple[Filters, dict[str, str], list[str]]:

@@ -9,7 +9,8 @@ export reads) and adds a row to `mark_history`: every mark ever given, with who 
 A "fout" needs the right topic or the expected phrases, or an export could not use it.
 
 Reviewers (`reviewers`): a name and the SHA-256 of the reviewer's own token (`add_reviewer` makes one
-and returns it once; the file keeps only its hash).
+and returns it once; the file keeps only its hash). Removing a reviewer or replacing the token ends the
+review page's sessions opened with the old token (`reviewer_with_hash`, asked at every request).
 
 Expected phrases are written one per line; " | " separates alternatives of which one must appear
 (the question set's `expect`: a list item that is a list = alternatives).
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import sqlite3
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -241,12 +243,19 @@ class MarkStore:
 
     def reviewer_for(self, token: str) -> str | None:
         """The name of the reviewer whose token this is."""
-        db = self._db()
+        return self.reviewer_with_hash(token_hash(token))
+
+    def reviewer_with_hash(self, digest: str) -> str | None:
+        """The name of the reviewer whose token has this SHA-256, None when removed or replaced.
+
+        One look-up in the unique index on `token_hash`: the review page asks at every request, since
+        `remove-reviewer` and `add-reviewer` may run in another process."""
+        connection = sqlite3.connect(self.path)
         try:
-            rows = list(db["reviewers"].rows_where("token_hash = ?", [token_hash(token)]))
+            row = connection.execute("select name from reviewers where token_hash = ?", [digest]).fetchone()
         finally:
-            db.conn.close()
-        return rows[0]["name"] if rows else None
+            connection.close()
+        return row[0] if row else None
 
     def get(self, key: str) -> Mark | None:
         db = self._db()
