@@ -202,7 +202,7 @@ def focus(
         said = verdict(kb, asked, question, best_unit)
         # a verdict's sentence comes right after it
         return Focus(sentences=[best_unit] + [u for u in found if u != best_unit] if said else found, verdict=said)
-    quoted = [p for p in passages or [] if not any(_restates(p, unit) for unit in found)]
+    quoted = list(_not_restated(tuple(passages or ()), tuple(found)))
     candidates = found + quoted
     scores = [score(kb, asked, unit, i) for i, unit in enumerate(candidates)]
     ranked = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
@@ -299,6 +299,12 @@ def _same_thing(one: str, other: str) -> bool:
 
 #: The share of the shorter sentence's words the longer holds when both say the same.
 SAME_THING_SHARE = 0.6
+
+
+@lru_cache(maxsize=1024)  # the same record's sentences and cited passages, question after question
+def _not_restated(passages: tuple[str, ...], units: tuple[str, ...]) -> tuple[str, ...]:
+    """The passages that no sentence of the record already says."""
+    return tuple(p for p in passages if not any(_restates(p, unit) for unit in units))
 
 
 def _restates(passage: str, unit: str) -> bool:

@@ -107,9 +107,10 @@ class Asked:
     concepts: frozenset[str] = frozenset()
 
 
-def negated(text: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def negated(text: str) -> frozenset[str]:
     """The stems a text puts after "geen", "niet" or "zonder"."""
-    return {stem for match in _NEGATED.finditer(text.casefold()) for stem in stems(match.group(1))}
+    return frozenset(stem for match in _NEGATED.finditer(text.casefold()) for stem in stems(match.group(1)))
 
 
 def read_question(text: str) -> Asked:

@@ -42,14 +42,20 @@ class KnowledgeBase:
             )
         self.db = sqlite_utils.Database(conn)
         self._passages: dict[tuple[str, str], list[Record]] = {}
+        # the records of each kind, decoded once (the database is read-only; every answer reads them)
+        self._records: dict[str, list[Record]] = {}
+        self._by_id: dict[str, dict[str, Record]] = {}
 
     # --- records ---------------------------------------------------------------------
     def get(self, kind: str, record_id: str) -> Record | None:
-        rows = self._rows(f"select * from [{kind}] where id = ?", [record_id])
-        return rows[0] if rows else None
+        if kind not in self._by_id:
+            self._by_id[kind] = {r["id"]: r for r in self.all(kind) if "id" in r}
+        return self._by_id[kind].get(record_id)
 
     def all(self, kind: str) -> list[Record]:
-        return self._rows(f"select * from [{kind}] order by rowid")
+        if kind not in self._records:
+            self._records[kind] = self._rows(f"select * from [{kind}] order by rowid")
+        return list(self._records[kind])
 
     # History records (superseded versions, see bot.knowledge.history) are left out of what is
     # answered by default; `earlier_versions` reaches them.
