@@ -31,6 +31,7 @@ from bot.review.conversations import (
 )
 from bot.review.export import annotate, export_id, export_marks
 from bot.review.marks import MarkStore, parse_expected
+from tests.axe import axe_violations
 from tests.conftest import free_port
 
 TOKEN = "test-token-3f9a1c77"
@@ -734,12 +735,18 @@ def test_review_in_the_browser_search_long_message_and_conversation(busy_server)
         page.screenshot(path=str(screenshot))
         question.get_by_text("toon alles").click()
         expect(question.get_by_text("EINDE")).to_be_visible()
+        assert axe_violations(page) == []  # the list, searched, with a long message opened
 
         article.get_by_role("link", name="Hele gesprek (3 vragen)").click()
         expect(page.get_by_role("heading", name=re.compile(r"Gesprek [0-9a-f]{8}: 3 vragen"))).to_be_visible()
         expect(page.locator("article")).to_have_count(3)
         expect(page.locator("article").nth(2)).to_contain_text("fin nr bvs buiten twe?")
         assert "#i-" in page.url, "the conversation opens at the answer it came from"
+        assert axe_violations(page) == []
+        page.goto(f"{url}/pagina-die-niet-bestaat")
+        assert axe_violations(page) == []
+    with logged_in_browser(url) as page:
+        assert axe_violations(page) == []  # the first page after login
     assert 10_000 < screenshot.stat().st_size < 400_000
 
 

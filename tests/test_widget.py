@@ -6,7 +6,6 @@ context, so a fresh tab with its own sessionStorage.
 from __future__ import annotations
 
 import http.client
-import importlib.util
 import re
 import threading
 from functools import partial
@@ -21,6 +20,7 @@ from bot import settings
 from bot.channels.widget import WidgetInput
 from bot.knowledge import KnowledgeBase
 from bot.messages import M015_MARKUP, M018_FEEDBACK_THANKS, M069_BAD_PASSAGE_REQUEST, M070_NO_PASSAGE
+from tests.axe import axe_violations
 from tests.conftest import environment, free_port
 
 pytestmark = pytest.mark.e2e
@@ -442,18 +442,6 @@ def test_labels_roles_focus_and_contrast(page):
 
 
 # --- reading long answers, phones, new conversations, one-off buttons, citations, waiting ----------
-
-AXE_JS = Path(importlib.util.find_spec("axe_playwright_python").origin).parent / "axe.min.js" if importlib.util.find_spec(
-    "axe_playwright_python") else None
-
-
-def axe_violations(page) -> list[str]:
-    """axe-core's violations on the page as it is (the widget's shadow root included): "rule: target" lines."""
-    assert AXE_JS is not None, "axe-core ontbreekt: installeer axe-playwright-python (requirements/project.txt)"
-    page.evaluate(AXE_JS.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']}: {n['target']}" for v in result["violations"] for n in v["nodes"]]
-
 
 def shot(page, name: str, whole_page: bool = False) -> None:
     """A screenshot as the user sees it, in results/widget/ (name-size.png): on a desktop the widget's corner
