@@ -8,7 +8,12 @@ review marks and their export (`bot.review`), and the servers' logs (`install_lo
 Every pattern runs in time linear in the text: no pattern has a nested or unbounded quantifier that
 can backtrack over the same characters, and every repetition is bounded. Numbers and addresses that
 are the draaiboeken's own (the contact records of the knowledge base, e.g. the Servicelijn
-0800 30 700) are no personal data, in whatever spelling.
+0800 30 700) are no personal data, in whatever spelling; nor is an abbreviation of the glossary in
+capitals after "mijn klant" ("GLOW").
+
+A text is read in its composed form (NFC: "cliënt" typed as e + ¨ is "cliënt"), and matched in its
+compatibility form (NFKC per character: a full-width ＠ or ０ is an @ or 0); the stored text keeps its
+own characters except where personal data was replaced.
 """
 from __future__ import annotations
 
@@ -187,7 +192,8 @@ PATTERNS: dict[str, Kind] = {
     ),
     "telefoon": Kind(
         re.compile(
-            rf"(?:(?<![\w/+.]){_PHONE_CUES})(?:"
+            # where a number can start (checked first: most places fail here), then what may stand before it
+            rf"(?=[+(03])(?:(?<![\w/+.]){_PHONE_CUES})(?:"
             # international: +32 / 0032 / +31 / 0049 …, optionally "(0)", then 6 to 12 digits
             rf"(?:\+|00)[1-9]\d{{0,2}}{_DASH_OR_SPACE}{{0,2}}(?:\(0\){_DASH_OR_SPACE}{{0,2}})?\d(?:{_SEP}{{0,2}}\d){{5,11}}"
             # national with the area code in brackets: (0470) 12 34 56, (09) 123 45 67
