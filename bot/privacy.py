@@ -235,7 +235,7 @@ PATTERNS: dict[str, Kind] = {
         # "mijn cliënt, Jan Peeters, …", "mijn cliënt: Jan Peeters", "mijn klant JAN PEETERS"
         re.compile(
             r"(?P<cue>\b(?:[Mm]ijn\s{1,3})?(?:[Kk]lant|[Cc]li[eë]nte?|[Ll]eefloner|[Mm]evrouw|[Mm]eneer|[Mm]evr\.|[Dd]hr\.|[Mm]w\.|[Hh]eer"
-            r"|[Nn]aam\s{0,2}:|[Hh]eet|[Gg]enaamd)(?:\s{0,2}[,:;(]\s{0,3}|\s{1,3}))"
+            r"|[Nn]aam\s{0,2}:|[Hh]eet|[Gg]enaamd)(?:\s{0,2}[,:;]\s{0,3}|\s{1,3}))"
             rf"(?P<name>{_NAME})"
         ),
         "[naam]",
