@@ -226,3 +226,23 @@ def test_a_sender_id_is_neither_the_shared_conversation_nor_personal_data(sender
     from bot.channels.guard import valid_sender
 
     assert (valid_sender(sender) == sender) is usable
+
+
+def test_the_new_spellings_are_stored_redacted_in_every_string_of_the_event(tmp_path):
+    db = tmp_path / "conversations.db"
+    store = RedactingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db))
+    typed = ("mijn clie\u0308nt: Łukasz Nowak, tel.0470123456, rrn 8507 3003 361, BE 68 5390 0754 7034, "
+             "jan.peeters\uff20gmail.com, geboren op 12 03 1987, Kerkstr. 12")
+    tracker = DialogueStateTracker.from_events("case-worker-3", [
+        ActionExecuted("action_listen"),
+        UserUttered(typed, {"name": "glow_doelgroep", "confidence": 0.9}),
+    ])
+    asyncio.run(store.save(tracker))
+    with sqlite3.connect(db) as conn:
+        dump = " ".join(r[0] for r in conn.execute("select data from events"))
+        user = next(json.loads(r[0]) for r in conn.execute("select data from events where type_name = 'user'"))
+    for value in ("Nowak", "0470123456", "3003", "0754", "gmail", "1987", "Kerkstr"):
+        assert value not in dump, value
+    assert user["text"] == ("mijn cliënt: [naam], tel.[telefoon], rrn [rijksregisternummer], [IBAN], [e-mail], "
+                            "[geboortedatum], [adres]")
+    assert user["parse_data"]["text"] == user["text"]
