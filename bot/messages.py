@@ -98,7 +98,10 @@ M055_ONE_TARGET_CONDITIONAL = "Dat hangt af van de voorwaarden van {name} voor j
 M056_STANDS_FOR = "{abbreviation} staat voor {expansion}."
 
 # hardening of the channels and the review page (bot/channels/guard.py, bot/channels/socketio.py, bot/review/app.py)
-M060_BAD_SENDER = "Ongeldig verzoek: \"sender\" moet tekst zijn van 1 tot 255 tekens (het id van jouw gesprek)."
+M060_BAD_SENDER = (
+    "Ongeldig verzoek: \"sender\" moet tekst zijn van 1 tot 255 tekens (het id van jouw gesprek), "
+    "niet \"default\" en zonder persoonsgegevens (geen rijksregisternummer, naam, e-mailadres …)."
+)
 M061_TOO_LARGE = "Je bericht is te groot om te verwerken (meer dan {limit} bytes). Stel je vraag in een paar zinnen."
 M062_NOT_PROCESSED = (
     "Sorry, er ging iets mis: je vraag is niet verwerkt. Probeer het over een ogenblik opnieuw; "

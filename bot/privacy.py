@@ -8,13 +8,19 @@ review marks and their export (`bot.review`), and the servers' logs (`install_lo
 Every pattern runs in time linear in the text: no pattern has a nested or unbounded quantifier that
 can backtrack over the same characters, and every repetition is bounded. Numbers and addresses that
 are the draaiboeken's own (the contact records of the knowledge base, e.g. the Servicelijn
-0800 30 700) are no personal data, in whatever spelling.
+0800 30 700) are no personal data, in whatever spelling; nor is an abbreviation of the glossary in
+capitals after "mijn klant" ("GLOW").
+
+A text is read in its composed form (NFC: "cliënt" typed as e + ¨ is "cliënt"), and matched in its
+compatibility form (NFKC per character: a full-width ＠ or ０ is an @ or 0); the stored text keeps its
+own characters except where personal data was replaced.
 """
 from __future__ import annotations
 
 import functools
 import logging
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -32,15 +38,51 @@ _DATE = (
     rf"|{_DAY}\s{{1,3}}{_MONTHS}\s{{1,3}}\d{{4}}(?!\d)"
     rf"|(?:19|20)\d{{2}}-{_MONTH}-{_DAY}(?!\d))"
 )
+#: after a birth cue a date may also be written with spaces only: "geboren op 12 03 1987"
+_BIRTH_DATE = rf"(?:{_DATE}|{_DAY}[ \t\u00a0]{{1,2}}{_MONTH}[ \t\u00a0]{{1,2}}(?:\d{{4}}|\d{{2}})(?!\d))"
+
+
+def _letters(test: Callable[[str], bool]) -> str:
+    """A character class body of the letters of the Latin, Greek and Cyrillic blocks that pass `test`."""
+    codes = [c for first, last in ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x370, 0x4FF), (0x1E00, 0x1EFF))
+             for c in range(first, last + 1) if chr(c).isalpha() and test(chr(c))]
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+
+
+_UPPER = _letters(str.isupper)  # A-Z, À-Þ, Ł, Ş, Ö, Ø …
+_LOWER = _letters(lambda c: not c.isupper())  # a-z, ß, ı, ł, ş … (and the few letters without case)
 # capitalised words of a name, with Dutch particles between them ("Jan van den Broeck")
-_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’\-]{1,30}"
+#: "Jan", "Łukasz", "Yıldız", "O'Neill", or in capitals "PEETERS"
+_NAME_WORD = rf"[{_UPPER}](?:[{_LOWER}'’\-]{{1,30}}|[{_UPPER}'’\-]{{1,30}}(?![{_LOWER}]))"
 _PARTICLE = r"(?:van|de|der|den|het|ter|ten|te|d'|vanden|vander|le|la|du|el|al)"
 _NAME = rf"{_NAME_WORD}(?:\s{{1,3}}(?:{_PARTICLE}\s{{1,3}}){{0,3}}{_NAME_WORD}){{0,3}}"
-_STREET_SUFFIX = (
-    r"(?:straat|laan|lei|plein|weg|steenweg|dreef|kaai|markt|singel|vest|baan|dijk|pad|hof|park|kouter"
-    r"|gracht|berg|veld|wijk|dries|heide|plaats|strand|boulevard|square)"
+_STREET_SUFFIXES = (
+    "straat", "laan", "lei", "plein", "weg", "steenweg", "dreef", "kaai", "markt", "singel", "vest", "baan", "dijk",
+    "pad", "hof", "park", "kouter", "gracht", "berg", "veld", "wijk", "dries", "heide", "plaats", "strand",
+    "boulevard", "square",
 )
-_HOUSE_NUMBER = r"\d{1,4}(?:\s{0,2}[a-zA-Z](?![a-zA-Z]))?(?:\s{0,2}(?:bus|b\.|/)\s{0,2}\d{1,4})?"
+#: the suffix, or its abbreviation ("Kerkstr. 12", "Gentsestwg 5")
+_STREET_SUFFIX = rf"(?:{'|'.join(_STREET_SUFFIXES)}|str\.?|stwg\.?|stw\.)"
+#: "12", "12A", "12 bus 3", "nr. 12", "n° 12"
+_HOUSE_NUMBER = (
+    r"(?:(?:nr|no|n°|nummer)\.?\s{0,2})?"
+    r"\d{1,4}(?:\s{0,2}[a-zA-Z](?![a-zA-Z]))?(?:\s{0,2}(?:bus|b\.|/)\s{0,2}\d{1,4})?"
+)
+#: words right before a phone number with nothing in between: "tel.0470 …", "gsm0470 …", "tel.+32 …"
+_PHONE_CUES = "".join(
+    f"|(?<={cue}{mark})" for cue in ("tel", "gsm", "nr", "fax", "mobiel", "telefoon") for mark in ("", r"\.", ":", r"\.:")
+)
+#: Belgian and Dutch numbers written without + or 00: "32 470 12 34 56", "31 6 12345678", "32 9 123 45 67"
+_PHONE_WITHOUT_PLUS = (
+    rf"(?:32{_DASH_OR_SPACE}{{0,2}}4|31{_DASH_OR_SPACE}{{0,2}}6)(?:{_DASH_OR_SPACE}{{0,2}}\d){{8}}"
+    rf"|32{_DASH_OR_SPACE}{{0,2}}[1-35-9](?:{_DASH_OR_SPACE}{{0,2}}\d){{7}}"
+)
 
 
 @dataclass(frozen=True)
@@ -68,12 +110,52 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
+def _national(digits: str) -> str:
+    """A Belgian number as dialled at home: 0032 470 …, +32 (0)470 …, 32 470 … → 0470 …"""
+    for prefix in ("0032", "32"):
+        rest = digits[len(prefix):]
+        if digits.startswith(prefix) and 8 <= len(rest) <= 10:
+            return rest if rest.startswith("0") else "0" + rest
+    return digits
+
+
 def _phone_ok(match: re.Match[str]) -> bool:
-    return _digits(match.group(0)) not in public_contacts().numbers
+    digits = _digits(match.group(0))
+    numbers = public_contacts().numbers
+    return digits not in numbers and _national(digits) not in numbers
 
 
 def _email_ok(match: re.Match[str]) -> bool:
-    return match.group(0).casefold() not in public_contacts().emails
+    """Not a contact record's address, and a domain with a letter in it (not a button payload "/groet@0.9")."""
+    address = match.group(0)
+    return address.casefold() not in public_contacts().emails and re.search(r"[^\W\d_]", address.rsplit("@", 1)[1]) is not None
+
+
+def _loose_rrn_ok(match: re.Match[str]) -> bool:
+    """Eleven digits grouped otherwise ("8507 3003 361") are a rijksregisternummer when they start with a date.
+
+    The month may be raised by 20 or 40 (bisnummers); "32 4…" is a Belgian mobile number without its "+".
+    """
+    digits = _digits(match.group(0))
+    month, day = int(digits[2:4]), int(digits[4:6])
+    return month % 20 <= 12 and month <= 52 and day <= 31 and not digits.startswith("324")
+
+
+#: words that start a sentence after "mijn klant:" ("Mijn klant: Kan die …"), never a name
+_NOT_NAMES = frozenset(
+    "wat wie waar wanneer welke welk waarom hoe kan kunnen mag moet moeten is zijn heeft hebben had wil wilt "
+    "wordt krijgt komt gaat ik hij zij ze we wij jij je u die dat dit deze het een en maar ook geen niet er als "
+    "om in op voor met bij na sinds vanaf nog al dan toch zo".split()
+)
+
+
+def _name_ok(match: re.Match[str]) -> bool:
+    """Not a question's next word, nor an abbreviation of the draaiboeken in capitals ("mijn klant: Wat …", "klant GLOW")."""
+    words = re.findall(r"[^\W\d_][\w'’\-]*", match.group("name"))
+    if not words or words[0].casefold() in _NOT_NAMES:
+        return False
+    terms = public_contacts().terms
+    return not any(word.isupper() and word.casefold() in terms for word in words)
 
 
 #: What each kind of personal data looks like, and what replaces it in the stored text (in this order:
@@ -84,64 +166,86 @@ PATTERNS: dict[str, Kind] = {
         re.compile(rf"(?<![\d+])\d{{2}}{_SEP}{{0,3}}\d{{2}}{_SEP}{{0,3}}\d{{2}}{_SEP}{{0,3}}\d{{3}}{_SEP}{{0,3}}\d{{2}}(?![\d])"),
         "[rijksregisternummer]",
     ),
+    "rijksregisternummer (anders gegroepeerd)": Kind(
+        # the same eleven digits in other groups: "8507 3003 361", "850 730 033 61"
+        re.compile(rf"(?<![\d+])(?<!\d{_SEP})\d(?:{_SEP}{{0,3}}\d){{10}}(?!{_SEP}{{0,3}}\d)"),
+        "[rijksregisternummer]",
+        _loose_rrn_ok,
+    ),
     "IBAN": Kind(
-        # BE68 5390 0754 7034, NL91ABNA0417164300: letters after the check digits only in capitals
-        re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}(?:[ \u00a0.\-]?[0-9A-Z]{4}){2,7}(?:[ \u00a0.\-]?[0-9A-Z]{1,3})?(?![\w])"),
+        # BE68 5390 0754 7034, BE 68 5390 …, NL91ABNA0417164300: letters after the check digits only in capitals
+        re.compile(
+            r"(?<![\w])[A-Za-z]{2}[ \u00a0.\-]?\d{2}(?:[ \u00a0.\-]?[0-9A-Z]{4}){2,7}(?:[ \u00a0.\-]?[0-9A-Z]{1,3})?(?![\w])"
+        ),
         "[IBAN]",
         _iban_ok,
     ),
     "e-mail": Kind(
-        re.compile(r"(?<![\w.+\-])[\w+\-][\w.+\-]{0,63}@[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}"),
+        # jan.peeters@telenet.be, .jan@…, and an address without its ending: jan.peeters@telenet
+        re.compile(
+            r"(?<![\w.+\-])[\w.+\-]{1,64}@"
+            r"(?:[\w\-]{1,63}(?:\.[\w\-]{1,63}){1,8}|[^\W\d_][\w\-]{1,62}(?![\w\-]))"
+        ),
         "[e-mail]",
         _email_ok,
         hint=("@",),
     ),
     "telefoon": Kind(
         re.compile(
-            r"(?<![\w/+.])(?:"
+            # where a number can start (checked first: most places fail here), then what may stand before it
+            rf"(?=[+(03])(?:(?<![\w/+.]){_PHONE_CUES})(?:"
             # international: +32 / 0032 / +31 / 0049 …, optionally "(0)", then 6 to 12 digits
             rf"(?:\+|00)[1-9]\d{{0,2}}{_DASH_OR_SPACE}{{0,2}}(?:\(0\){_DASH_OR_SPACE}{{0,2}})?\d(?:{_SEP}{{0,2}}\d){{5,11}}"
             # national with the area code in brackets: (0470) 12 34 56, (09) 123 45 67
             rf"|\(0\d{{1,3}}\){_SEP}{{0,2}}\d(?:{_SEP}{{0,2}}\d){{4,7}}"
             # national: 0470 12 34 56, 09/123.45.67, 0470-123456
             rf"|0[1-9](?:{_SEP}{{0,2}}\d){{7,8}}"
-            r")(?![\d])"
+            # the country code without + or 00: 32 470 12 34 56
+            rf"|{_PHONE_WITHOUT_PLUS}"
+            r")(?![\d])",
+            re.IGNORECASE,
         ),
         "[telefoon]",
         _phone_ok,
     ),
     "geboortedatum": Kind(
         # a full date said to be a birth date: "geboren op 12/03/1987", "geboren 12 maart 1987",
-        # "geb. op 1987-03-12", "geboortedatum: 12.03.87", "° 12-3-1987"
+        # "geb. op 1987-03-12", "geboortedatum: 12.03.87", "° 12-3-1987", "geboren: 12/03/1987", "geboren op 12 03 1987"
         re.compile(
-            rf"(?:\bgeboren(?:\s{{1,3}}(?:op|in|te\s{{1,3}}\w{{1,30}}\s{{1,3}}op))?|\bgeb\.?(?:\s{{0,3}}op)?|\bgeboortedatum\s{{0,2}}:?|°)"
-            rf"\s{{0,3}}{_DATE}",
+            rf"(?:\bgeboren(?:\s{{1,3}}(?:op|in|te\s{{1,3}}\w{{1,30}}\s{{1,3}}op))?|\bgeb\.?(?:\s{{0,3}}op)?|\bgeboortedatum|°)"
+            rf"\s{{0,2}}[:\-\u2013]?\s{{0,3}}{_BIRTH_DATE}",
             re.IGNORECASE,
         ),
         "[geboortedatum]",
         hint=("geb", "°"),
     ),
     "adres": Kind(
-        # a street with a house number ("Kerkstraat 12 bus 3"), or a place someone lives ("woont in de Dorp 5")
+        # a street with a house number ("Kerkstraat 12 bus 3", "Kerkstr. 12", "Kerkstraat nr. 12"),
+        # or a place someone lives ("woont in de Dorp 5")
         re.compile(
             rf"(?:\b[A-Za-zÀ-ÿ'\-]{{1,40}}{_STREET_SUFFIX}|\b(?:woont|wonend|verblijft|adres\s{{0,2}}:?)\s{{1,3}}(?:in|op|aan|te)?\s{{0,3}}(?:de\s{{1,3}})?{_NAME})"
-            rf"\s{{1,3}}{_HOUSE_NUMBER}(?![\d])"
+            rf"\s{{0,3}}(?<=[\s.]){_HOUSE_NUMBER}(?![\d])"
             r"(?:\s{0,2},?\s{0,2}[1-9]\d{3}\s{1,3}[A-Z][\w\-]{1,40})?",
         ),
         "[adres]",
-        hint=("woon", "wonend", "verblijf", "adres", *_STREET_SUFFIX.strip("(?:)").split("|")),
+        hint=("woon", "wonend", "verblijf", "adres", "str", "stw", *_STREET_SUFFIXES),
     ),
     "naam": Kind(
-        # a capitalised name after words that introduce a client: "mijn klant Jan Peeters", "mevrouw Janssens"
+        # a capitalised name after words that introduce a client: "mijn klant Jan Peeters", "mevrouw Janssens",
+        # "mijn cliënt, Jan Peeters, …", "mijn cliënt: Jan Peeters", "mijn klant JAN PEETERS"
         re.compile(
             r"(?P<cue>\b(?:[Mm]ijn\s{1,3})?(?:[Kk]lant|[Cc]li[eë]nte?|[Ll]eefloner|[Mm]evrouw|[Mm]eneer|[Mm]evr\.|[Dd]hr\.|[Mm]w\.|[Hh]eer"
-            r"|[Nn]aam\s{0,2}:|[Hh]eet|[Gg]enaamd)\s{1,3})"
+            r"|[Nn]aam\s{0,2}:|[Hh]eet|[Gg]enaamd)(?:\s{0,2}[,:;]\s{0,3}|\s{1,3}))"
             rf"(?P<name>{_NAME})"
         ),
         "[naam]",
+        _name_ok,
         group="name",
     ),
 }
+
+#: the kind each pattern finds (two patterns find a rijksregisternummer)
+KIND_OF = {name: name.split(" (")[0] for name in PATTERNS}
 
 #: Kinds that are found by a cue and a capital letter: found where that is reliable, never all.
 UNRELIABLE_KINDS = ("adres", "naam")
@@ -154,73 +258,96 @@ UNRELIABLE_KINDS = ("adres", "naam")
 class PublicContacts:
     numbers: frozenset[str]  # digits only
     emails: frozenset[str]  # casefolded
+    terms: frozenset[str] = frozenset()  # casefolded abbreviations of the glossary ("glow", "ocmw")
 
 
 #: Used when the knowledge base cannot be read (a test without one): the Servicelijn, as in the draaiboeken.
 _FALLBACK_NUMBERS = frozenset({"080030700"})
+_FALLBACK_TERMS = frozenset({"glow", "bvs", "ocmw", "cpas", "vdab", "riziv", "twe", "ibo", "lp", "mlp", "wse", "rva", "fod"})
 
 
 @functools.lru_cache(maxsize=1)
 def public_contacts() -> PublicContacts:
-    """The phone numbers and e-mail addresses of the knowledge base's contact records."""
-    numbers, emails = set(_FALLBACK_NUMBERS), set()
+    """The phone numbers and e-mail addresses of the knowledge base's contact records, and the abbreviations
+    of its glossary (a word in capitals after "mijn klant" that is one of them is no name)."""
+    numbers, emails, terms = set(_FALLBACK_NUMBERS), set(), set(_FALLBACK_TERMS)
     try:
         from bot import settings
         from bot.knowledge import KnowledgeBase
 
-        for contact in KnowledgeBase(settings.db_path()).all("contacts"):
+        knowledge = KnowledgeBase(settings.db_path())
+        for contact in knowledge.all("contacts"):
             value = str(contact.get("value") or "")
             for found in re.findall(r"[\w.+\-]{1,64}@[\w.\-]{1,255}", value):
                 emails.add(found.casefold())
             digits = _digits(value)
             if str(contact.get("channel") or "") == "telefoon" and digits:
                 numbers.add(digits)
+        for term in knowledge.all("glossary"):
+            for variant in [term.get("name"), *(term.get("variants") or [])]:
+                terms.update(word.casefold() for word in re.findall(r"\w+", str(variant or "")) if word.isupper())
     except Exception:  # noqa: BLE001 - no knowledge base: only the fallback, never a failure to redact
         logging.getLogger(__name__).debug("contact records not readable; public numbers: the Servicelijn only")
-    return PublicContacts(frozenset(numbers), frozenset(emails))
+    return PublicContacts(frozenset(numbers), frozenset(emails), frozenset(terms))
 
 
 # --- find and redact ---------------------------------------------------------------------------------
 
 
-def _substitute(kind: Kind, text: str) -> tuple[str, bool]:
-    found = False
+@functools.lru_cache(maxsize=4096)
+def _fold(char: str) -> str:
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 else char
+
+
+def _matching_form(text: str) -> str:
+    """`text` with every character in its compatibility form (＠ → @, full-width digits, no-break space → space).
+
+    Character by character and only where the form is one character, so that every offset in it is an
+    offset in `text`: a match is found in this form and replaced in the text.
+    """
+    return text if text.isascii() else "".join(map(_fold, text))
+
+
+def _substitute(kind: Kind, text: str, form: str) -> tuple[str, str, bool]:
+    """`text` and its matching form with every match of `kind` replaced by its label, and whether there was one."""
     if kind.hint:
-        lower = text.lower()
+        lower = form.lower()
         if not any(word in lower for word in kind.hint):
-            return text, False
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal found
+            return text, form, False
+    pieces, forms, last = [], [], 0
+    for match in kind.pattern.finditer(form):
         if kind.accept is not None and not kind.accept(match):
-            return match.group(0)
-        found = True
-        if kind.group:
-            start, end = match.span(kind.group)
-            return match.group(0)[: start - match.start()] + kind.label + match.group(0)[end - match.start():]
-        return kind.label
+            continue
+        start, end = match.span(kind.group) if kind.group else match.span()
+        pieces += [text[last:start], kind.label]
+        forms += [form[last:start], kind.label]
+        last = end
+    if not pieces:
+        return text, form, False
+    return "".join(pieces) + text[last:], "".join(forms) + form[last:], True
 
-    return kind.pattern.sub(replace, text), found
+
+def _redacted(text: str) -> tuple[str, list[str]]:
+    """(`text` redacted, the kinds found in it). The text is read in its composed form (NFC: "cliënt" typed
+    as e + ¨ is "cliënt"); a text without personal data is returned as it was."""
+    composed = unicodedata.normalize("NFC", text)
+    clean, form, kinds = composed, _matching_form(composed), []
+    for name, kind in PATTERNS.items():
+        clean, form, found = _substitute(kind, clean, form)
+        if found and KIND_OF[name] not in kinds:
+            kinds.append(KIND_OF[name])
+    return (clean if kinds else text), kinds
 
 
 def personal_data_kinds(text: str) -> list[str]:
     """The kinds of personal data in `text`, in PATTERNS order (empty when none)."""
-    text = text or ""
-    kinds = []
-    for name, kind in PATTERNS.items():
-        text, found = _substitute(kind, text)
-        if found:
-            kinds.append(name)
-    return kinds
+    return _redacted(text)[1] if text else []
 
 
 def redact(text: str) -> str:
     """`text` with every piece of personal data replaced by its label."""
-    if not text:
-        return text
-    for kind in PATTERNS.values():
-        text, _ = _substitute(kind, text)
-    return text
+    return _redacted(text)[0] if text else text
 
 
 def redact_value(value: Any, redact_text: Callable[[str], str] | None = None) -> Any:

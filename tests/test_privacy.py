@@ -88,6 +88,31 @@ SPELLINGS = [
     ("mijn cliënt Jan van den Broeck", ["naam"], "mijn cliënt [naam]"),
     ("ze woont in de Kerkstraat 12 bus 3, 9000 Gent", ["adres"], "ze [adres]"),
     ("woont op Dorp 5", ["adres"], "[adres]"),
+    # a name after a comma or colon, in capitals, with a combining accent in the cue, beyond Latin-1
+    ("mijn cliënt, Jan Peeters, wil in GLOW", ["naam"], "mijn cliënt, [naam], wil in GLOW"),
+    ("mijn cliënt: Jan Peeters", ["naam"], "mijn cliënt: [naam]"),
+    ("mijn klant JAN PEETERS wil in GLOW", ["naam"], "mijn klant [naam] wil in GLOW"),
+    ("mijn clie\u0308nt Jan Peeters wil in GLOW", ["naam"], "mijn cliënt [naam] wil in GLOW"),
+    ("mijn klant Łukasz Nowak heeft leefloon", ["naam"], "mijn klant [naam] heeft leefloon"),
+    ("mijn klant Şükrü Kaya heeft leefloon", ["naam"], "mijn klant [naam] heeft leefloon"),
+    ("mijn klant Özlem Yıldız heeft leefloon", ["naam"], "mijn klant [naam] heeft leefloon"),
+    # a phone number glued to its cue, or with the country code but no + or 00
+    ("tel.0470123456", ["telefoon"], "tel.[telefoon]"),
+    ("gsm0470123456", ["telefoon"], "gsm[telefoon]"),
+    ("tel.+32470123456", ["telefoon"], "tel.[telefoon]"),
+    ("bel 32 470 12 34 56", ["telefoon"], "bel [telefoon]"),
+    # eleven digits grouped otherwise, an IBAN with a space after the country
+    ("rrn 8507 3003 361", ["rijksregisternummer"], "rrn [rijksregisternummer]"),
+    ("IBAN BE 68 5390 0754 7034", ["IBAN"], "IBAN [IBAN]"),
+    # an address after a dot, with a full-width @ (compatibility form), without its ending
+    ("mail .jan.peeters@gmail.com", ["e-mail"], "mail [e-mail]"),
+    ("mail jan.peeters\uff20gmail.com", ["e-mail"], "mail [e-mail]"),
+    ("mail jan.peeters@telenet", ["e-mail"], "mail [e-mail]"),
+    ("mail jan.peeters@telenet.", ["e-mail"], "mail [e-mail]."),
+    ("geboren: 12/03/1987", ["geboortedatum"], "[geboortedatum]"),
+    ("ze is geboren op 12 03 1987", ["geboortedatum"], "ze is [geboortedatum]"),
+    ("woont in de Kerkstraat nr. 12", ["adres"], "[adres]"),
+    ("ze woont Kerkstr. 12", ["adres"], "ze woont [adres]"),
 ]
 
 
@@ -104,6 +129,20 @@ def test_every_spelling_of_personal_data_is_found_and_redacted(text, kinds, stor
     "kan mijn klant met leefloon in GLOW?",
     "Mijn klant heeft een leefloon, wat nu?",
     "programmawet van 18 juli 2025",
+    # questions of case workers as they type them
+    "kan ne leefloner van 17 in glow?",
+    "fin nr bvs buiten twe?",
+    "wat is art. 60 §7",
+    "bvs van 30 kalenderdagen",
+    "0800 30 700",
+    "+32 800 30 700",  # the Servicelijn with the country code
+    "sinds de regel van 1/1/23 geldt dat",  # a date, but no birth date
+    "van 31/12/2024 10:00 tot 31 12 2024 12 00",
+    "mijn klant GLOW, kan dat?",  # the glossary's abbreviation in capitals is no name
+    "vraag van mijn klant: Wat moet ik doen?",  # a question after the colon is no name
+    "een Word-file per cliënt (Tielt)",  # a place in brackets after the cue, as the draaiboeken write it
+    "Neem contact op met de Servicelijn (０８００ ３０ ７００)",  # full-width digits
+    "/feedback@0.9",  # a button payload with a confidence
 ])
 def test_the_knowledge_base_contacts_and_plain_questions_are_no_personal_data(text):
     assert personal_data_kinds(text) == []
@@ -124,7 +163,11 @@ def test_public_numbers_come_from_the_contact_records(monkeypatch, tmp_path):
     assert redact("mail anneloes.degen@vdab.be") == "mail anneloes.degen@vdab.be"
 
 
-ADVERSARIAL = ["x.", "a@", "1", "1 ", "waarom ", "Aa ", "mijn klant ", "Kerkstraat ", "geboren ", "+3 ", "BE68 ", "0"]
+ADVERSARIAL = [
+    "x.", "a@", "1", "1 ", "waarom ", "Aa ", "mijn klant ", "Kerkstraat ", "geboren ", "+3 ", "BE68 ", "0",
+    ".a", "a\uff20", "a@b", "aa@b ", "tel.", "gsm0", "tel.+3", "32 4", "1 1", "BE 6", "85 07 ", "geboren: ",
+    "12 03 ", "Kerkstr. ", "nr. 1", "mijn cliënt, ", "klant: Aa ", "AA ", "JAN ", "Łukasz ", "e\u0308", "０",
+]
 
 
 @pytest.mark.parametrize("unit", ADVERSARIAL)
@@ -166,3 +209,40 @@ def test_entity_values_slots_and_bot_texts_are_stored_redacted(tmp_path):
     assert "7034" not in dump and "Peeters" not in dump
     assert "[IBAN]" in dump and "[naam]" in dump
     assert oct(db.stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize("sender, usable", [
+    ("case-worker", True),
+    ("widget-0470123456abcdef85073003361abc", True),  # the widget's random id: its digits spell nothing
+    ("meta-04701234-5678-4abc-8def-850730033612", True),
+    ("default", False),  # Rasa's conversation for messages without a sender, shared by all
+    (" Default ", False),
+    ("85.07.30-033.61 jan.peeters@gmail.com", False),
+    ("jan.peeters@gmail.com", False),
+    ("gsm 0470 12 34 56", False),
+    ("mijn klant Jan Peeters", False),
+])
+def test_a_sender_id_is_neither_the_shared_conversation_nor_personal_data(sender, usable):
+    from bot.channels.guard import valid_sender
+
+    assert (valid_sender(sender) == sender) is usable
+
+
+def test_the_new_spellings_are_stored_redacted_in_every_string_of_the_event(tmp_path):
+    db = tmp_path / "conversations.db"
+    store = RedactingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db))
+    typed = ("mijn clie\u0308nt: Łukasz Nowak, tel.0470123456, rrn 8507 3003 361, BE 68 5390 0754 7034, "
+             "jan.peeters\uff20gmail.com, geboren op 12 03 1987, Kerkstr. 12")
+    tracker = DialogueStateTracker.from_events("case-worker-3", [
+        ActionExecuted("action_listen"),
+        UserUttered(typed, {"name": "glow_doelgroep", "confidence": 0.9}),
+    ])
+    asyncio.run(store.save(tracker))
+    with sqlite3.connect(db) as conn:
+        dump = " ".join(r[0] for r in conn.execute("select data from events"))
+        user = next(json.loads(r[0]) for r in conn.execute("select data from events where type_name = 'user'"))
+    for value in ("Nowak", "0470123456", "3003", "0754", "gmail", "1987", "Kerkstr"):
+        assert value not in dump, value
+    assert user["text"] == ("mijn cliënt: [naam], tel.[telefoon], rrn [rijksregisternummer], [IBAN], [e-mail], "
+                            "[geboortedatum], [adres]")
+    assert user["parse_data"]["text"] == user["text"]

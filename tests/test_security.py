@@ -27,6 +27,8 @@ EVERY_KIND = (
     "mijn klant Jan Peeters, rrn 85.07.30-033.61, IBAN BE68 5390 0754 7034, mail jan.peeters@telenet.be, "
     "gsm +32 (0)470 12 34 56, geboren 12 maart 1987, woont in de Kerkstraat 12: kan hij in GLOW?"
 )
+#: a sender id with a rijksregisternummer and an e-mail address in it
+PII_SENDER = "85.07.30-033.61 jan.peeters@gmail.com"
 VALUES = ("Peeters", "85.07.30", "033.61", "5390 0754", "0754 7034", "telenet", "470 12 34", "maart 1987", "Kerkstraat")
 
 
@@ -106,13 +108,19 @@ def test_a_1_mb_request_is_refused_at_once_and_the_server_does_not_grow(servers)
     assert grown < 20 * 1024, f"the Rasa server grew by {grown} KiB"
 
 
-@pytest.mark.parametrize("sender", [None, "", "   ", 42, ["x"], "x" * 256, "a\nb"],
-                         ids=["missing", "empty", "blank", "number", "list", "256 characters", "control character"])
-def test_a_request_without_a_usable_sender_is_refused(servers, sender):
+@pytest.mark.parametrize("sender", [None, "", "   ", 42, ["x"], "x" * 256, "a\nb", "default", PII_SENDER],
+                         ids=["missing", "empty", "blank", "number", "list", "256 characters", "control character",
+                              "default", "personal data"])
+@pytest.mark.parametrize("channel", ["rest", "widget"])
+def test_a_request_without_a_usable_sender_is_refused(servers, sender, channel):
     body = {"message": "stop"} if sender is None else {"sender": sender, "message": "stop"}
-    response = post(servers, body)
+    response = post(servers, body, channel)
     assert response.status_code == 400 and response.json() == {"error": messages.M060_BAD_SENDER}
     assert user_texts(servers, "default") == [], "no request lands in Rasa's shared default conversation"
+    with sqlite3.connect(servers.workdir_logs / "c.db") as conn:
+        stored = conn.execute("select 1 from sqlite_master where name = 'events'").fetchone()
+        senders = [row[0] for row in conn.execute("select distinct sender_id from events")] if stored else []
+    assert not [s for s in senders if "033.61" in s or "peeters" in s], senders
 
 
 @pytest.mark.parametrize("metadata", [5, "tekst", [1, 2], None])

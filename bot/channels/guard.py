@@ -5,7 +5,9 @@
   with the square of the words).
 - A request body over `settings.max_request_bytes()` is refused by the HTTP server before it is read
   (Sanic's REQUEST_MAX_SIZE), with a Dutch 413 (M061).
-- A sender id is text of 1 to 255 characters (the tracker store's column is VARCHAR(255)).
+- A sender id is text of 1 to 255 characters (the tracker store's column is VARCHAR(255)), never Rasa's
+  shared conversation "default", and holds no client personal data (`bot.privacy`): the conversation log
+  stores it as it is.
 - A message starting with "/" is a button payload only when it is one ("/intent" or "/intent{json}");
   anything else ("/help mijn klant …") is read as a question without the slash, so Rasa's payload
   parser never quotes it in a warning.
@@ -24,7 +26,7 @@ from sanic.exceptions import PayloadTooLarge
 
 from bot import messages, settings
 from bot.answers import MAX_QUESTION_CHARS
-from bot.privacy import install_log_redaction
+from bot.privacy import install_log_redaction, personal_data_kinds
 
 MAX_MESSAGE_CHARS = MAX_QUESTION_CHARS
 MAX_SENDER_CHARS = 255
@@ -33,6 +35,12 @@ RATED_ANSWER = "rated_answer"
 FEEDBACK_INTENT = "feedback"
 _PAYLOAD = re.compile(r"/(?P<intent>[A-Za-z_][\w\-]{0,80})(?:@[01](?:\.\d{1,6})?)?(?P<entities>\{.{0,2000}\})?", re.DOTALL)
 _ANSWER_ID = re.compile(r"[\w:.@;=|\-]{1,100}")
+#: Rasa's conversation for messages without a sender: shared by everyone, so no request may name it
+RESERVED_SENDER = "default"
+#: random ids (the widget's "widget-<32 hex>", UUIDs): their digits are no personal data, whatever they spell
+_RANDOM_ID = re.compile(
+    r"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|(?=\d{0,63}[a-fA-F])[0-9a-fA-F]{16,64})(?![0-9A-Za-z])"
+)
 
 
 def too_long_reply(text: str) -> str | None:
@@ -41,10 +49,13 @@ def too_long_reply(text: str) -> str | None:
 
 
 def valid_sender(value: Any) -> str | None:
-    """The sender id when it is usable: text, 1 to 255 characters, no control characters."""
+    """The sender id when it is usable: text, 1 to 255 characters, no control characters, not Rasa's shared
+    conversation ("default"), and no client personal data (the id is stored as it is, with every event)."""
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_SENDER_CHARS:
         return None
-    return None if any(ord(c) < 32 or ord(c) == 127 for c in value) else value
+    if any(ord(c) < 32 or ord(c) == 127 for c in value) or value.strip().casefold() == RESERVED_SENDER:
+        return None
+    return None if personal_data_kinds(_RANDOM_ID.sub("-", value)) else value
 
 
 def _payload_entities(text: str) -> tuple[str, dict[str, Any] | None] | None:
