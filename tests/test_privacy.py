@@ -10,7 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy import personal_data_kinds, redact
+from bot.privacy import personal_data_kinds, redact, redact_value
 from bot.tracker_store import RedactingSQLTrackerStore
 
 
@@ -246,3 +246,11 @@ def test_the_new_spellings_are_stored_redacted_in_every_string_of_the_event(tmp_
     assert user["text"] == ("mijn cliënt: [naam], tel.[telefoon], rrn [rijksregisternummer], [IBAN], [e-mail], "
                             "[geboortedatum], [adres]")
     assert user["parse_data"]["text"] == user["text"]
+
+
+def test_a_rating_keeps_the_id_of_the_answer_it_rates():
+    # a uuid4 hex whose digits look like a phone number: still the answer's id, so the rating finds its answer
+    answer_id = "0470123456abcdef0470123456abcdef"
+    assert redact(answer_id) != answer_id
+    assert redact_value({"rated_answer": answer_id, "text": "bel 0470123456"}) == {
+        "rated_answer": answer_id, "text": "bel [telefoon]"}
