@@ -114,6 +114,7 @@ M068_FOREIGN_ORIGIN = "Dit formulier komt niet van deze pagina."
 # the widget's source passages (bot/channels/widget.py: GET /webhooks/widget/passage)
 M069_BAD_PASSAGE_REQUEST = "Ongeldig verzoek: geef een document (doc) en een paragraaf (section) op, bv. ?doc=lp&section=3.4.1."
 M070_NO_PASSAGE = "Die passage staat niet in de draaiboeken: onbekend document of onbekende paragraaf."
+M071_NEW_CONVERSATION = "Er is een nieuw gesprek gestart. Stel gerust je vraag."
 # the Teams channel (bot/channels/teams.py) and its app package (bot/teams_app.py)
 M090_CHOSEN = "Je koos: {choice}"
 M091_RATED = "Je beoordeelde dit antwoord: {rating}"
