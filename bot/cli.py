@@ -370,16 +370,20 @@ def serve(port, actions_port, review_port):
         except DraaiboekError as e:  # the assistant runs on without it
             click.echo(f"Reviewpagina niet gestart: {e}", err=True)
     click.echo("Stoppen: Ctrl-C")
+    stopped_by_a_crash = False
     try:
         # a dead action server is restarted; a dead Rasa server (or an action server that keeps dying) stops all
         supervise(servers, report=lambda line: click.echo(line, err=True))
         click.echo("De assistent stopt: de andere servers worden ook gestopt.", err=True)
+        stopped_by_a_crash = True
     except KeyboardInterrupt:
         click.echo("Stoppen …")
     finally:
         if review:
             review.stop()
         servers.stop()
+    if stopped_by_a_crash:  # exit code 1, so a service manager can start it again
+        raise SystemExit(1)
 
 
 @cli.command("benchmark")

@@ -185,6 +185,8 @@ def test_the_supervisor_restarts_a_dead_action_server_and_the_conversation_goes_
     finally:
         watching.clear()
         watcher.join(30)
+        # a child gets SIGTERM when the thread that started it ends (PR_SET_PDEATHSIG): start it from this one
+        servers.restart_actions()
     assert reports[-1] == "stopped"
     assert user_texts(servers, sender) == [
         "fin nr bvs buiten twe?", "en wat is een glow traject?", "welk fin nr voor ne bvs buiten twe",
