@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from pathlib import Path
 
 import click
@@ -339,13 +338,16 @@ def train(force):
 def serve(port, actions_port, review_port):
     """Start de actieserver en de Rasa-server op localhost; Ctrl-C stopt beide.
 
+    Een actieserver die stopt, wordt herstart (tot 5 keer per 10 minuten); stopt de Rasa-server,
+    dan stopt alles.
+
     Example:
 
         python -m bot serve --port 5005
     """
     import signal
 
-    from bot.runner import start_servers
+    from bot.runner import start_servers, supervise
 
     # Ctrl-C and `kill` stop cleanly, also when started from a shell that ignores SIGINT (background jobs)
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -368,16 +370,20 @@ def serve(port, actions_port, review_port):
         except DraaiboekError as e:  # the assistant runs on without it
             click.echo(f"Reviewpagina niet gestart: {e}", err=True)
     click.echo("Stoppen: Ctrl-C")
+    stopped_by_a_crash = False
     try:
-        while servers.rasa.poll() is None and servers.actions.poll() is None:
-            time.sleep(0.5)
-        click.echo("Een server is gestopt; de andere wordt ook gestopt.", err=True)
+        # a dead action server is restarted; a dead Rasa server (or an action server that keeps dying) stops all
+        supervise(servers, report=lambda line: click.echo(line, err=True))
+        click.echo("De assistent stopt: de andere servers worden ook gestopt.", err=True)
+        stopped_by_a_crash = True
     except KeyboardInterrupt:
         click.echo("Stoppen …")
     finally:
         if review:
             review.stop()
         servers.stop()
+    if stopped_by_a_crash:  # exit code 1, so a service manager can start it again
+        raise SystemExit(1)
 
 
 @cli.command("benchmark")

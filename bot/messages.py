@@ -119,6 +119,8 @@ M069_BAD_PASSAGE_REQUEST = "Ongeldig verzoek: geef een document (doc) en een par
 M070_NO_PASSAGE = "Die passage staat niet in de draaiboeken: onbekend document of onbekende paragraaf."
 # the review page's sessions (bot/review/app.py)
 M071_SESSION_ENDED = "Je sessie is beëindigd: het token waarmee je aangemeld was, is ingetrokken of vervangen. Meld je opnieuw aan met een geldig token."
+# Rasa's /restart and /session_start (bot/channels/guard.py)
+M072_NEW_CONVERSATION = "Er is een nieuw gesprek gestart. Stel gerust je vraag."
 # the Teams channel (bot/channels/teams.py) and its app package (bot/teams_app.py)
 M090_CHOSEN = "Je koos: {choice}"
 M091_RATED = "Je beoordeelde dit antwoord: {rating}"

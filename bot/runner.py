@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -173,6 +174,66 @@ class Servers:
                 process.kill()
                 process.wait()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+#: `supervise`: the action server is restarted at most this many times within `RESTART_WINDOW` seconds,
+#: after these pauses (seconds; the last one for every further restart)
+MAX_ACTION_RESTARTS = 5
+RESTART_WINDOW = 600.0
+RESTART_BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)
+
+
+def supervise(
+    servers: Servers,
+    *,
+    report: Callable[[str], None] = logger.warning,
+    keep_running: Callable[[], bool] = lambda: True,
+    max_restarts: int = MAX_ACTION_RESTARTS,
+    window: float = RESTART_WINDOW,
+    backoff: tuple[float, ...] = RESTART_BACKOFF,
+    poll: float = 0.5,
+) -> str:
+    """Watch the running servers until one must stop everything; returns why ("rasa", "actions", "stopped").
+
+    A dead action server is started again (after a short pause, longer after each crash) while the
+    Rasa server, and whatever the caller runs beside it, keeps running: meanwhile a message gets the
+    channels' Dutch apology, the next one after the restart its answer, in the same conversation.
+    Only a dead Rasa server, or more than `max_restarts` action-server crashes within `window` seconds,
+    ends the watch. Every step is reported in Dutch.
+    """
+    crashes: deque[float] = deque()
+    while keep_running():
+        if servers.rasa.poll() is not None:
+            report(f"De Rasa-server is gestopt (exitcode {servers.rasa.returncode}).")
+            return "rasa"
+        if servers.actions.poll() is not None:
+            now = time.monotonic()
+            crashes.append(now)
+            while crashes and now - crashes[0] > window:
+                crashes.popleft()
+            if len(crashes) > max_restarts:
+                report(
+                    f"De actieserver is {len(crashes)} keer gestopt binnen {window / 60:.0f} minuten "
+                    f"(laatste exitcode {servers.actions.returncode}); ze wordt niet meer herstart."
+                )
+                return "actions"
+            pause = backoff[min(len(crashes), len(backoff)) - 1]
+            report(
+                f"De actieserver is gestopt (exitcode {servers.actions.returncode}); herstart {len(crashes)} "
+                f"van maximaal {max_restarts} over {pause:g} s. Intussen krijgen vragen een verontschuldiging."
+            )
+            time.sleep(pause)
+            try:
+                servers.restart_actions()
+            except SettingsError as error:  # counted as the next crash when the loop sees it dead
+                report(f"De actieserver startte niet opnieuw: {error}")
+                if servers.actions.poll() is None:  # started but not answering
+                    servers.actions.kill()
+                    servers.actions.wait()
+                continue
+            report("De actieserver draait weer.")
+        time.sleep(poll)
+    return "stopped"
 
 
 def start_servers(

@@ -154,6 +154,74 @@ def test_a_dead_action_server_gets_an_apology_and_the_conversation_recovers(serv
     ]
 
 
+def test_the_supervisor_restarts_a_dead_action_server_and_the_conversation_goes_on(servers):
+    """What `bot serve` runs: a killed action server gets one apology, is back within seconds and answers
+    in the same conversation; the Rasa server keeps running throughout."""
+    import threading
+
+    from bot.runner import supervise
+
+    sender, reports, watching = f"supervised-{uuid.uuid4()}", [], threading.Event()
+    watching.set()
+    watcher = threading.Thread(
+        target=lambda: reports.append(supervise(servers, report=reports.append, keep_running=watching.is_set, poll=0.1)),
+        daemon=True,
+    )
+    watcher.start()
+    try:
+        assert "C03S350" in post(servers, sender, "fin nr bvs buiten twe?")[0]["text"]
+        killed = servers.actions
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+        replies = post(servers, sender, "en wat is een glow traject?")
+        assert [r["text"] for r in replies] == [messages.M024_NO_REPLY]
+        deadline = time.monotonic() + 30
+        while not (servers.actions is not killed and "De actieserver draait weer." in reports):
+            assert time.monotonic() < deadline, reports
+            time.sleep(0.2)
+        assert "C03S350" in post(servers, sender, "welk fin nr voor ne bvs buiten twe")[0]["text"]
+        assert servers.rasa.poll() is None
+        assert reports[0].startswith("De actieserver is gestopt (exitcode -9); herstart 1 van maximaal 5"), reports
+    finally:
+        watching.clear()
+        watcher.join(30)
+        # a child gets SIGTERM when the thread that started it ends (PR_SET_PDEATHSIG): start it from this one
+        servers.restart_actions()
+    assert reports[-1] == "stopped"
+    assert user_texts(servers, sender) == [
+        "fin nr bvs buiten twe?", "en wat is een glow traject?", "welk fin nr voor ne bvs buiten twe",
+    ]
+
+
+def test_the_supervisor_stops_on_a_dead_rasa_server_or_an_action_server_that_keeps_dying(tmp_path):
+    """Real processes standing in for the servers: one that exits at once is a crash every time."""
+    import subprocess
+    import sys
+
+    from bot.runner import Servers, supervise
+
+    def process(seconds: float) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-c", f"import time; time.sleep({seconds})"])
+
+    reports: list[str] = []
+    crashing = Servers(process(60), process(0), "http://127.0.0.1:1", "http://127.0.0.1:1", tmp_path / "a",
+                       start_actions=lambda: process(0))
+    try:
+        assert supervise(crashing, report=reports.append, max_restarts=2, backoff=(0.0,), poll=0.05) == "actions"
+    finally:
+        crashing.stop()
+    assert "niet meer herstart" in reports[-1] and len([r for r in reports if "herstart" in r]) == 3, reports
+
+    reports.clear()
+    rasa_gone = Servers(process(0), process(60), "http://127.0.0.1:1", "http://127.0.0.1:1", tmp_path / "b",
+                        start_actions=lambda: process(60))
+    try:
+        assert supervise(rasa_gone, report=reports.append, poll=0.05) == "rasa"
+    finally:
+        rasa_gone.stop()
+    assert reports == ["De Rasa-server is gestopt (exitcode 0)."]
+
+
 # --- a broken knowledge base stops startup with the fix -------------------------------------------
 
 
@@ -201,5 +269,36 @@ def test_a_channel_token_closes_the_rest_and_widget_webhooks(trained_model, tmp_
         assert requests.get(passage, headers={"Authorization": "Bearer fout"}, timeout=30).status_code == 401
         answered = requests.get(passage, headers={"Authorization": "Bearer geheim-kanaal"}, timeout=30)
         assert answered.status_code == 200 and answered.json()["section"] == "3.4.1"
+
+        # socket.io too: a script without an Origin header connects only with the token
+        for refused_auth in ({}, {"auth": {"token": "fout"}}, {"headers": {"Authorization": "Bearer fout"}}):
+            client = socketio.Client(reconnection=False)
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                client.connect(running.rasa_url, transports=["polling"], wait_timeout=20, **refused_auth)
+        for given in ({"auth": {"token": "geheim-kanaal"}}, {"headers": {"Authorization": "Bearer geheim-kanaal"}}):
+            assert "C03S350" in socketio_answer(running.rasa_url, "fin nr bvs buiten twe?", **given)
     finally:
         running.stop()
+
+
+def socketio_answer(url: str, text: str, **connect) -> str:
+    """The text of the replies to one question over socket.io (a new session)."""
+    client = socketio.Client(reconnection=False)
+    replies: list[dict] = []
+    confirmed: list[str] = []
+    client.on("bot_uttered", replies.append)
+    client.on("session_confirm", confirmed.append)
+    client.connect(url, transports=["polling"], wait_timeout=20, **connect)
+    try:
+        client.emit("session_request", {})
+        deadline = time.monotonic() + 20
+        while not confirmed and time.monotonic() < deadline:
+            time.sleep(0.05)
+        client.emit("user_uttered", {"message": text})
+        deadline = time.monotonic() + 60
+        while not replies and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)  # the rest of the turn's messages
+        return "\n".join(r.get("text") or "" for r in replies)
+    finally:
+        client.disconnect()

@@ -7,11 +7,12 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
 
-from bot import settings
+from bot import messages, settings
 from bot.runner import Paths, model_is_current, port_in_use, prepare
 from tests.conftest import free_port
 
@@ -49,6 +50,21 @@ def test_runner_serve_stops_all_servers_on_ctrl_c(trained_model, tmp_path):
         assert "Bron:" in reply[0]["text"]
         assert requests.get(f"http://127.0.0.1:{rasa_port}/webhooks/widget/demo", timeout=10).ok
         assert requests.get(f"http://127.0.0.1:{review_port}/", timeout=10, allow_redirects=False).status_code == 401
+
+        # a killed action server: one apology, then `serve` has it back, and the rest kept running
+        os.kill(action_server_pid(actions_port), signal.SIGKILL)
+        rest = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+        apology = requests.post(rest, json={"sender": "ctrl-c", "message": "wat is een glow traject"}, timeout=30).json()
+        assert [r["text"] for r in apology] == [messages.M024_NO_REPLY]
+        deadline = time.monotonic() + 60
+        while True:
+            reply = requests.post(rest, json={"sender": "ctrl-c", "message": "wat is een bvs"}, timeout=30).json()
+            if "Bron:" in reply[0]["text"]:
+                break
+            assert time.monotonic() < deadline, "the action server did not come back"
+            time.sleep(1)
+        assert serve.poll() is None
+        assert requests.get(f"http://127.0.0.1:{review_port}/", timeout=10, allow_redirects=False).status_code == 401
         serve.send_signal(signal.SIGINT)
         assert serve.wait(timeout=60) == 0
         deadline = time.monotonic() + 30
@@ -59,6 +75,18 @@ def test_runner_serve_stops_all_servers_on_ctrl_c(trained_model, tmp_path):
     finally:
         if serve.poll() is None:
             serve.kill()
+
+
+def action_server_pid(port: int) -> int:
+    """The process of the action server on `port` (as `kill -9` on its port finds it)."""
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"bot.action_server" in command and str(port).encode() in command:
+            return int(entry.name)
+    raise AssertionError(f"no action server on port {port}")
 
 
 def test_tracker_url_becomes_the_redacting_sql_store_endpoint():

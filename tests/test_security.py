@@ -279,6 +279,47 @@ def test_socketio_long_message_is_refused_before_the_nlu_runs(servers):
         client.disconnect()
 
 
+def test_socketio_two_unanswered_questions_in_a_row_hand_over_to_a_person(servers):
+    """Every kind of bot message reaches a socket.io client: the second question without an answer gets
+    the contacts (text) and the handover event (`{"custom": …}`), and both questions are in the log."""
+    client, received, [signed] = socket_client(servers)
+    try:
+        for question in ("hoeveel kost een pizza margherita?", "wat is de hoofdstad van peru?"):
+            before = len(received)
+            client.emit("user_uttered", {"message": question})
+            assert wait_for(lambda: len(received) > before, 60)
+        assert wait_for(lambda: any("custom" in r for r in received), 30), received
+        handover = next(r["custom"] for r in received if "custom" in r)
+        assert handover["type"] == "event" and handover["name"] == "handoff.initiate"
+        texts = "\n".join(r.get("text") or "" for r in received)
+        assert messages.M032_HANDOVER_AFTER_FAILURES.split("\n")[0][:40] in texts, texts
+        assert "er ging iets mis" not in texts.lower()
+        assert user_texts(servers, signed.split(".")[0]) == [
+            "hoeveel kost een pizza margherita?", "wat is de hoofdstad van peru?",
+        ]
+    finally:
+        client.disconnect()
+
+
+@pytest.mark.parametrize("command", ["/restart", "/session_start"])
+def test_rasas_commands_start_a_new_conversation_with_a_dutch_reply(servers, command):
+    """"/restart" is no failure: a clear Dutch reply on every channel, and the conversation goes on."""
+    for channel in ("rest", "widget"):
+        sender = f"command-{uuid.uuid4()}"
+        assert "C03S350" in post(servers, {"sender": sender, "message": "fin nr bvs buiten twe?"}, channel).json()[0]["text"]
+        replies = post(servers, {"sender": sender, "message": command}, channel).json()
+        assert [r["text"] for r in replies] == [messages.M072_NEW_CONVERSATION]
+        again = post(servers, {"sender": sender, "message": "wat is een glow traject"}, channel).json()
+        assert "Bron:" in again[0]["text"]
+    client, received, _ = socket_client(servers)
+    try:
+        client.emit("user_uttered", {"message": command})
+        assert wait_for(lambda: received, 30)
+        assert [r.get("text") for r in received] == [messages.M072_NEW_CONVERSATION]
+    finally:
+        client.disconnect()
+
+
 def test_a_rating_is_stored_against_the_answer_it_rates(servers, kb_path):
     """👎 under the first of two answers: the helpdesk's 👎 filter shows the first, not the latest."""
     from bot.review.conversations import Catalogue, ConversationLog, Filters

@@ -50,7 +50,7 @@ from bot.channels.teams import (
 from bot import settings as project_settings
 from bot.errors import SettingsError
 from bot import messages
-from bot.messages import NO_ANSWER_MARKER, M018_FEEDBACK_THANKS
+from bot.messages import NO_ANSWER_MARKER, M018_FEEDBACK_THANKS, M072_NEW_CONVERSATION
 from tests.conftest import environment, free_port
 from tests.teams_standin import BotFrameworkStandIn, new_key
 
@@ -719,6 +719,12 @@ class TestTeamsServers:
         shown = reply.get("text") or " ".join(b["text"] for b in card_of(reply)["body"])
         assert any(phrase in shown for phrase in (NO_ANSWER_MARKER, "leeg bericht", "HTML-code", "te lang", "Nederlands"))
         assert not any(leak in shown for leak in ("Traceback", "Exception", "Error"))
+
+    def test_rasas_restart_command_gets_a_clear_dutch_reply(self, teams):
+        question = teams.standin.message("/restart")
+        assert send(teams, question) == 200
+        [reply] = teams.standin.replies_to(question)
+        assert reply["text"] == M072_NEW_CONVERSATION
 
     def test_question_in_a_channel_with_mention_is_answered(self, teams):
         standin = teams.standin

@@ -11,6 +11,8 @@
 - A message starting with "/" is a button payload only when it is one ("/intent" or "/intent{json}");
   anything else ("/help mijn klant …") is read as a question without the slash, so Rasa's payload
   parser never quotes it in a warning.
+- "/restart" and "/session_start" do what they do in Rasa (a new conversation); Rasa says nothing back, so
+  the channels answer with M071 (`command_reply`), not with the apology for a turn that failed.
 - A 👍/👎 button carries the id of the answer it rates: `tag_feedback` adds it to the payload of the
   buttons under an answer (the id of the user message that answer replies to), `read_rating` takes it
   out again and hands it to Rasa as message metadata (`rated_answer`), stored with the rating.
@@ -33,6 +35,8 @@ MAX_SENDER_CHARS = 255
 #: metadata key of a rating's answer id (in the tracker store's user event)
 RATED_ANSWER = "rated_answer"
 FEEDBACK_INTENT = "feedback"
+#: Rasa's own intents that start a new conversation (its default rules run action_restart / action_session_start)
+RASA_COMMANDS = frozenset({"restart", "session_start"})
 _PAYLOAD = re.compile(r"/(?P<intent>[A-Za-z_][\w\-]{0,80})(?:@[01](?:\.\d{1,6})?)?(?P<entities>\{.{0,2000}\})?", re.DOTALL)
 _ANSWER_ID = re.compile(r"[\w:.@;=|\-]{1,100}")
 #: Rasa's conversation for messages without a sender: shared by everyone, so no request may name it
@@ -89,6 +93,13 @@ def read_message(text: str) -> tuple[str, dict[str, Any]]:
         metadata = {RATED_ANSWER: answer} if isinstance(answer, str) and _ANSWER_ID.fullmatch(answer) else {}
         return f"/{intent}{json.dumps(entities, ensure_ascii=False)}", metadata
     return text.strip(), {}
+
+
+def command_reply(text: str) -> str | None:
+    """The reply to one of Rasa's own commands ("/restart", "/session_start"): Rasa starts a new
+    conversation and says nothing, so the channel says so (M071) instead of apologising for a failure."""
+    parsed = _payload_entities(text.strip()) if text.startswith("/") else None
+    return messages.M072_NEW_CONVERSATION if parsed and parsed[0] in RASA_COMMANDS else None
 
 
 def is_feedback(payload: Any) -> bool:

@@ -11,6 +11,7 @@ Differences with Rasa's own `rest` channel:
 - the checks of `bot.channels.guard`: a message longer than a question gets the "te lang" reply before
   the NLU runs, a body over the size limit a 413, a missing, empty or over-long sender id a 400 (no
   request lands in a conversation shared with others), and a 👍/👎 names the answer it rates;
+- "/restart" and "/session_start" start a new conversation, as in Rasa, and get M071, not an apology;
 - "je vraag is bewaard" (M024) only when the conversation log really holds the message
   (`bot.tracker_store.was_stored`); otherwise an apology that promises nothing (M062).
 """
@@ -29,7 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import messages, settings
-from bot.channels.guard import GuardedBlueprint, read_message, tag_replies, too_long_reply, valid_sender
+from bot.channels.guard import GuardedBlueprint, command_reply, read_message, tag_replies, too_long_reply, valid_sender
 from bot.tracker_store import was_stored
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,9 @@ class DraaiboekRestInput(RestInput):
         except Exception as error:  # noqa: BLE001 — any failure becomes an apology, never a trace to the user
             logger.error("turn of conversation %s failed: %s", log_id(sender_id), type(error).__name__)
         if not collector.messages:
+            command = command_reply(text)
+            if command:
+                return [{"recipient_id": sender_id, "text": command}]
             logger.error("no reply in conversation %s (is the action server running?)", log_id(sender_id))
             return [{"recipient_id": sender_id, "text": no_reply_apology(answer_id)}]
         return tag_replies(collector.messages, answer_id)

@@ -8,7 +8,11 @@ Named in credentials.yml as `bot.channels.socketio.SocketIOInput:` (the same set
   when it carries the server's signature (`<id>.<hmac>`, as confirmed before: a reload resumes the
   conversation); a message goes to the conversation bound to its own socket, whatever `session_id`
   it names; the conversation log stores only the `<id>` part, never the signature;
-- connections from another origin than the server's own or DRAAIBOEK_WIDGET_ORIGINS are refused;
+- connections from another origin than the server's own or DRAAIBOEK_WIDGET_ORIGINS are refused, and
+  with DRAAIBOEK_CHANNEL_TOKEN set, connections without it (`auth={"token": …}` or an
+  `Authorization: Bearer …` header), like the REST and widget webhooks;
+- every kind of bot message reaches the client: text, buttons (`quick_replies`) and the handover event
+  as `{"custom": {...}}`;
 - the checks of `bot.channels.guard` (length, payloads, ratings with their answer's id), and a message
   of the wrong type or without a session gets a Dutch reply, not a traceback.
 """
@@ -29,7 +33,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot import messages, settings
-from bot.channels.guard import configure_server, read_message, tag_feedback, too_long_reply
+from bot.channels.guard import command_reply, configure_server, read_message, tag_feedback, too_long_reply
 from bot.channels.rest import log_id, no_reply_apology
 
 logger = logging.getLogger(__name__)
@@ -58,6 +62,18 @@ class SessionKeys:
         return session
 
 
+def channel_token_given(environ: dict[str, Any], auth: Any) -> bool:
+    """With DRAAIBOEK_CHANNEL_TOKEN set, whether a connection carries it: in socket.io's `auth`
+    (`{"channel_token": …}`, or `{"token": …}`) or as `Authorization: Bearer …`. Unset: every connection."""
+    token = settings.channel_token()
+    if not token:
+        return True
+    given = [(environ.get("HTTP_AUTHORIZATION") or "").removeprefix("Bearer ").strip()]
+    if isinstance(auth, dict):
+        given += [auth.get("channel_token"), auth.get("token")]
+    return any(isinstance(g, str) and g and hmac.compare_digest(g.encode(), token.encode()) for g in given)
+
+
 class DraaiboekSocketIOOutput(SocketIOOutput):
     """Rasa's socket.io output, with the answer's id in its 👍/👎 payloads."""
 
@@ -72,6 +88,13 @@ class DraaiboekSocketIOOutput(SocketIOOutput):
 
     async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any) -> None:
         await super().send_text_with_buttons(recipient_id, text, tag_feedback(buttons, self.answer_id) or [], **kwargs)
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        """A custom message (the handover event) as `{"custom": …}`, like the REST channel's reply.
+
+        Rasa's own passes the message's fields to `emit` as keyword arguments: a TypeError for any field
+        `emit` does not know ("type", "name", "value" of the handover), which lost the whole turn."""
+        await self._send_message(recipient_id, {"custom": json_message})
 
 
 class _Blueprint(SocketBlueprint):
@@ -109,6 +132,9 @@ class SocketIOInput(RasaSocketIOInput):
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: dict, auth: Any = None) -> bool:
+            if not channel_token_given(environ, auth):
+                logger.warning("socket.io connection refused: no valid channel token")
+                return False
             if self.jwt_key:
                 from rasa.core.channels.channel import decode_bearer_token
 
@@ -157,7 +183,7 @@ class SocketIOInput(RasaSocketIOInput):
                 await on_new_message(message)
             except Exception as error:  # noqa: BLE001 - an apology, never a traceback to the user
                 logger.error("socket.io turn of conversation %s failed: %s", log_id(conversation), type(error).__name__)
-            if not output.sent:  # the action server is down, or the turn failed
-                await reply(sid, no_reply_apology(answer_id))
+            if not output.sent:  # a command of Rasa's ("/restart"), the action server is down, or the turn failed
+                await reply(sid, command_reply(text) or no_reply_apology(answer_id))
 
         return webhook

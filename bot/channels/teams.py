@@ -60,6 +60,7 @@ from bot import messages
 from bot.channels.guard import (
     MAX_MESSAGE_CHARS,
     GuardedBlueprint,
+    command_reply,
     is_feedback,
     read_message,
     tag_feedback,
@@ -695,6 +696,9 @@ class TeamsInput(InputChannel):
         )
         try:
             await on_new_message(message)
+            command = command_reply(text)
+            if command:  # "/restart": Rasa starts a new conversation and says nothing
+                await output.send_text_message(sender_id(activity), command)
         except Exception:  # the connector must not retry a message the assistant failed on
             logger.exception("Teams: activity %s could not be handled", activity_id)
         return response.text("", status=HTTPStatus.OK)
