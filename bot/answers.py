@@ -283,6 +283,11 @@ def continues_topic(text: str, topic: Record) -> bool:
     return len(asked & said) / len(asked) >= CONTINUES_TOPIC_SHARE
 
 
+def previous_topic(kb: KnowledgeBase, record_ids: list[str] | None) -> Record | None:
+    """The first topic among the previous answer's records (a follow-up is read against it)."""
+    return next(filter(None, (kb.get("topics", rid) for rid in record_ids or [])), None)
+
+
 def intent_in_context(
     kb: KnowledgeBase, text: str, ranking: list[dict[str, Any]], previous_record_ids: list[str] | None,
     elliptical: bool = False,
@@ -293,7 +298,7 @@ def intent_in_context(
     NLU's ranking decides, with the previous topic, its related topics and the intents of its document
     weighing more. An `elliptical` message (a few words naming nothing of its own) is a follow-up too.
     """
-    previous = next(filter(None, (kb.get("topics", rid) for rid in previous_record_ids or [])), None)
+    previous = previous_topic(kb, previous_record_ids)
     if previous is None or not (elliptical or is_follow_up(text)):
         return None
     if continues_topic(text, previous):

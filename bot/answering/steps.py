@@ -69,7 +69,7 @@ _TITLE_PHRASES = ("voor wie", "bij wie", "hoeveel", "wanneer", "waarom", "wie", 
 def topic_by_title(kb: KnowledgeBase, turn: Turn) -> str | None:
     """The intent of the one topic of the previous answer's document whose title best matches a
     follow-up the NLU could not place; None when none or several match equally."""
-    previous = next(filter(None, (kb.get("topics", rid) for rid in turn.previous.record_ids)), None)
+    previous = answers.previous_topic(kb, turn.previous.record_ids)
     if previous is None or not (turn.elliptical or answers.is_follow_up(turn.text)):
         return None
     documents = set(kb.documents_citing("topics", previous["id"]))
@@ -132,14 +132,8 @@ def abbreviation(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     found = expansion(kb, turn.text)
     if found is None:
         return None
-    row = found.row
-    citation = citation_of(kb, row)
-    return Answer(
-        text=messages.M056_STANDS_FOR.format(abbreviation=found.abbreviation, expansion=found.expansion)
-        + f"\n{passage_intro(kb, row['document'])}\n\"{row['text']}\"",
-        source_line=answers.source_line(kb, [citation]),
-        passage=citation,
-    )
+    lead = messages.M056_STANDS_FOR.format(abbreviation=found.abbreviation, expansion=found.expansion)
+    return quoted(kb, found.row, lead=lead)
 
 
 # --- 3 clarifying question -------------------------------------------------------------------
@@ -286,12 +280,14 @@ def passage(
         if not documents:
             return None
     found = best_passage(kb, turn.text, turn.asked, documents)
-    if found is None:
-        return None
-    row = found.row
+    return None if found is None else quoted(kb, found.row)
+
+
+def quoted(kb: KnowledgeBase, row: Record, lead: str = "") -> Answer:
+    """A passage of the index quoted word for word, after what its document is (and `lead`), with its citation."""
     citation = citation_of(kb, row)
     return Answer(
-        text=f"{passage_intro(kb, row['document'])}\n\"{row['text']}\"",
+        text=(f"{lead}\n" if lead else "") + f"{passage_intro(kb, row['document'])}\n\"{row['text']}\"",
         source_line=answers.source_line(kb, [citation]),
         passage=citation,
     )
