@@ -862,10 +862,14 @@ class ReviewServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def serve_forever(self, ready: Callable[[], None] | None = None) -> None:
-        """Serve until `stop` (from another thread) or KeyboardInterrupt; then close every connection."""
+    def serve_forever(self, ready: Callable[[], None] | None = None, *, stop_signals: tuple[int, ...] = ()) -> None:
+        """Serve until `stop` (from another thread), one of `stop_signals` or KeyboardInterrupt; then close
+        every connection. A stop signal wakes the loop itself (a KeyboardInterrupt raised at an arbitrary
+        point of a callback can be lost)."""
         loop = self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
+        for signum in stop_signals:
+            loop.add_signal_handler(signum, loop.stop)
         server = None
         try:
             server = loop.run_until_complete(self.app.sanic.create_server(

@@ -84,8 +84,9 @@ def serve(port, host, tracker_url, marks_path, stories_path, questions_path, db_
     click.echo(token_line(app.token, generated))
     click.echo("Stoppen: Ctrl-C")
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
+        server.serve_forever(stop_signals=(signal.SIGINT, signal.SIGTERM))
+        click.echo("Gestopt.")
+    except KeyboardInterrupt:  # before the page serves
         click.echo("Gestopt.")
     finally:
         server.server_close()
