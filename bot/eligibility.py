@@ -52,6 +52,9 @@ class Question:
     ranged: bool = False
     #: whether a bare "ja"/"nee" answers it (only when it is the question just asked)
     yes_no: tuple[str, str] | None = None
+    #: how a message speaks of the fact in words no pattern reads ("kan max 15u per week werken"):
+    #: a verdict that depends on it then says the criterion instead of "ja"
+    mentioned: re.Pattern[str] | None = None
 
     @property
     def slot(self) -> str:
@@ -190,6 +193,7 @@ QUESTIONS: tuple[Question, ...] = (
             "minder-dan-halftijds": _p(r"minder dan (halftijds|halvetijds|de helft|50 ?%)|niet halftijds|enkele uren|paar uur"),
             "halftijds": _p(r"(?<!minder dan )(?<!niet )\b(halftijds|voltijds|fulltime|full-time|halvetijds|4/5|50 ?%)"),
         },
+        mentioned=_p(r"\b\d+\s*(u|uur|uren)\b|\b(uur|uren|dagen) per (week|dag)\b|\b(kan|mag)\b.{0,25}\bwerken\b"),
     ),
     Question(
         key="niet_toeleidbaar",
@@ -400,15 +404,22 @@ def validate_for_client(entries: Any) -> list[str]:
 
 
 # --- the answer ------------------------------------------------------------------------------
-def answer_eligibility(kb: KnowledgeBase, facts: dict[str, str], only: list[str] | None = None) -> Answer:
+def answer_eligibility(
+    kb: KnowledgeBase, facts: dict[str, str], only: list[str] | None = None, unread: list[str] | None = None
+) -> Answer:
     """Per trajectory (or only those named): the verdict, the criteria behind it and their source.
-    One trajectory asked about a described client: its verdict first ("Nee: GLOW kan niet …")."""
+    One trajectory asked about a described client: its verdict first ("Nee: GLOW kan niet …"), or
+    what it depends on when the message spoke of a fact it depends on in words not read (`unread`)."""
     verdicts = [v for v in evaluate(kb, facts) if not only or v.target in only]
     described = describe(facts)
     # kept for follow-ups: "en als ze 17 is?", "waarom niet?"
     slots = {"client_facts": facts, "client_targets": only or []}
     if len(verdicts) == 1 and described:
         verdict = verdicts[0]
+        undecided = [f for f in verdict.open if set(f.unknown) & set(unread or [])]
+        if verdict.status == "possible" and undecided:
+            # the criterion in the document's words, not our reading of the client's ("15u per week")
+            verdict = Verdict(verdict.target, "conditional", verdict.findings + undecided, [])
         template = {
             "excluded": messages.M053_ONE_TARGET_EXCLUDED,
             "possible": messages.M054_ONE_TARGET_POSSIBLE,
@@ -455,7 +466,11 @@ def answer_described_client(kb: KnowledgeBase, text: str) -> Answer | None:
     """"kan een leefloner in GLOW?": a question that names a trajectory and a client fact is
     answered from the eligibility rules for that trajectory; None when it names no both."""
     facts, named = read_facts(text), named_targets(kb, text)
-    return answer_eligibility(kb, facts, only=named) if facts and named else None
+    if not facts or not named:
+        return None
+    folded = text.casefold()
+    unread = [q.key for q in QUESTIONS if q.key not in facts and q.mentioned is not None and q.mentioned.search(folded)]
+    return answer_eligibility(kb, facts, only=named, unread=unread)
 
 
 def answer_named_targets(kb: KnowledgeBase, facts: dict[str, str], named: list[str]) -> Answer:

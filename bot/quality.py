@@ -29,7 +29,8 @@ Scoring rules (see `score`):
   Letters may continue, so "leefloon" is found in "leefloongerechtigde".
 - A source line is a reply line starting with `SOURCE_PREFIX` ("Bron:").
 - An answer needs a source line; with `section`, a source line must cite "§<section>"
-  or a subsection of it (§3.4.1 accepts §3.4.1 and §3.4.1.2, not §3.4.10).
+  or a subsection of it (§3.4.1 accepts §3.4.1 and §3.4.1.2, not §3.4.10). A hyphen in a section
+  counts as a space: "Bijlage 1" (the document's label) is "§bijlage-1" (the knowledge base's).
 - With `verdict`, the reply must not open with the opposite verdict (ja for nee or the reverse fails
   the question); whether it opens with the expected one is reported as the verdict-first rate.
 - The answer's length is the number of words before its source line (buttons not counted).
@@ -305,6 +306,12 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _section_label(text: str) -> str:
+    """A section as the document labels it and as the knowledge base names it are one: "Bijlage 1"
+    and "bijlage-1"."""
+    return normalise(text).replace("-", " ")
+
+
 def _item_pattern(item: str) -> re.Pattern[str]:
     """Match a normalised item, not as part of a longer number (see module docstring)."""
     item = normalise(item)
@@ -384,8 +391,8 @@ def score(question: Question, replies: list[dict[str, Any]], *, latency: float =
         answer_ok = declined
     else:
         if question.section:
-            cite = re.compile(r"§\s*" + re.escape(normalise(question.section)) + r"(?!\d)")
-            source_ok = any(cite.search(line) for line in sources)
+            cite = re.compile(r"§\s*" + re.escape(_section_label(question.section)) + r"(?!\d)")
+            source_ok = any(cite.search(_section_label(line)) for line in sources)
         else:
             source_ok = bool(sources)
         answer_ok = source_ok

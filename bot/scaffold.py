@@ -194,6 +194,13 @@ def scaffold_topic(
     )
     result.additions.append(Addition(Path("data/rules.yml"), line, f"regel {intent} -> action_answer", rule))
 
+    flow = _follow_up_story(intent)
+    line = edits.insert_item(
+        FOLLOW_UP_STORIES, "stories", flow, new_file='version: "3.1"\n\n',
+        added=lambda item: isinstance(item, dict) and _first_intent(item) == intent,
+    )
+    result.additions.append(Addition(FOLLOW_UP_STORIES, line, f"verhaal {intent} -> Meer uitleg", flow))
+
     story = _story_stub(intent)
     line = edits.insert_item(
         Path("tests/test_stories.yml"), "stories", story, new_file='version: "3.1"\n\n',
@@ -463,6 +470,22 @@ def _nlu_stub(intent: str) -> str:
 
 def _rule_stub(intent: str) -> str:
     return f"- rule: {intent.replace('_', ' ')}\n  steps: [{{intent: {intent}}}, {{action: action_answer}}]\n"
+
+
+#: Where the multi-turn flows live that a new topic takes part in (data/stories/).
+FOLLOW_UP_STORIES = Path("data/stories/follow_ups.yml")
+
+
+def _follow_up_story(intent: str) -> str:
+    """The new topic's answer followed by "Meer uitleg": the flow every short answer offers."""
+    return (
+        f"- story: {intent.replace('_', ' ')}, then Meer uitleg\n"
+        f"  steps:\n"
+        f"  - intent: {intent}\n"
+        f"  - action: action_answer\n"
+        f"  - intent: meer_uitleg\n"
+        f"  - action: action_answer\n"
+    )
 
 
 def _story_stub(intent: str) -> str:

@@ -244,3 +244,47 @@ def test_the_sentence_that_carries_the_verdict_comes_right_after_it(kb):
                  intent="combinatietraject_opvolging")
     # not "Nee: Bijkomend is het belangrijk om … bij te houden" (the record's first sentence)
     assert answer.text.startswith("Nee: Rechtstreeks communiceren tussen de VDAB-partner")
+
+
+# --- verdicts read from one clause ---------------------------------------------------------------
+def test_a_sentence_that_permits_what_is_asked_gives_ja_first(kb):
+    answer = ask(kb, "mogen het ocmw of het lokaal bestuur zelf ook aanbod geven voor een combinatietraject?",
+                 intent="combinatietraject_wat")
+    assert answer.text.startswith("Ja: ") and "lokale besturen" in answer.text.split("\n")[0], answer.text
+    assert "§3 Complementariteit" in answer.source_line
+
+
+def test_a_permission_about_something_else_of_the_question_gives_no_ja(kb):
+    # "een wijziging in het traject kan … pas vanaf de uitkering stopt" shares words, not what is asked
+    answer = ask(kb, "mag de bemiddelaar van vdab mijn klant vertellen op welke datum zijn uitkering stopt?",
+                 intent="lp_werkloosheidsuitkering_beperking")
+    assert not answer.text.startswith(("Ja", "Dat hangt")), answer.text
+
+
+def test_an_explicit_denial_gives_nee_also_when_the_question_names_the_client(kb):
+    answer = ask(kb, "moet ik zelf de glow partner bellen voor mijne leefloner?", intent="glow_overdracht")
+    assert answer.text.startswith("Nee: Je hoeft de GLOW-partners niet zelf te contacteren"), answer.text
+
+
+def test_client_words_the_rules_cannot_read_give_the_criterion_not_a_ja(kb):
+    # no document says how many hours are half-time: the criterion, in the document's words
+    answer = ask(kb, "leefloner van 40, kan ongeveer 12 uur per week werken, nood aan werkervaring. kan die in twe?",
+                 intent="twe_doelgroep")
+    assert answer.text.startswith("Dat hangt af van de voorwaarden van TWE-OCMW"), answer.text
+    assert "minimaal halftijds" in answer.text
+
+
+@pytest.mark.parametrize(
+    "text, negative",
+    [
+        ("klant heeft nog geen dossier bij vdab. moet die eerst ingeschreven zijn?", False),
+        ("als ik de deelname nie attesteer, heeft da gevolgen voor hem?", False),
+        ("leefloner met label niet-toeleidbaar, kan die in twe?", False),
+        ("technische opleiding van een half jaar nodig, twe of nie?", False),
+        ("mag ik da nie doen?", True),
+        ("kan een klant zonder verblijfsstatuut in het LP?", True),
+    ],
+)
+def test_a_question_is_negative_only_where_it_asks_negatively(text, negative):
+    asked = read_question(text)
+    assert asked.kind == "ja_nee" and asked.negative is negative

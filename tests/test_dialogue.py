@@ -1,7 +1,8 @@
 """Rasa test stories: the dialogue policies must predict every action.
 
-tests/test_stories.yml, written with the training data, tests/test_conversations.yml (the guide,
-clarifying questions and follow-ups over several turns), plus tests/reviewed/stories.yml, exported from
+data/stories/ (the multi-turn flows: the guide, clarifying questions, follow-ups), tests/test_stories.yml,
+written with the training data, tests/test_conversations.yml (real messages over several turns of
+those flows), plus tests/reviewed/stories.yml, exported from
 answers helpdesk staff marked (python -m bot review export). Only the first is also an NLU test set
 (tests/test_nlu.py): a reviewed story pins what the NLU predicted when it was marked right.
 """
@@ -21,6 +22,10 @@ def test_dialogue_test_stories_predict_every_action(trained_model, tmp_path):
     stories.mkdir()
     shutil.copy(settings.PROJECT_DIR / "tests" / "test_stories.yml", stories)
     shutil.copy(settings.PROJECT_DIR / "tests" / "test_conversations.yml", stories)
+    flows = sorted((settings.PROJECT_DIR / "data" / "stories").glob("*.yml"))
+    assert flows, "data/stories/ holds the multi-turn flows"
+    for flow in flows:
+        shutil.copy(flow, stories / f"flow_{flow.name}")
     reviewed = settings.PROJECT_DIR / "tests" / "reviewed" / "stories.yml"
     if reviewed.is_file():
         shutil.copy(reviewed, stories / "test_reviewed_stories.yml")

@@ -130,6 +130,7 @@ def test_existing_lines_stay_and_only_the_stubs_are_added(scaffolded):
         "data/nlu/lp_combinatietrajecten.yml",
         "domain.yml",
         "data/rules.yml",
+        "data/stories/follow_ups.yml",
         "tests/test_stories.yml",
         "tests/quality/questions.yml",
     ]
@@ -162,6 +163,12 @@ def test_nlu_rule_story_and_question_skeletons_parse(scaffolded):
 
     rules = yaml.safe_load(read(root, "data/rules.yml"))["rules"]
     assert {"rule": "lp nieuw onderwerp", "steps": [{"intent": INTENT}, {"action": "action_answer"}]} in rules
+
+    flows = yaml.safe_load(read(root, "data/stories/follow_ups.yml"))["stories"]
+    [flow] = [s for s in flows if s["steps"][0].get("intent") == INTENT]
+    assert flow["steps"] == [
+        {"intent": INTENT}, {"action": "action_answer"}, {"intent": "meer_uitleg"}, {"action": "action_answer"},
+    ]
 
     stories = yaml.safe_load(read(root, "tests/test_stories.yml"))["stories"]
     [story] = [s for s in stories if any(step.get("intent") == INTENT for step in s["steps"])]
@@ -243,9 +250,10 @@ def test_dry_run_writes_nothing_and_says_what_it_would_add(tmp_path):
     before = snapshot(root)
     result = scaffold_topic(root, topic_id=TOPIC, intent=INTENT, document="lp", section="3.4.2", dry_run=True)
     assert snapshot(root) == before
-    assert result.dry_run and len(result) == 6
+    assert result.dry_run and len(result) == 7
     assert [path.as_posix() for path, _ in result][2:] == [
-        "domain.yml", "data/rules.yml", "tests/test_stories.yml", "tests/quality/questions.yml",
+        "domain.yml", "data/rules.yml", "data/stories/follow_ups.yml", "tests/test_stories.yml",
+        "tests/quality/questions.yml",
     ]
 
 

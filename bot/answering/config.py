@@ -31,6 +31,8 @@ class AnsweringConfig:
     excluded_penalty: float = 1.5
     #: content words a sentence must share with a ja/nee question before its verdict is given
     verdict_min_shared_words: int = 2
+    #: … and a "ja" or "hangt af" more than this share of the question's words besides its topic's
+    verdict_min_coverage: float = 0.5
     #: a passage answers when it holds at least this share of the question's content weight …
     passage_min_coverage: float = 0.6
     #: … and at least this many of its content words

@@ -59,23 +59,40 @@ _TELLS_BY_ITSELF = ("hoeveel", "hoelang", "wanneer")
 _STRICT = ("hoeveel", "hoelang")
 
 # --- verdicts: stated only where the sentence says it ----------------------------------------
-# A sentence of a record gives a verdict only as an explicit "no": an exclusion ("uitgesloten",
-# "kan niet", "geen rol") of what a permission question asks about. A "kan" or "moet" in a sentence
-# is too weak to answer "ja" (who can? under which condition?); the combination and eligibility
-# rules carry those verdicts.
+# A verdict is read from the one clause of a sentence that says most about what a ja/nee question asks
+# (a list item, a part between ";"): "nee" where it excludes or denies it, "ja" where it permits it
+# with the question's own kind of verb (permission, obligation, or the very verb asked: "blijft …
+# opvolgen"), "hangt af" where it permits it only under a condition the question does not state.
+# Anything weaker ("beide trajectvormen zijn beschikbaar") gives no verdict: the sentence answers alone.
 PERMISSION_QUESTION = re.compile(
     r"^\W*(en\s+)?(mag|mogen|kan|kunnen|kunt|is het mogelijk|komt|komen|past|passen|valt|vallen|hoort|behoort)\b"
     # … or after the situation: "ik registreer ne bvs buiten twe, mag ik dan …"
-    r"|^[^?,]{0,80},\s*(en\s+)?(mag|mogen|kan|kunnen)\s+(ik|je|we|wij|die|hij|ze|zij|mijn|mijne|de|een|ne)\b")
+    r"|^[^?,]{0,80},\s*(en\s+)?(mag|mogen|kan|kunnen)\s+(ik|je|we|wij|die|hij|ze|zij|mijn|mijne|de|een|ne)\b"
+    # … or a tag at the end: "driegesprek via teams, kan da?"
+    r"|\b(mag|kan|gaat|lukt)\s+(dat|da|het)\W*$|\b(mogelijk|toegelaten)\W*$")
 _OBLIGATION_QUESTION = re.compile(r"^\W*(en\s+)?(moet|moeten|hoeft|hoeven|is het verplicht|is het nodig)\b")
+#: The verb a question opens with ("blijft vdab … opvolgen?"): a clause with the same verb and no
+#: negation says "ja". Not the modal and copular verbs: "is" or "heeft" in a clause says little.
+_OPENING_VERB = re.compile(
+    r"^\W*(en\s+)?(blijft|blijven|bouwt|bouwen|krijgt|krijgen|kreeg|kregen|telt|tellen|geldt|gelden|behoudt|"
+    r"behouden|verliest|verliezen|loopt|lopen|stopt|stoppen|start|starten|volstaat|bestaat|geeft|geven|gaat|gaan)\b")
 _DENIES = re.compile(
     r"\b(kan|kunnen|mag|mogen)\b[^.;:]{0,40}\b(niet|geen rol)\b|\bniet (mogelijk|toegelaten|toegestaan|combineerbaar|"
     r"in aanmerking|rechtstreeks)\b|\buitgesloten\b|\bvall?en buiten\b|\bbuiten de (scope|doelgroep)\b|\bnooit\b")
 _NO_SUCH = re.compile(r"\bgeen\s+((?:[\w-]+\s+){0,1}[\w-]+)")
 _NOT_NEEDED = re.compile(r"\b(hoeft|hoeven)\b[^.;:]{0,40}\bniet\b|\bniet (verplicht|nodig)\b|\bgeen verplichting\b")
+_NEGATION = re.compile(r"\b(niet|nie|geen|nooit|uitgesloten|zonder|enkel|alleen)\b")
+_PERMITS = re.compile(r"\b(kan|kunnen|mag|mogen)\b|\b(mogelijk|toegelaten|toegestaan)\b")
+_OBLIGES = re.compile(r"\b(moet|moeten|verplicht)\b")
 _CONDITION = re.compile(
     r"\b(als|indien|op voorwaarde|tenzij|behalve|enkel|alleen|uitzonderlijk|afhankelijk|hangt af|dan|wanneer|zolang|"
-    r"bij voorkeur|in principe|meestal|soms)\b")
+    r"mits|pas|bij voorkeur|in principe|meestal|soms)\b")
+#: A permission only under a condition ("kan enkel als …", "is instroom mogelijk wanneer …").
+_ONLY_IF = re.compile(
+    r"\b(kan|kunnen|mag|mogen|mogelijk)\b[^.;:]{0,60}\b(als|indien|wanneer|mits|op voorwaarde)\b"
+    r"|\b(enkel|alleen|pas)\s+(als|indien|wanneer|vanaf|mits|na|met|op voorwaarde)\b")
+#: Where a sentence splits into clauses that each say one thing.
+_CLAUSE_BREAK = re.compile(r"\s*;\s*|\s*\n\s*(?:[-•]\s*)?|(?<=[.!?])\s+(?=[A-Z'(\"])")
 
 
 @dataclass
@@ -233,7 +250,11 @@ def focus(
         picked = carrying[:1]
     # the best-scoring sentence that states a verdict (only an explicit exclusion does) comes first:
     # "Nee: <that sentence>", the others after it in the answer's order
-    carrying = next(((i, v) for i in picked if (v := verdict(kb, asked, question, candidates[i]))), None)
+    # (a "ja" or "hangt af" only from the best sentence: a permission in a lesser one is about something else)
+    carrying = next(
+        ((i, v) for i in picked if (v := verdict(kb, asked, question, candidates[i])) and (v == "nee" or i == picked[0])),
+        None,
+    )
     order = sorted(picked, key=lambda i: (carrying is None or i != carrying[0], i))
     chosen = [candidates[i] for i in order]
     return Focus(
@@ -340,25 +361,57 @@ def _condition_stated(asked: Asked, question: str, sentence: str) -> bool:
 _TURNING = re.compile(r"\b(buiten|binnen|geen|niet|nie|zonder|voor|na|tijdens|jonger|ouder|minder|meer|enkel|alleen)\b")
 
 
+def clauses(sentence: str) -> list[str]:
+    return [c for c in _CLAUSE_BREAK.split(sentence) if c and c.strip()]
+
+
 def verdict(kb: KnowledgeBase, asked: Asked, question: str, sentence: str) -> str | None:
-    """"nee" when `sentence` explicitly excludes what a ja/nee question asks permission for."""
+    """The verdict (ja / nee / hangt af) that `sentence` carries on a ja/nee question, if any (see above)."""
     if asked.kind != "ja_nee" or asked.negative or not sentence:
         return None
-    folded, asked_text = sentence.casefold(), question.casefold().strip()
-    stated = _condition_stated(asked, asked_text, folded)
+    asked_text = question.casefold().strip()
+    said = [(held(asked, c), c) for c in clauses(sentence)]
+    best = max(len(shared - asked.topical) for shared, _ in said)
+    # the clauses that say most about what is asked; one verdict only when those that carry one agree
+    found = {
+        v for shared, clause in said
+        if len(shared - asked.topical) == best and (v := _clause_verdict(asked, asked_text, clause.casefold(), shared))
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _clause_verdict(asked: Asked, asked_text: str, clause: str, shared: set[str]) -> str | None:
+    """The verdict of one clause that holds the question's words `shared` (see the comment above)."""
+    own = shared - asked.topical  # what the question asks besides the topic itself
+    stated = _condition_stated(asked, asked_text, clause)
+    conditional = bool(_CONDITION.search(clause)) and not stated
+    denied = {stem for match in _NO_SUCH.finditer(clause) for stem in stems(match.group(1))}
+    permission = bool(PERMISSION_QUESTION.search(asked_text))
+    obligation = bool(_OBLIGATION_QUESTION.search(asked_text))
+    # an explicit "kan niet" or "hoeft niet" about what is asked denies it, whoever the client is; a
+    # "geen X" only where X is a word of the question besides the topic
+    denial = permission and _DENIES.search(clause) or obligation and _NOT_NEEDED.search(clause) or None
+    # … about what is asked: a word of the question besides the topic stands close to the denial
+    explicit = denial is not None and bool(own & stems(clause[max(0, denial.start() - 40): denial.end() + 40]))
+    if len(own) < CONFIG.verdict_min_shared_words and not (explicit and len(shared) >= CONFIG.verdict_min_shared_words):
+        return None
+    if explicit or denied & own:
+        # a denial under a condition or with an exception ("…, tenzij …") is no plain nee
+        return None if conditional else "nee"
     if asked.client_facts and not stated:
-        return None  # a client's facts are for the eligibility rules, not for one sentence
-    shared = held(asked, sentence) - asked.topical
-    if len(shared) < CONFIG.verdict_min_shared_words:
+        return None  # whether a described client may: the eligibility rules say, not one sentence
+    if _NEGATION.search(clause) and not _ONLY_IF.search(clause):
+        return None  # a "niet" about something else of what is asked: too easily misread
+    opening = _OPENING_VERB.match(asked_text)
+    says_yes = (
+        permission and _PERMITS.search(clause)
+        or obligation and _OBLIGES.search(clause)
+        or opening is not None and opening.group(2)[:4] in {w[:4] for w in re.findall(r"\w+", clause)}
+    )
+    # a permission must say most of what is asked ("mag de bemiddelaar zeggen wanneer de uitkering
+    # stopt?" is not answered by "een wijziging kan … pas vanaf de uitkering stopt")
+    if not says_yes or len(own) <= CONFIG.verdict_min_coverage * len(asked.content - asked.topical):
         return None
-    if _CONDITION.search(folded) and not stated:
-        return None
-    if PERMISSION_QUESTION.search(asked_text) and _DENIES.search(folded):
-        return "nee"
-    # "bouwt hij sociale rechten op?" — "… bouwt de klant geen sociale rechten op": what is asked, denied
-    denied = {stem for match in _NO_SUCH.finditer(folded) for stem in stems(match.group(1))}
-    if denied & shared:
-        return "nee"
-    if _OBLIGATION_QUESTION.search(asked_text) and _NOT_NEEDED.search(folded):
-        return "nee"
-    return None
+    if _ONLY_IF.search(clause) and not stated:
+        return "hangt af"
+    return None if conditional else "ja"

@@ -18,6 +18,9 @@ _OPENS_WITH_VERB = re.compile(
     r"telt|tellen|komt|komen|geldt|gelden|blijft|blijven|wordt|worden|word|zit|zitten|past|passen|gaat|bestaat|"
     r"klopt|staat|behoort|hoort|verliest|verliezen|behoudt|houdt|volstaat|zou|zouden|bouwt|bouwen|geeft|geven|"
     r"ziet|zien|was|waren|kreeg|kregen|mocht|mochten|kon|konden)\b"
+    # … or as the last sentence after the client's situation: "klant heeft geen dossier. moet die …"
+    r"|[.!?]\s+(en\s+)?(mag|mogen|kan|kunnen|moet|moeten|hoeft|is|zijn|heeft|krijgt|blijft|komt|past|valt|stopt|loopt|"
+    r"geldt|telt|bouwt|gaat)\s+(ik|je|we|wij|die|hij|ze|zij|het|dat|da|mijn|mijne|de|een|ne|er|twe|glow)\b[^.!?]*\W*$"
     # … or after a first clause: "tijdens een combinatietraject, mag ik …"
     r"|^[^?,]{0,80},\s*(en\s+)?(mag|mogen|kan|kunnen|moet|moeten|is|heeft|krijgt|blijft|komt|past|valt)\s+"
     r"(ik|je|we|wij|die|hij|ze|zij|het|dat|da|mijn|mijne|de|een|ne|er)\b")
@@ -41,7 +44,7 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # a verb after any comma, or a ja/nee tag at the end ("…, kan dat?"); an opening verb matched above
     ("ja_nee", re.compile(
         r"[,;]\s*(en\s+)?(mag|mogen|kan|kunnen|moet|moeten|komt|past|valt)\s+(die|dat|da|hij|ze|zij|het|hem|haar|mijn|ik|je|we)\b"
-        r"|\b(of niet|mag dat|kan dat|is dat|mag da|kan da|is da|mogelijk\?|toegelaten\?)\W*$")),
+        r"|\b(of niet|of nie|mag dat|kan dat|is dat|mag da|kan da|is da|mogelijk\?|toegelaten\?)\W*$")),
     # "welke lessen trekt de SERV …", "wat zijn de conclusies …": a list is asked, and given whole
     ("welke", re.compile(r"^\W*(en\s+)?(welke\s+\w+(en|s)\b|wat\s+(zijn|waren)\s+(de|die|hun|zijn|haar)\b)")),
     ("wat", re.compile(r"\b(wat is|wat zijn|wat betekent|wat houdt|wat wil zeggen|wat bedoelt|wat doet|wat moet|wat)\b")),
@@ -55,7 +58,7 @@ FILLER_WORDS = frozenset(
     over te tot uit van voor waar wanneer wat welk welke wie worden wordt ze zelf zijn zich zo zoals
     zou zouden klant klanten cliënt cliënte cliënten client mensen iemand persoon personen eigenlijk toch dus
     even precies juist ne nen ene den wel al eens hoeveel waarom welk wij we jullie u uw hen zij die
-    binnen buiten kunt ben bent was waren wordt word geen iets alles elke elk ieder andere ander
+    binnen buiten kunt ben bent was waren ons onze wordt word geen iets alles elke elk ieder andere ander
     volgens plaats stelt zegt zeggen staat vind vindt lang tussen verschil verschillen verschilt""".split()
 )
 #: A negation word and the words it excludes ("voor iemand die géén leefloon heeft").
@@ -95,7 +98,8 @@ class Asked:
     #: stems the question puts after "geen"/"niet"/"zonder": a sentence about those without the same
     #: negation answers another question
     excluded: frozenset[str]
-    #: the question itself says "niet"/"geen": a ja/nee to it is easily misread, so none is given
+    #: the question itself says "niet"/"geen" (not only its situation or condition, see `asks_negatively`):
+    #: a ja/nee to it is easily misread, so none is given
     negative: bool
     #: the question describes a client (an age, hours a week, a status …)
     client_facts: bool = False
@@ -121,10 +125,23 @@ def read_question(text: str) -> Asked:
         kind=kind,
         content=frozenset(stems(folded)),
         excluded=frozenset(excluded),
-        negative=bool(re.search(r"\b(niet|nie|geen|géén|zonder)\b", folded)),
+        negative=asks_negatively(folded),
         client_facts=bool(re.search(r"\d", folded)) or bool(read_facts(text)),
         words=frozenset(content_words(folded)),
     )
+
+
+#: What a question may say before what it asks without asking it negatively: the client's situation
+#: in sentences of its own ("klant heeft nog geen dossier. moet die …"), a condition ("als ik nie
+#: attesteer, heeft da …"); and "niet-toeleidbaar" (a label, no negation), "… of nie?" (a tag).
+_SITUATION = re.compile(r"^.*[.!?]\s+(?=\S)|^\W*(als|indien|wanneer|stel dat)\b[^,?]*,\s*")
+_NO_NEGATION = re.compile(r"\bniet-\w+|\b(of|ja)\s+(nie|niet|nee)\W*$")
+
+
+def asks_negatively(folded: str) -> bool:
+    """Whether what the question asks is negated ("mag ik dat niet doen?"), not its situation."""
+    asked = _NO_NEGATION.sub(" ", _SITUATION.sub("", folded.strip()))
+    return bool(re.search(r"\b(niet|nie|geen|géén|zonder)\b", asked))
 
 
 @lru_cache(maxsize=1 << 16)
