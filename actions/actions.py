@@ -149,7 +149,7 @@ class ActionHandover(KnowledgeAction):
         """A follow-up ("wie contacteer ik daarvoor?") is answered as one; otherwise the contacts."""
         turn = turn_of(tracker, self.reading)
         turn.kb = kb
-        for step in (answering.steps.unusable, answering.steps.follow_up):
+        for step in (answering.steps.unusable.unusable, answering.steps.follow_up.follow_up):
             found = step(kb, turn)
             if found is not None:
                 return found

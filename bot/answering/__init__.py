@@ -10,10 +10,20 @@
     8 decline         "dat staat niet in de draaiboeken", with the contact of the document asked about
 
 The first step that returns an answer wins. Actions only read the tracker into a `Turn` and
-dispatch what `answer` returns; the steps live in `bot.answering.steps`.
+dispatch what `answer` returns. Layout:
+
+    pipeline.py   the order (STEPS) and `answer`
+    turn.py       what the pipeline reads of one message
+    steps/        one module per step, each with one entry point `<step>(kb, turn)`
+    question.py   what a question asks (its kind, content words, negation)
+    focus.py      fact extraction: the sentences of a record that answer, and the verdict they carry
+    passage.py    the passage index: the sentence of a source text that answers
+    config.py     every threshold, weight and word limit, declared once
 """
 from __future__ import annotations
 
-from bot.answering.steps import STEPS, Turn, answer
+from bot.answering import steps
+from bot.answering.pipeline import STEPS, answer
+from bot.answering.turn import Turn
 
-__all__ = ["STEPS", "Turn", "answer"]
+__all__ = ["STEPS", "Turn", "answer", "steps"]

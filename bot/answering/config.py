@@ -44,6 +44,18 @@ class AnsweringConfig:
     follow_up_title_min_score: float = 1.0
     #: passages the full-text search hands to the ranking
     passage_candidates: int = 30
+    #: words a record sentence must share with a cited passage to be that passage's paraphrase
+    citation_min_shared_words: int = 3
+    #: a cited passage the sentence says nearly as much of (this share) as of the best one is cited as well …
+    citation_also_share: float = 0.75
+    #: … up to this many passages for one sentence
+    citation_max_per_sentence: int = 2
+    #: two sentences say the same when the longer holds this share of the shorter's words
+    same_thing_share: float = 0.6
+    #: a record sentence restates a passage when it holds this share of the passage's words
+    restated_share: float = 0.7
+    #: a question states the condition of a rule "als X, dan …" when it holds this share of X's words
+    condition_stated_share: float = 0.7
 
 
 CONFIG = AnsweringConfig()

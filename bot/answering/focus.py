@@ -315,11 +315,8 @@ def _best(kb: KnowledgeBase, asked: Asked, chosen: list[str]) -> str:
 def _same_thing(one: str, other: str) -> bool:
     """Whether two sentences say the same: most words of the shorter are in the longer."""
     a, b = stems(one), stems(other)
-    return bool(a and b) and len(a & b) >= SAME_THING_SHARE * min(len(a), len(b))
+    return bool(a and b) and len(a & b) >= CONFIG.same_thing_share * min(len(a), len(b))
 
-
-#: The share of the shorter sentence's words the longer holds when both say the same.
-SAME_THING_SHARE = 0.6
 
 
 @lru_cache(maxsize=1024)  # the same record's sentences and cited passages, question after question
@@ -331,17 +328,12 @@ def _not_restated(passages: tuple[str, ...], units: tuple[str, ...]) -> tuple[st
 def _restates(passage: str, unit: str) -> bool:
     """Whether a record sentence already says what the passage says (most of its words)."""
     said = stems(passage)
-    return bool(said) and len(said & stems(unit)) >= RESTATED_SHARE * len(said)
+    return bool(said) and len(said & stems(unit)) >= CONFIG.restated_share * len(said)
 
-
-#: The share of a passage's words a record sentence holds when it restates the passage.
-RESTATED_SHARE = 0.7
 
 
 #: "Registreer je … buiten TWE-OCMW, dan mag je … niet": a rule with its condition before ", dan".
 _IF_THEN = re.compile(r"^(?:als|indien|wanneer)?\s*(?P<condition>[^,;:]+),\s*dan\b(?P<rule>[^;:]*)$")
-#: The share of a condition's words a question must state to meet it.
-CONDITION_STATED_SHARE = 0.7
 
 
 def _condition_stated(asked: Asked, question: str, sentence: str) -> bool:
@@ -351,7 +343,7 @@ def _condition_stated(asked: Asked, question: str, sentence: str) -> bool:
     if not found or _CONDITION.search(found.group("rule")):
         return False
     condition = stems(found.group("condition"))
-    if not condition or len(condition & asked.content) < CONDITION_STATED_SHARE * len(condition):
+    if not condition or len(condition & asked.content) < CONFIG.condition_stated_share * len(condition):
         return False
     # the small words that turn a condition around ("buiten" or "binnen TWE") must be the question's too
     turning = set(_TURNING.findall(found.group("condition")))

@@ -1,0 +1,11 @@
+"""The steps of the answering pipeline, one module each, each with one entry point `<step>(kb, turn)`
+that returns an answer or None (their order: `bot.answering.pipeline.STEPS`)."""
+from __future__ import annotations
+
+from bot.answering.steps import (
+    abbreviation, clarifying, decline, described_client, follow_up, passage, rule, topic, unusable,
+)
+
+__all__ = [
+    "abbreviation", "clarifying", "decline", "described_client", "follow_up", "passage", "rule", "topic", "unusable",
+]

@@ -1,0 +1,47 @@
+"""Step 7, passage: the sentence of a source text that answers, quoted word for word, when no topic does."""
+from __future__ import annotations
+
+from typing import Any
+
+from bot import answers
+from bot.answering.passage import best_passage, names_document, passage_intro
+from bot.answering.turn import Turn
+from bot.answers import Answer
+from bot.knowledge.query import KnowledgeBase, Record
+
+
+def passage(
+    kb: KnowledgeBase, turn: Turn, documents: list[str] | None = None, background_only: bool = True
+) -> Answer | None:
+    """The passage that answers, quoted word for word; without a topic only from background documents
+    (a near-domain question about the core rules is better declined than answered from a stray sentence)."""
+    if documents is None and turn.action != "no_answer":
+        return None
+    if background_only:
+        if answers.asks_about_today(turn.text):
+            return None  # a 2013 report or an advice says nothing about what can be done today
+        # only a background document the question names ("volgens de SERV", "in de proeftuinen"):
+        # a stray sentence of a 48,000-word report is no answer to an unrecognised question
+        documents = [
+            d["id"] for d in kb.all("documents") if d.get("weight") == "background" and names_document(turn.text, d)
+        ]
+        if not documents:
+            return None
+    found = best_passage(kb, turn.text, turn.asked, documents)
+    return None if found is None else quoted(kb, found.row)
+
+
+def quoted(kb: KnowledgeBase, row: Record, lead: str = "") -> Answer:
+    """A passage of the index quoted word for word, after what its document is (and `lead`), with its citation."""
+    citation = citation_of(kb, row)
+    return Answer(
+        text=(f"{lead}\n" if lead else "") + f"{passage_intro(kb, row['document'])}\n\"{row['text']}\"",
+        source_line=answers.source_line(kb, [citation]),
+        passage=citation,
+    )
+
+
+def citation_of(kb: KnowledgeBase, row: Record) -> dict[str, Any]:
+    """A passage of the index as a citation: document, its version in force, section, the text."""
+    version = (kb.document(row["document"]) or {}).get("version", "")
+    return {"document": row["document"], "version": version, "section": row["section"], "passage": row["text"]}

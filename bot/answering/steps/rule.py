@@ -1,0 +1,19 @@
+"""Step 5, rule: a combination of two services — verdict first, from the rule table."""
+from __future__ import annotations
+
+from bot import answers
+from bot.answering.steps.topic import shorten
+from bot.answering.turn import Turn
+from bot.answers import Answer
+from bot.knowledge.query import KnowledgeBase
+
+
+def rule(kb: KnowledgeBase, turn: Turn) -> Answer | None:
+    if turn.action != "combination":
+        return None
+    answer = answers.answer_combination(kb, turn.concepts, turn.ranking, turn.text)
+    topic_ = kb.get("topics", answer.record_ids[0]) if answer.record_ids and not answer.declined else None
+    if topic_ is not None and topic_["intent"] != answers.COMBINATION_INTENT:
+        return shorten(kb, turn, answer) or answer  # the next topic answered a "combination" question
+    # a verdict and its reason; an unsettled pair with who decides (a combination topic), whole
+    return answer

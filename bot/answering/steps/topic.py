@@ -1,0 +1,90 @@
+"""Step 6, topic: the recognised topic, cut to the sentences that answer (fact extraction, `focus`)."""
+from __future__ import annotations
+
+from typing import Any
+
+from bot import answers, messages
+from bot.answering.config import CONFIG
+from bot.answering.focus import focus
+from bot.answering.question import stems
+from bot.answering.steps.decline import decline
+from bot.answering.steps.passage import citation_of, passage
+from bot.answering.turn import Turn
+from bot.answers import Answer
+from bot.knowledge.query import KnowledgeBase, Record
+
+
+def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
+    intent = turn.intent_in_context or (turn.intent if turn.action == "answer" else None)
+    if not intent:
+        return None
+    answer = answers.answer_intent(kb, intent, turn.concepts, turn.text)
+    if answer is None or answer.buttons:  # no topic, or a clarifying question of the topic
+        return answer
+    today = answers.asks_about_today_from_background(kb, turn.text, answer.record_ids)
+    short = None if today or answers.asks_for_missing_fact(turn.text, answer.text) else shorten(kb, turn, answer)
+    if short is not None:
+        return short
+    documents = [c["document"] for c in kb.citations(answer.record_ids)]
+    if today:
+        return decline(kb, turn, documents)  # a 2013 report or an advice says nothing about today
+    # the topic lacks the kind of fact asked, or none of its sentences gives it about what is asked:
+    # a passage of its documents, or a decline
+    return passage(kb, turn, documents=documents, background_only=False) or decline(kb, turn, documents)
+
+
+def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer) -> Answer | None:
+    """The sentences of a topic answer that answer the question, verdict first where one is carried;
+    None when no sentence gives the number or duration asked."""
+    record = kb.get("topics", answer.record_ids[0])
+    if record is None:
+        return answer
+    text = answers.topic_text(record, turn.concepts)
+    prefix = answer.text[: answer.text.find(text)] if text in answer.text else ""  # e.g. "not settled" intro
+    sections = list(dict.fromkeys((c["document"], str(c["section"])) for c in answers.current_citations(kb, record["sources"])))
+    passages = {row["text"]: row for document, section in sections for row in kb.passages_in(document, section)}
+    focused = focus(kb, turn.asked, turn.text, text, record.get("title") or "", list(passages))
+    if not focused.sentences:
+        return None
+    body = join(focused.sentences)
+    if focused.verdict:
+        body = messages.M049_VERDICT[focused.verdict].format(reason=body)
+    cited = record["sources"]
+    if focused.shortened:
+        own = [s for s in focused.sentences if s not in focused.quoted]
+        cited = (cited_for(record, own) if own else []) + [
+            citation_of(kb, passages[q]) for q in focused.quoted
+        ]
+    return Answer(
+        text=answers.with_status(prefix + body, record),
+        source_line=answers.source_line(kb, cited),
+        record_ids=answer.record_ids,
+        shortened=focused.shortened,
+    )
+
+
+def join(sentences: list[str]) -> str:
+    return "\n".join(sentences) if any("\n" in s for s in sentences) else " ".join(sentences)
+
+
+def cited_for(record: Record, sentences: list[str]) -> list[dict[str, Any]]:
+    """The record's citations each sentence used paraphrases: the one that shares most words with it,
+    and those that share nearly as many (a sentence that sums up two passages cites both); all of
+    them when a sentence matches none clearly."""
+    chosen: list[dict[str, Any]] = []
+    for sentence in sentences:
+        said = stems(sentence)
+        # how much of each passage the sentence says (a long passage shares many words with anything)
+        covered = []
+        for citation in record["sources"]:
+            passage = stems(citation["passage"])
+            shared = len(said & passage)
+            covered.append(shared / len(passage) if shared >= CONFIG.citation_min_shared_words else 0.0)
+        best = max(covered, default=0.0)
+        if not best:
+            return record["sources"]
+        near = sorted(((c, i) for i, c in enumerate(covered) if c >= CONFIG.citation_also_share * best), reverse=True)
+        chosen += [record["sources"][i] for _, i in near[:CONFIG.citation_max_per_sentence] if record["sources"][i] not in chosen]
+    return chosen or record["sources"]
+
+
