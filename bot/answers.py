@@ -165,8 +165,12 @@ ASKED_FACTS = (
         # a day or a month with its year: "2024-2029" or "advies 2025" is no date to act on
         re.compile(rf"\b\d{{1,2}}\s+({_MONTHS})\b|\b({_MONTHS})\s+(19|20)\d\d\b|\b\d{{1,2}}/\d{{1,2}}\b"),
     ),
+    (  # a year
+        re.compile(r"\b(in|tot|vanaf|sinds|tegen)?\s*welk\s+jaar\b"),
+        re.compile(r"\b(19|20)\d\d\b"),
+    ),
     (  # a duration: a number with its unit of time
-        re.compile(rf"\bhoe\s*lang\b|\bhoeveel\s+({_TIME_UNITS})\b"),
+        re.compile(rf"\bhoe\s*lang\b|\bhoeveel\s+(kalender|werk|arbeids)?({_TIME_UNITS})\b"),
         re.compile(rf"(\d|\b({NUMBER_WORDS}))\s*(-\s*\d+\s*)?(kalender|werk)?({_TIME_UNITS})\b|\bgeen\s+(maximum|limiet|termijn)\b"),
     ),
     (  # a count
@@ -372,7 +376,12 @@ def answer_intent(kb: KnowledgeBase, intent: str, concepts: Concepts, question: 
     best = max(topics, key=lambda t: len(asked & set(t.get("concepts") or [])))
     if _about_other_service(kb, best, concepts):
         return None
-    return clarifying_question(best, concepts, question) or answer_topic(kb, best, concepts)
+    whole = answer_topic(kb, best, concepts)
+    # no clarifying question about a topic none of whose readings gives the kind of fact asked
+    # ("binnen hoeveel werkdagen …"): the topic's answer, which the pipeline declines or completes
+    if asks_for_missing_fact(question, answer_topic(kb, best, {}).text):
+        return whole
+    return clarifying_question(best, concepts, question) or whole
 
 
 def clarifying_question(topic: Record, concepts: Concepts, question: str = "") -> Answer | None:

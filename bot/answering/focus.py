@@ -385,7 +385,10 @@ def _clause_verdict(asked: Asked, asked_text: str, clause: str, shared: set[str]
     denial = permission and _DENIES.search(clause) or obligation and _NOT_NEEDED.search(clause) or None
     # … about what is asked: a word of the question besides the topic stands close to the denial
     explicit = denial is not None and bool(own & stems(clause[max(0, denial.start() - 40): denial.end() + 40]))
-    if len(own) < CONFIG.verdict_min_shared_words and not (explicit and len(shared) >= CONFIG.verdict_min_shared_words):
+    # (a question that asks one thing besides its topic's words needs that one thing)
+    needed = min(CONFIG.verdict_min_shared_words, max(1, len(asked.content - asked.topical)))
+    if len(own) < needed and not (explicit and len(shared) >= CONFIG.verdict_min_shared_words) \
+            or len(shared) < CONFIG.verdict_min_shared_words:
         return None
     if explicit or denied & own:
         # a denial under a condition or with an exception ("…, tenzij …") is no plain nee
