@@ -53,11 +53,16 @@ class Turn:
     @cached_property
     def intent_in_context(self) -> str | None:
         """The topic intent of a follow-up, read with the previous answer's records: by the NLU's
-        ranking, else by the titles of its document's topics."""
+        ranking, else by the titles of its document's topics; a few words that name nothing of their
+        own ("hoeveel uren per maand?") ask about the previous answer's topic."""
         assert self.kb is not None
-        return answers.intent_in_context(
+        found = answers.intent_in_context(
             self.kb, self.text, self.ranking, self.previous.record_ids, self.elliptical
         ) or topic_by_title(self.kb, self)
+        if found is None and self.elliptical:
+            previous = answers.previous_topic(self.kb, self.previous.record_ids)
+            found = previous.get("intent") if previous else None
+        return found
 
 
 #: Question phrases a topic's title may share with a follow-up ("en voor wie is da bedoeld?" and
