@@ -288,3 +288,18 @@ def test_client_words_the_rules_cannot_read_give_the_criterion_not_a_ja(kb):
 def test_a_question_is_negative_only_where_it_asks_negatively(text, negative):
     asked = read_question(text)
     assert asked.kind == "ja_nee" and asked.negative is negative
+
+
+# --- comparisons --------------------------------------------------------------------------------
+def test_what_two_things_share_gets_the_items_listed_as_their_likenesses(kb):
+    answer = ask(kb, "wat hebben glow en twe-ocmw gemeen", intent="glow_twe_ocmw")
+    assert read_question("wat hebben glow en twe-ocmw gemeen").kind == "gemeen"
+    assert "dezelfde doelgroep" in answer.text and "24 maanden" in answer.text, answer.text
+    assert "art. 60" not in answer.text  # a difference, under "Wat is anders:"
+    assert "§1.6.1" in answer.source_line
+
+
+def test_a_difference_gets_the_items_listed_as_differences_not_the_likenesses(kb):
+    answer = ask(kb, "wa is het verschil tussen glow en twe ocmw?", intent="glow_twe_ocmw")
+    assert "art. 60" in answer.text and "sociale rechten" in answer.text, answer.text
+    assert "dezelfde doelgroep" not in answer.text

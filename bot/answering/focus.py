@@ -49,6 +49,8 @@ CARRIERS = {
         r"verplicht|nodig|aanmerking)\b"),
     # a difference: what one has and the other not
     "verschil": re.compile(r"\b(anders|verschil\w*|in tegenstelling|terwijl|daarentegen|enkel|alleen|niet|geen)\b"),
+    # what two things share
+    "gemeen": re.compile(r"\b(dezelfde|hetzelfde|beide|allebei|zowel|gelijk\w*|gelijkenis\w*|gemeen\w*)\b"),
     "waarom": re.compile(r"\b(omdat|want|zodat|daardoor|reden|doel|bedoeling|om\s+\w+\s+te)\b"),
 }
 
@@ -182,14 +184,19 @@ def overlap(kb: KnowledgeBase, asked: Asked, text: str) -> float:
     return words_held + CONFIG.concept_weight * len(named & concepts(kb, text))
 
 
-def score(kb: KnowledgeBase, asked: Asked, unit: str, position: int) -> float:
+def score(kb: KnowledgeBase, asked: Asked, unit: str, position: int, heading: str = "") -> float:
+    """How well `unit` answers; `heading` is the line its list item stood under ("Wat is anders:")."""
     value = overlap(kb, asked, unit)
     carrier = CARRIERS.get(asked.kind)
     # the kind of information asked: a number for "hoeveel" / "hoelang" tells by itself, an actor or a
-    # "niet" only in a sentence about what is asked
-    if carrier is not None and (value > 0 or asked.kind in _TELLS_BY_ITSELF) and carrier.search(unit.casefold()):
+    # "niet" only in a sentence about what is asked; a difference or a likeness also by its heading
+    carries = carrier is not None and carrier.search(unit.casefold())
+    # an item under "Gelijkenissen:" is about both sides, whether it names them or not
+    headed = asked.kind in _COMPARING and carrier is not None and bool(carrier.search(heading.casefold()))
+    if headed or carries and (value > 0 or asked.kind in _TELLS_BY_ITSELF):
         value += CONFIG.carrier_bonus
-    if asked.kind in ("wat", "verschil", "other") and position == 0:
+    carries = carries or headed
+    if position == 0 and (asked.kind in ("wat", "other") or asked.kind in _COMPARING and carries):
         value += CONFIG.lead_bonus  # a definition comes first
     if asked.excluded & (stems(unit) - negated(unit)):
         value -= CONFIG.excluded_penalty  # "voor iemand die géén leefloon heeft": not the leefloon rule
@@ -212,8 +219,10 @@ def focus(
     )
     steps = asked.kind in ("hoe", "welke")  # the steps or items are the answer: a list stays whole
     # a difference has two sides: room for a sentence about each
-    limit = CONFIG.comparison_max_words if asked.kind == "verschil" else CONFIG.max_words
-    found = [piece for unit in units(text, steps=steps) for piece in ([unit] if steps else _fitting(unit))]
+    limit = CONFIG.comparison_max_words if asked.kind in _COMPARING else CONFIG.max_words
+    pieces = [piece for unit in units(text, steps=steps) for piece in ([(unit, "")] if steps else _fitting(unit))]
+    found = [piece for piece, _ in pieces]
+    headings = dict(pieces)
     if words(text) <= limit or len(found) <= 1:
         best_unit = _best(kb, asked, found)
         said = verdict(kb, asked, question, best_unit)
@@ -221,10 +230,10 @@ def focus(
         return Focus(sentences=[best_unit] + [u for u in found if u != best_unit] if said else found, verdict=said)
     quoted = list(_not_restated(tuple(passages or ()), tuple(found)))
     candidates = found + quoted
-    scores = [score(kb, asked, unit, i) for i, unit in enumerate(candidates)]
+    scores = [score(kb, asked, unit, i, headings.get(unit, "")) for i, unit in enumerate(candidates)]
     ranked = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
     best = scores[ranked[0]]
-    if best <= 0 or ranked[0] == 0 and best - CONFIG.lead_bonus <= 0 and asked.kind in ("wat", "verschil", "other"):
+    if best <= 0 or ranked[0] == 0 and best - CONFIG.lead_bonus <= 0 and asked.kind in ("wat", "other", *_COMPARING):
         # nothing in the question tells the sentences apart: the record's opening lines
         picked = [0] + [i for i in range(1, len(found)) if sum(map(words, found[: i + 1])) <= limit]
     else:  # the best sentences, as many as fit
@@ -243,6 +252,7 @@ def focus(
                 picked.append(index)
         if asked.kind == "verschil":
             picked = _both_sides(kb, asked, candidates, ranked, picked, limit)
+        picked = _whole_list(asked, candidates, headings, picked, limit)
     if asked.kind in _STRICT and not any(_answers_number(asked, candidates[i]) for i in picked):
         carrying = [i for i in ranked if _answers_number(asked, candidates[i])]
         if not carrying:
@@ -284,6 +294,21 @@ def _both_sides(
     return picked
 
 
+def _whole_list(asked: Asked, candidates: list[str], headings: dict[str, str], picked: list[int], limit: int) -> list[int]:
+    """For a comparison whose best sentence is an item under a heading that says which side it is on
+    ("Gelijkenissen:"), that heading's items in their order, as many as fit: the list is what is asked."""
+    carrier = CARRIERS.get(asked.kind)
+    heading = headings.get(candidates[picked[0]], "") if picked else ""
+    if asked.kind not in _COMPARING or carrier is None or not carrier.search(heading.casefold()):
+        return picked
+    listed = [i for i, unit in enumerate(candidates) if headings.get(unit) == heading]
+    chosen = [picked[0]]
+    for index in listed:
+        if index not in chosen and sum(words(candidates[i]) for i in chosen) + words(candidates[index]) <= limit:
+            chosen.append(index)
+    return chosen
+
+
 def _answers_number(asked: Asked, unit: str) -> bool:
     """Whether a sentence gives the number or duration asked about what is asked: it holds a word of
     the question besides the topic's own (not "16 jaar" for "hoe lang duurt een begeleiding in het LP")."""
@@ -299,13 +324,20 @@ def _answers_number(asked: Asked, unit: str) -> bool:
 _UNITS = frozenset(stems("dag dagen kalenderdagen werkdagen week weken maand maanden jaar jaren uur uren euro procent"))
 
 
-def _fitting(unit: str) -> list[str]:
-    """A list too long for a short answer, as its lead and its items, each an answer of its own."""
+#: Kinds that compare two things: a list item's heading ("Gelijkenissen:", "Wat is anders:") says which side it is on.
+_COMPARING = ("verschil", "gemeen")
+
+
+def _fitting(unit: str) -> list[tuple[str, str]]:
+    """A list too long for a short answer, as its lead and its items, each an answer of its own, with
+    the lead each item stood under."""
     if words(unit) <= CONFIG.max_words or "\n" not in unit:
-        return [unit]
+        return [(unit, "")]
     lead, *items = unit.split("\n")
     # a lead that ends in ':' ("Wat is anders:") only introduces; a step's explanation answers
-    return ([] if lead.endswith(":") else [lead]) + [item.removeprefix("- ").removeprefix("• ").strip() for item in items]
+    return ([] if lead.endswith(":") else [(lead, "")]) + [
+        (item.removeprefix("- ").removeprefix("• ").strip(), lead) for item in items
+    ]
 
 
 def _best(kb: KnowledgeBase, asked: Asked, chosen: list[str]) -> str:

@@ -27,6 +27,8 @@ _OPENS_WITH_VERB = re.compile(
 #: The kinds of answer a question can ask for, checked in this order (the first that matches wins).
 ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("verschil", re.compile(r"\b(verschil\w*|verschilt|verschillen|versus|vs\.?|t\.o\.v\.?|tegenover|vergelijk\w*)\b")),
+    # what two things share ("wat hebben glow en twe gemeen?"); a question about both is a "verschil"
+    ("gemeen", re.compile(r"\b(gemeen|gemeenschappelijk\w*|gelijkenis\w*|overeenkomst\w*|gelijkaardig\w*)\b")),
     ("waarom", re.compile(r"^\W*(en\s+)?(waarom|hoezo|om welke reden)\b")),
     ("ja_nee", _OPENS_WITH_VERB),
     # a duration before "hoeveel": "binnen hoeveel dagen" asks a term, "hoeveel uur per week" a number
@@ -91,7 +93,7 @@ def stems(text: str) -> frozenset[str]:
 class Asked:
     """What a question asks for."""
 
-    #: verschil | waarom | hoelang | hoeveel | wanneer | wie | hoe | ja_nee | welke | wat | other
+    #: verschil | gemeen | waarom | hoelang | hoeveel | wanneer | wie | hoe | ja_nee | welke | wat | other
     kind: str
     #: content-word stems of the question
     content: frozenset[str]
