@@ -165,6 +165,10 @@ ASKED_FACTS = (
         # a day or a month with its year: "2024-2029" or "advies 2025" is no date to act on
         re.compile(rf"\b\d{{1,2}}\s+({_MONTHS})\b|\b({_MONTHS})\s+(19|20)\d\d\b|\b\d{{1,2}}/\d{{1,2}}\b"),
     ),
+    (  # a share
+        re.compile(r"\b(procent|percentage|welk aandeel)\b"),
+        re.compile(r"%|\bprocent\b"),
+    ),
     (  # a year
         re.compile(r"\b(in|tot|vanaf|sinds|tegen)?\s*welk\s+jaar\b"),
         re.compile(r"\b(19|20)\d\d\b"),

@@ -303,3 +303,17 @@ def test_a_difference_gets_the_items_listed_as_differences_not_the_likenesses(kb
     answer = ask(kb, "wa is het verschil tussen glow en twe ocmw?", intent="glow_twe_ocmw")
     assert "art. 60" in answer.text and "sociale rechten" in answer.text, answer.text
     assert "dezelfde doelgroep" not in answer.text
+
+
+def test_a_passage_about_the_service_asked_beats_one_about_another(kb):
+    # the annex on gemeenschapsdienst shares more words ("per uur bovenop de uitkering") but is not
+    # about the samenlevingsjob the question names
+    answer = ask(kb, "hoeveel krijgt iemand per uur bovenop zijn uitkering in een samenlevingsjob volgens de SERV?",
+                 action="no_answer")
+    assert "4,5 euro" in answer.text, answer.text
+
+
+def test_a_question_for_a_share_is_answered_with_a_percentage_or_not_at_all(kb):
+    answer = ask(kb, "hoeveel procent van de wijk-werkers stroomde door naar duurzaam werk volgens de serv?",
+                 action="no_answer")
+    assert answer.declined or "%" in answer.text, answer.text

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot import messages
 from bot.answering.config import CONFIG
 from bot.answers import asks_for_missing_fact
-from bot.answering.focus import CARRIERS, overlap, weight
+from bot.answering.focus import CARRIERS, concepts, overlap, weight
 from bot.answering.question import Asked, held, negated, stems
 from bot.knowledge.query import KnowledgeBase, Record
 
@@ -27,6 +27,8 @@ _NEEDS_CARRIER = ("hoeveel", "hoelang", "wanneer", "wie")
 class Passage:
     row: Record
     coverage: float
+    #: it names a glossary concept the question names
+    about: bool = False
 
 
 def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list[str] | None = None) -> Passage | None:
@@ -35,6 +37,7 @@ def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list
         return None
     total = sum(weight(kb, s) for s in asked.content)
     naming = {d["id"]: names_document(question, d) for d in kb.all("documents")}
+    named = concepts(kb, question)
     best: Passage | None = None
     for row in kb.search_passages(sorted(asked.content), limit=CONFIG.passage_candidates):
         if documents and row["document"] not in documents:
@@ -52,8 +55,13 @@ def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list
         if _ASKS_CODE.search(question.casefold()) and not _CODE.search(row["text"]):
             continue  # "welk financieringsnummer": a passage without a number or code does not give it
         coverage = overlap(kb, asked, searched) / total
-        if coverage >= CONFIG.passage_min_coverage and (best is None or coverage > best.coverage):
-            best = Passage(row, coverage)
+        # a passage about the service the question names beats one about another ("samenlevingsjob",
+        # not the gemeenschapsdienst of the next annex), however many other words they share
+        about = bool(named & concepts(kb, own))
+        if coverage >= CONFIG.passage_min_coverage and (
+            best is None or (about, coverage) > (best.about, best.coverage)
+        ):
+            best = Passage(row, coverage, about)
     return best
 
 
