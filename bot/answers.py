@@ -249,7 +249,7 @@ def unusable_message(question: str) -> Answer | None:
 #: A short message that opens with "en"/"maar"/"waarom" or points back ("die lijst", "daarvoor",
 #: "dan") continues the previous answer: "en als de klant een leefloon heeft?".
 _FOLLOW_UP = re.compile(
-    r"^\s*(en|maar|dus|ook|waarom|wie\s+dan)\b|\b(dat|die|deze|dit|daar\w*|dan|ze|zo'n|hij|zij|hem|haar)\b"
+    r"^\s*(en|maar|dus|ook|waarom|wie\s+dan)\b|\b(dat|da|die|deze|dit|daar\w*|dan|ze|zo'n|hij|zij|hem|haar)\b"
 )
 FOLLOW_UP_MAX_WORDS = 14
 #: How much more likely a follow-up is about the previous topic, a topic it lists as `related`

@@ -317,3 +317,11 @@ def test_a_question_for_a_share_is_answered_with_a_percentage_or_not_at_all(kb):
     answer = ask(kb, "hoeveel procent van de wijk-werkers stroomde door naar duurzaam werk volgens de serv?",
                  action="no_answer")
     assert answer.declined or "%" in answer.text, answer.text
+
+
+def test_a_follow_up_no_topic_answers_is_read_in_the_documents_of_the_answer_it_follows(kb):
+    first = ask(kb, "mijne jongere zit bij ons in het LP en moet naar de evaluatie BIT", intent="lp_bit_evaluatie")
+    answer = ask(kb, "heeft da iets te maken met zijn groeipakket?", action="no_answer",
+                 previous=Context(first.record_ids, None, [], []))
+    assert "groeipakket staat los van" in answer.text, answer.text
+    assert "§4" in answer.source_line

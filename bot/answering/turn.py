@@ -51,6 +51,16 @@ class Turn:
         return len(self.text.split()) <= CONFIG.elliptical_max_words and not concepts(self.kb, self.text)
 
     @cached_property
+    def previous_documents(self) -> list[str]:
+        """The documents of the previous answer's topic, for a message that follows it up ("en …",
+        "heeft da …", a few words naming nothing); [] for a question of its own."""
+        assert self.kb is not None
+        previous = answers.previous_topic(self.kb, self.previous.record_ids)
+        if previous is None or not (self.elliptical or answers.is_follow_up(self.text)):
+            return []
+        return list(dict.fromkeys(self.kb.documents_citing("topics", previous["id"])))
+
+    @cached_property
     def intent_in_context(self) -> str | None:
         """The topic intent of a follow-up, read with the previous answer's records: by the NLU's
         ranking, else by the titles of its document's topics; a few words that name nothing of their

@@ -17,6 +17,10 @@ def passage(
     (a near-domain question about the core rules is better declined than answered from a stray sentence)."""
     if documents is None and turn.action != "no_answer":
         return None
+    if documents is None and turn.previous_documents:
+        # a follow-up no topic answers ("heeft da iets te maken met zijn groeipakket?"): the documents
+        # of the answer it follows
+        documents, background_only = turn.previous_documents, False
     if background_only:
         if answers.asks_about_today(turn.text):
             return None  # a 2013 report or an advice says nothing about what can be done today
