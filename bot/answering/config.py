@@ -33,6 +33,8 @@ class AnsweringConfig:
     verdict_min_shared_words: int = 2
     #: … and a "ja" or "hangt af" more than this share of the question's words besides its topic's
     verdict_min_coverage: float = 0.5
+    #: a cited passage's sentence scores this share of what a record sentence with the same words scores
+    quoted_passage_weight: float = 0.8
     #: a passage answers when it holds at least this share of the question's content weight …
     passage_min_coverage: float = 0.6
     #: … and at least this many of its content words

@@ -230,7 +230,11 @@ def focus(
         return Focus(sentences=[best_unit] + [u for u in found if u != best_unit] if said else found, verdict=said)
     quoted = list(_not_restated(tuple(passages or ()), tuple(found)))
     candidates = found + quoted
-    scores = [score(kb, asked, unit, i, headings.get(unit, "")) for i, unit in enumerate(candidates)]
+    # a record's sentence is written to be read on its own; a quoted passage leans on its section
+    scores = [
+        score(kb, asked, unit, i, headings.get(unit, "")) * (1.0 if i < len(found) else CONFIG.quoted_passage_weight)
+        for i, unit in enumerate(candidates)
+    ]
     ranked = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
     best = scores[ranked[0]]
     if best <= 0 or ranked[0] == 0 and best - CONFIG.lead_bonus <= 0 and asked.kind in ("wat", "other", *_COMPARING):
