@@ -557,10 +557,21 @@ def not_dutch(question: str) -> bool:
 
 
 def contact_lines(contacts: list[Record]) -> list[str]:
-    return [
-        messages.M004_CONTACT_LINE.format(name=c["name"], value=f" ({c['value']})" if c.get("value") else "", for_what=c["for_what"])
-        for c in contacts
-    ]
+    """One line per contact: name, address and what to ask them, unless the name says that already
+    ("Contactpersoon voor het draaiboek LP": "vragen over zaken in het draaiboek LP")."""
+    lines = []
+    for c in contacts:
+        value = f" ({c['value']})" if c.get("value") and c["value"] not in c["name"] else ""
+        asked, named = _stems(c["for_what"]), _stems(c["name"])
+        if asked and len(asked & named) >= RESTATES_NAME_SHARE * len(asked):
+            lines.append(messages.M057_CONTACT_LINE_NAME_ONLY.format(name=c["name"], value=value))
+        else:
+            lines.append(messages.M004_CONTACT_LINE.format(name=c["name"], value=value, for_what=c["for_what"]))
+    return lines
+
+
+#: A contact's "for what" that shares this share of its words with the contact's name says nothing more.
+RESTATES_NAME_SHARE = 0.6
 
 
 def contacts_for_records(kb: KnowledgeBase, record_ids: list[str]) -> list[Record]:

@@ -96,6 +96,7 @@ M053_ONE_TARGET_EXCLUDED = "Nee: {name} kan niet voor je cliënt ({facts})."
 M054_ONE_TARGET_POSSIBLE = "Ja, {name} kan voor je cliënt ({facts}), als ook de andere voorwaarden kloppen."
 M055_ONE_TARGET_CONDITIONAL = "Dat hangt af van de voorwaarden van {name} voor je cliënt ({facts}):"
 M056_STANDS_FOR = "{abbreviation} staat voor {expansion}."
+M057_CONTACT_LINE_NAME_ONLY = "- {name}{value}"
 
 # hardening of the channels and the review page (bot/channels/guard.py, bot/channels/socketio.py, bot/review/app.py)
 M060_BAD_SENDER = (
