@@ -325,3 +325,9 @@ def test_a_follow_up_no_topic_answers_is_read_in_the_documents_of_the_answer_it_
                  previous=Context(first.record_ids, None, [], []))
     assert "groeipakket staat los van" in answer.text, answer.text
     assert "§4" in answer.source_line
+
+
+def test_one_fact_of_a_background_document_is_found_beyond_the_topic_that_sums_it_up(kb):
+    answer = ask(kb, "kan ne samenlevingsjob ook ingezet worden bij particulieren?",
+                 intent="serv_samenlevingsjobs_wat")
+    assert answer.text.startswith("Letterlijk uit SERV-advies") and "niet bij particulieren" in answer.text, answer.text

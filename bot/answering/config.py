@@ -44,6 +44,9 @@ class AnsweringConfig:
     #: a topic of the previous answer's document whose title shares this much with a follow-up is what it asks
     #: (a shared content word or the question phrase "voor wie" counts 1, a related topic 0.5 more)
     follow_up_title_min_score: float = 1.0
+    #: a passage elsewhere in a topic's documents answers instead of the topic's sentences when it holds
+    #: this much more of the question's weight
+    passage_better_by: float = 0.3
     #: passages the full-text search hands to the ranking
     passage_candidates: int = 30
     #: words a record sentence must share with a cited passage to be that passage's paraphrase

@@ -5,10 +5,11 @@ from typing import Any
 
 from bot import answers, messages
 from bot.answering.config import CONFIG
-from bot.answering.focus import focus
+from bot.answering.focus import focus, overlap, weight
+from bot.answering.passage import best_passage
 from bot.answering.question import stems
 from bot.answering.steps.decline import decline
-from bot.answering.steps.passage import citation_of, passage
+from bot.answering.steps.passage import citation_of, passage, quoted
 from bot.answering.turn import Turn
 from bot.answers import Answer
 from bot.knowledge.query import KnowledgeBase, Record
@@ -23,9 +24,9 @@ def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         return answer
     today = answers.asks_about_today_from_background(kb, turn.text, answer.record_ids)
     short = None if today or answers.asks_for_missing_fact(turn.text, answer.text) else shorten(kb, turn, answer)
-    if short is not None:
-        return short
     documents = [c["document"] for c in kb.citations(answer.record_ids)]
+    if short is not None:
+        return _better_passage(kb, turn, short, documents) or short
     if today:
         return decline(kb, turn, documents)  # a 2013 report or an advice says nothing about today
     # the topic lacks the kind of fact asked, or none of its sentences gives it about what is asked:
@@ -88,3 +89,25 @@ def cited_for(record: Record, sentences: list[str]) -> list[dict[str, Any]]:
     return chosen or record["sources"]
 
 
+
+
+#: Kinds of question that ask one fact (not a list, a definition or a summary).
+_ONE_FACT = ("ja_nee", "hoeveel", "hoelang", "wanneer")
+
+
+def _better_passage(kb: KnowledgeBase, turn: Turn, short: Answer, documents: list[str]) -> Answer | None:
+    """For one fact of a background document (a report or an advice that a topic only sums up): a
+    sentence elsewhere in it that holds clearly more of the question than the topic's own sentences
+    ("mogen samenlevingsjobs bij particulieren?" and the summary of the advice)."""
+    if short.text.startswith(tuple(v.split("{")[0] for v in messages.M049_VERDICT.values())):
+        return None  # a verdict carried by the topic's own sentence stands
+    background = [d for d in documents if (kb.document(d) or {}).get("weight") == "background"]
+    if turn.asked.kind not in _ONE_FACT or not background:
+        return None
+    total = sum(weight(kb, s) for s in turn.asked.content)
+    if not total:
+        return None
+    found = best_passage(kb, turn.text, turn.asked, background)
+    if found is None or found.coverage < overlap(kb, turn.asked, short.text) / total + CONFIG.passage_better_by:
+        return None
+    return quoted(kb, found.row)
