@@ -73,6 +73,8 @@ def build_db(knowledge_dir: str | Path, db_path: str | Path, *, sources_dir: str
         )
         # the section title is searched with the passage ("naam" finds §3.8 "Gebruik een naam die …")
         db["passages"].enable_fts(["section_title", "text"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
+        # created also for a knowledge base without a glossary: the answering code reads it for every question
+        db["term_variants"].create({"variant": str, "term": str, "label": str}, pk="variant", if_not_exists=True)
         db["term_variants"].insert_all(_variant_rows(knowledge), pk="variant", replace=True)
         db["topics"].enable_fts(["title", "answer"], fts_version="FTS5", tokenize="unicode61 remove_diacritics 2")
         db["meta"].insert_all(
