@@ -38,6 +38,8 @@ class Answer:
     slots: dict[str, Any] = field(default_factory=dict)
     #: part of a topic's answer: the rest is one click ("Meer uitleg") away
     shortened: bool = False
+    #: the verdict a sentence of the topic carries and the answer opens with (ja / nee / hangt af)
+    verdict: str | None = None
     #: the source passage quoted when no record answers ({document, version, section, passage})
     passage: dict[str, Any] | None = None
 
@@ -381,11 +383,12 @@ def answer_intent(kb: KnowledgeBase, intent: str, concepts: Concepts, question: 
     if _about_other_service(kb, best, concepts):
         return None
     whole = answer_topic(kb, best, concepts)
+    clarifying = clarifying_question(best, concepts, question)
     # no clarifying question about a topic none of whose readings gives the kind of fact asked
     # ("binnen hoeveel werkdagen …"): the topic's answer, which the pipeline declines or completes
-    if asks_for_missing_fact(question, answer_topic(kb, best, {}).text):
+    if clarifying is None or asks_for_missing_fact(question, answer_topic(kb, best, {}).text):
         return whole
-    return clarifying_question(best, concepts, question) or whole
+    return clarifying
 
 
 def clarifying_question(topic: Record, concepts: Concepts, question: str = "") -> Answer | None:

@@ -59,6 +59,8 @@ _TELLS_BY_ITSELF = ("hoeveel", "hoelang", "wanneer")
 #: Kinds an answer must carry: a "hoeveel" or "hoelang" question answered without a number or a
 #: duration is answered with a neighbouring fact, so the carrying sentence is chosen or none is.
 _STRICT = ("hoeveel", "hoelang")
+#: Kinds that compare two things: a list item's heading ("Gelijkenissen:", "Wat is anders:") says which side it is on.
+_COMPARING = ("verschil", "gemeen")
 
 # --- verdicts: stated only where the sentence says it ----------------------------------------
 # A verdict is read from the one clause of a sentence that says most about what a ja/nee question asks
@@ -328,10 +330,6 @@ def _answers_number(asked: Asked, unit: str) -> bool:
 _UNITS = frozenset(stems("dag dagen kalenderdagen werkdagen week weken maand maanden jaar jaren uur uren euro procent"))
 
 
-#: Kinds that compare two things: a list item's heading ("Gelijkenissen:", "Wat is anders:") says which side it is on.
-_COMPARING = ("verschil", "gemeen")
-
-
 def _fitting(unit: str) -> list[tuple[str, str]]:
     """A list too long for a short answer, as its lead and its items, each an answer of its own, with
     the lead each item stood under."""
@@ -354,7 +352,6 @@ def _same_thing(one: str, other: str) -> bool:
     return bool(a and b) and len(a & b) >= CONFIG.same_thing_share * min(len(a), len(b))
 
 
-
 @lru_cache(maxsize=1024)  # the same record's sentences and cited passages, question after question
 def _not_restated(passages: tuple[str, ...], units: tuple[str, ...]) -> tuple[str, ...]:
     """The passages that no sentence of the record already says."""
@@ -365,7 +362,6 @@ def _restates(passage: str, unit: str) -> bool:
     """Whether a record sentence already says what the passage says (most of its words)."""
     said = stems(passage)
     return bool(said) and len(said & stems(unit)) >= CONFIG.restated_share * len(said)
-
 
 
 #: "Registreer je … buiten TWE-OCMW, dan mag je … niet": a rule with its condition before ", dan".
@@ -390,6 +386,7 @@ _TURNING = re.compile(r"\b(buiten|binnen|geen|niet|nie|zonder|voor|na|tijdens|jo
 
 
 def clauses(sentence: str) -> list[str]:
+    """A sentence's parts that each say one thing: its list items, its parts between ";"."""
     return [c for c in _CLAUSE_BREAK.split(sentence) if c and c.strip()]
 
 

@@ -11,7 +11,7 @@ from bot.answering.config import CONFIG
 from bot.answering.focus import concepts
 from bot.answering.question import Asked, held, read_question
 from bot.answers import Concepts
-from bot.knowledge.query import KnowledgeBase
+from bot.knowledge.query import KnowledgeBase, Record
 
 
 @dataclass
@@ -51,14 +51,19 @@ class Turn:
         return len(self.text.split()) <= CONFIG.elliptical_max_words and not concepts(self.kb, self.text)
 
     @cached_property
+    def previous_topic(self) -> Record | None:
+        """The topic of the previous answer, if it had one."""
+        assert self.kb is not None
+        return answers.previous_topic(self.kb, self.previous.record_ids)
+
+    @cached_property
     def previous_documents(self) -> list[str]:
         """The documents of the previous answer's topic, for a message that follows it up ("en …",
         "heeft da …", a few words naming nothing); [] for a question of its own."""
         assert self.kb is not None
-        previous = answers.previous_topic(self.kb, self.previous.record_ids)
-        if previous is None or not (self.elliptical or answers.is_follow_up(self.text)):
+        if self.previous_topic is None or not (self.elliptical or answers.is_follow_up(self.text)):
             return []
-        return list(dict.fromkeys(self.kb.documents_citing("topics", previous["id"])))
+        return list(dict.fromkeys(self.kb.documents_citing("topics", self.previous_topic["id"])))
 
     @cached_property
     def intent_in_context(self) -> str | None:
@@ -69,9 +74,8 @@ class Turn:
         found = answers.intent_in_context(
             self.kb, self.text, self.ranking, self.previous.record_ids, self.elliptical
         ) or topic_by_title(self.kb, self)
-        if found is None and self.elliptical:
-            previous = answers.previous_topic(self.kb, self.previous.record_ids)
-            found = previous.get("intent") if previous else None
+        if found is None and self.elliptical and self.previous_topic is not None:
+            found = self.previous_topic.get("intent")
         return found
 
 
@@ -83,10 +87,9 @@ _TITLE_PHRASES = ("voor wie", "bij wie", "hoeveel", "wanneer", "waarom", "wie", 
 def topic_by_title(kb: KnowledgeBase, turn: Turn) -> str | None:
     """The intent of the one topic of the previous answer's document whose title best matches a
     follow-up the NLU could not place; None when none or several match equally."""
-    previous = answers.previous_topic(kb, turn.previous.record_ids)
-    if previous is None or not (turn.elliptical or answers.is_follow_up(turn.text)):
+    previous, documents = turn.previous_topic, set(turn.previous_documents)
+    if previous is None or not documents:  # no previous topic, or the message does not follow it up
         return None
-    documents = set(kb.documents_citing("topics", previous["id"]))
     question = turn.text.casefold()
     phrase = next((p for p in _TITLE_PHRASES if re.search(rf"\b{p}\b", question)), None)
     related = set(previous.get("related") or [])

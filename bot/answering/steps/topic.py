@@ -61,6 +61,7 @@ def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer) -> Answer | None:
         source_line=answers.source_line(kb, cited),
         record_ids=answer.record_ids,
         shortened=focused.shortened,
+        verdict=focused.verdict,
     )
 
 
@@ -89,8 +90,6 @@ def cited_for(record: Record, sentences: list[str]) -> list[dict[str, Any]]:
     return chosen or record["sources"]
 
 
-
-
 #: Kinds of question that ask one fact (not a list, a definition or a summary).
 _ONE_FACT = ("ja_nee", "hoeveel", "hoelang", "wanneer")
 
@@ -99,7 +98,7 @@ def _better_passage(kb: KnowledgeBase, turn: Turn, short: Answer, documents: lis
     """For one fact of a background document (a report or an advice that a topic only sums up): a
     sentence elsewhere in it that holds clearly more of the question than the topic's own sentences
     ("mogen samenlevingsjobs bij particulieren?" and the summary of the advice)."""
-    if short.text.startswith(tuple(v.split("{")[0] for v in messages.M049_VERDICT.values())):
+    if short.verdict:
         return None  # a verdict carried by the topic's own sentence stands
     background = [d for d in documents if (kb.document(d) or {}).get("weight") == "background"]
     if turn.asked.kind not in _ONE_FACT or not background:
