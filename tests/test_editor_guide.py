@@ -51,6 +51,17 @@ def test_the_new_version_answers_by_default(kb):
     assert answer.record_ids == ["vb-aanmelding-v2"]
 
 
+def test_the_new_versions_ruling_answers_ja_nee_verdict_first(kb):
+    from bot import answering
+
+    turn = answering.Turn(text="mag ik het dossier van mijne klant nog op papier bezorgen?", intent="vb_dossier")
+    answer = answering.answer(kb, turn)
+    assert answer.text.startswith("Nee: Het dossier van de klant wordt enkel nog digitaal gedeeld")
+    assert answer.source_line == "Bron: Draaiboek Voorbeeldtraject, versie 2 (juni 2026), §3 Digitaal dossier"
+    turn = answering.Turn(text="mag ik het dossier via een ander kanaal op papier bezorgen?", intent="vb_dossier")
+    assert answering.answer(kb, turn).verdict is None  # `unless`: the ruling does not say
+
+
 def test_a_kept_rule_cites_only_the_new_version(kb):
     answer = answers.answer_question(kb, "vb_opvolging", {}, "hoe vaak bespreek ik de voortgang?")
     assert answer.source_line == "Bron: Draaiboek Voorbeeldtraject, versie 2 (juni 2026), §2 Opvolging"
@@ -98,6 +109,7 @@ def test_diff_lists_changed_added_removed_and_kept_records():
         ("kept", "topics/vb-opvolging"),
         ("removed", "topics/vb-papieren-dossier"),
         ("added", "topics/vb-digitaal-dossier"),
+        ("added", "rulings/vb-regel-papieren-dossier"),
     ]
     assert diff.of("changed")[0].fields == ["answer"]
     touched = {(p.path, p.what) for p in diff.places}

@@ -11,6 +11,7 @@ from bot.answering.steps.described_client import ASKS_ACCESS, described_client
 from bot.answering.steps.follow_up import follow_up
 from bot.answering.steps.passage import passage
 from bot.answering.steps.rule import rule
+from bot.answering.steps.ruling import ruling
 from bot.answering.steps.topic import topic
 from bot.answering.steps.unusable import unusable
 from bot.answering.turn import Turn
@@ -19,7 +20,9 @@ from bot.knowledge.query import KnowledgeBase
 
 Step = Callable[[KnowledgeBase, Turn], "Answer | None"]
 
-STEPS: tuple[Step, ...] = (unusable, follow_up, abbreviation, clarifying, described_client, rule, topic, passage)
+STEPS: tuple[Step, ...] = (
+    unusable, follow_up, abbreviation, clarifying, described_client, rule, ruling, topic, passage,
+)
 
 
 def answer(kb: KnowledgeBase, turn: Turn) -> Answer:

@@ -160,7 +160,9 @@ class KnowledgeBase:
                     contacts.append(contact)
         return contacts
 
-    def citations(self, record_ids: list[str], kinds: tuple[str, ...] = ("topics", "combinations", "eligibility")) -> list[Record]:
+    def citations(
+        self, record_ids: list[str], kinds: tuple[str, ...] = ("topics", "combinations", "eligibility", "rulings"),
+    ) -> list[Record]:
         """The citation rows of these records, in record and citation order. Only the answered kinds by
         default: a topic and a glossary term may share an id."""
         rows: list[Record] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 #: Bumped whenever a table or column changes; the action server refuses another version.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: Entity labels of glossary terms; also the Rasa entity names.
 TERM_LABELS = ("traject", "instrument", "organisatie", "rol", "status", "context")
@@ -98,6 +98,19 @@ KINDS: dict[str, Kind] = {
             dutch_text=("answer", "title"),
         ),
         Kind(
+            name="rulings",
+            description="A ja/nee question that a cited rule settles: an explicit permission, exclusion or obligation "
+            "of the document. A ja/nee question that names every line of `asks` (a glossary id, or words that must all "
+            "stand in it; alternatives split by ` | `) and nothing of `unless` gets `verdict` first (ja, nee or hangt "
+            "af) with `says` as its reason; `topic` is told on \"Meer uitleg\". The verdict answers the question in its "
+            "positive form (\"mag …?\", not \"mag … niet?\").",
+            required=("topic", "asks", "verdict", "says"),
+            optional=("unless",),
+            references={"topic": "topics"},
+            dutch_text=("says",),
+            choices={"verdict": ("ja", "nee", "hangt af")},
+        ),
+        Kind(
             name="instruments",
             description="A trajectory or instrument (BVS, WES, GLOW …) and its properties.",
             required=("term", "name", "summary"),
@@ -151,7 +164,8 @@ CITATION_FIELDS = ("document", "version", "section", "passage")
 
 #: Fields stored as JSON text in knowledge.db (lists and mappings).
 STRUCTURED_FIELDS = frozenset(
-    {"sources", "variants", "concepts", "contacts", "related", "sections", "steps", "tasks", "cannot", "documents", "for_client", "clarify"}
+    {"sources", "variants", "concepts", "contacts", "related", "sections", "steps", "tasks", "cannot", "documents", "for_client", "clarify",
+     "asks", "unless"}
 )
 
 

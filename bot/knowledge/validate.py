@@ -207,6 +207,7 @@ def _check_references(knowledge: Knowledge) -> Iterator[Problem]:
 #: Fields whose text users read (besides each variant's answer and each step's text).
 STATED_FIELDS = (
     "answer", "reason", "criterion", "summary", "value", "max_duration", "financing_number", "purpose", "status_note",
+    "says",
 )
 
 

@@ -133,3 +133,16 @@ def test_validate_background_topic_without_status_note(knowledge_copy):
     edit_yaml(knowledge_copy / "proeftuinen.yml", drop_status)
     problems = problems_for(knowledge_copy)
     assert any(p.startswith("[K051] proeftuinen.yml#proeftuin-wat.status_note") for p in problems), problems
+
+
+def test_validate_a_ruling_says_only_what_its_passage_holds_and_names_a_real_topic(knowledge_copy):
+    def break_ruling(data):
+        ruling = record(data, "rulings", "glow-regel-sociale-rechten")
+        ruling.update(says="Na 12 maanden bouwt de klant wel sociale rechten op.", topic="glow-bestaat-niet", verdict="misschien")
+
+    edit_yaml(knowledge_copy / "glow.yml", break_ruling)
+    problems = problems_for(knowledge_copy)
+    where = "glow.yml#glow-regel-sociale-rechten"
+    assert any(p.startswith(f"[K050] {where}.says: '12' staat niet in de geciteerde secties") for p in problems), problems
+    assert any(p.startswith(f"[K030] {where}.topic: verwijst naar onbekend(e) topics") for p in problems), problems
+    assert any(p.startswith(f"[K015] {where}.verdict: 'misschien' is geen van") for p in problems), problems
