@@ -362,3 +362,9 @@ def test_a_follow_up_reads_a_ruling_with_the_previous_answers_topic(kb):
     reply = ask(kb, "en bouwt die dan sociale rechten op?", previous=Context(record_ids=["glow-wat"]))
     assert reply.verdict == "nee" and "GLOW" in reply.text
     assert ask(kb, "en bouwt die dan sociale rechten op?").verdict is None  # no GLOW answer before it
+
+
+def test_a_topic_whose_answering_sentences_lack_the_fact_asked_is_declined(kb):
+    # the topic names a year (its start, januari 2024), but no sentence says until when it runs
+    answer = ask(kb, "tot welk jaar lopen de lokale partnerschappen nog?", intent="lp_doelstelling")
+    assert answer.declined and "2024" not in answer.text

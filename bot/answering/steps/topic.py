@@ -24,6 +24,8 @@ def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         return answer
     today = answers.asks_about_today_from_background(kb, turn.text, answer.record_ids)
     short = None if today or answers.asks_for_missing_fact(turn.text, answer.text) else shorten(kb, turn, answer)
+    if short is not None and answers.asks_for_missing_fact(turn.text, short.text):
+        short = None  # the fact asked stands in the topic, but not in what answers the question
     documents = [c["document"] for c in kb.citations(answer.record_ids)]
     if short is not None:
         return _better_passage(kb, turn, short, documents) or short
