@@ -330,9 +330,15 @@ def test_a_follow_up_no_topic_answers_is_read_in_the_documents_of_the_answer_it_
     assert "§4" in answer.source_line
 
 
-def test_one_fact_of_a_background_document_is_found_beyond_the_topic_that_sums_it_up(kb):
-    answer = ask(kb, "kan ne samenlevingsjob ook ingezet worden bij particulieren?",
-                 intent="serv_samenlevingsjobs_wat")
+def test_one_fact_of_a_background_document_is_found_beyond_the_topic_that_sums_it_up(kb, monkeypatch):
+    question = "kan ne samenlevingsjob ook ingezet worden bij particulieren?"
+    # the advice's ruling settles it, verdict first …
+    answer = ask(kb, question, intent="serv_samenlevingsjobs_wat")
+    assert answer.text.startswith("Nee: Volgens het SERV-advies") and "niet bij particulieren" in answer.text, answer.text
+    # … and without a ruling the sentence is still found beyond the topic that sums the advice up
+    every = kb.all
+    monkeypatch.setattr(kb, "all", lambda kind: [] if kind == "rulings" else every(kind))
+    answer = ask(kb, question, intent="serv_samenlevingsjobs_wat")
     assert answer.text.startswith("Letterlijk uit SERV-advies") and "niet bij particulieren" in answer.text, answer.text
 
 
@@ -368,3 +374,22 @@ def test_a_topic_whose_answering_sentences_lack_the_fact_asked_is_declined(kb):
     # the topic names a year (its start, januari 2024), but no sentence says until when it runs
     answer = ask(kb, "tot welk jaar lopen de lokale partnerschappen nog?", intent="lp_doelstelling")
     assert answer.declined and "2024" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "text, verdict",
+    [
+        # a ruling that says "je hoeft niet" answers whether one must, not whether one may
+        ("moet ik zelf de glow-partner contacteren om een traject te starten?", "nee"),
+        ("mag ik zelf de glow-partner contacteren om een traject te starten?", None),
+        # "kan direct starten" says nothing to "moet … ingeschreven zijn?"; the rule that does says nee
+        ("mijne cliënt is nog niet gekend bij vdab. moet die zich eerst inschrijven om in het LP te starten?", "nee"),
+        # the question asks something else about the same thing: "daarna recht op een uitkering"
+        ("leefloner in glow, heeft hij daarna recht op een uitkering?", None),
+        ("moet de vdab-adviseur of de bemiddelaar het combinatietraject starten?", None),  # a choice
+        ("is glow enkel voor mensen met een werkloosheidsuitkering?", None),  # only …?
+    ],
+)
+def test_a_ruling_answers_only_the_question_it_settles(kb, text, verdict):
+    assert ask(kb, text).verdict == verdict
+

@@ -59,6 +59,9 @@ class AnsweringConfig:
     same_thing_share: float = 0.6
     #: a record sentence restates a passage when it holds this share of the passage's words
     restated_share: float = 0.7
+    #: a ruling settles a ja/nee question only when at most this many of the question's words are not
+    #: accounted for by its `asks`, what it says and its topic's title (else the question asks something else)
+    ruling_max_unexplained_words: int = 1
     #: a question states the condition of a rule "als X, dan …" when it holds this share of X's words
     condition_stated_share: float = 0.7
 

@@ -103,12 +103,14 @@ KINDS: dict[str, Kind] = {
             "of the document. A ja/nee question that names every line of `asks` (a glossary id, or words that must all "
             "stand in it; alternatives split by ` | `) and nothing of `unless` gets `verdict` first (ja, nee or hangt "
             "af) with `says` as its reason; `topic` is told on \"Meer uitleg\". The verdict answers the question in its "
-            "positive form (\"mag …?\", not \"mag … niet?\").",
+            "positive form (\"mag …?\", not \"mag … niet?\"). `question: mag` keeps it from questions whether something "
+            "must be (moet, hoeft, verplicht, nodig): \"X kan\" says nothing to \"moet X?\"; `question: moet` limits it to those: "
+            "\"je hoeft X niet\" says nee to \"moet ik X?\", nothing to \"mag ik X?\".",
             required=("topic", "asks", "verdict", "says"),
-            optional=("unless",),
+            optional=("unless", "question"),
             references={"topic": "topics"},
             dutch_text=("says",),
-            choices={"verdict": ("ja", "nee", "hangt af")},
+            choices={"verdict": ("ja", "nee", "hangt af"), "question": ("mag", "moet")},
         ),
         Kind(
             name="instruments",

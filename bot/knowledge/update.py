@@ -454,11 +454,17 @@ def _draft(plan: RecordPlan, document: dict[str, Any], successors: dict[tuple[st
         for m in plan.matches if m.status != "unchanged"
         for sentence in _SENTENCE.findall(m.old_passage) if (said := _statement_words(sentence))
     ]
+    reworded = False
     for path, text in list(stated_texts(plan.kind, draft)):
         marked, what = _mark(text, facts, dropped)
         if what:
             _set(draft, path, marked)
             plan.todos.append(f"{field_name(path)}: {'; '.join(what)}")
+            reworded = reworded or any(w.startswith(_SENTENCE_CHANGED) for w in what)
+    if plan.kind == "rulings" and reworded:
+        # a ruling whose rule is worded anew may now say the opposite: its verdict is looked at too
+        draft["verdict"] = f"[{MARKER}: {draft['verdict']}]"
+        plan.todos.append(f"verdict: {record['verdict']}, bij de nieuwe tekst")
     changes = sorted(facts) + sorted({w.strip("<>") for _, gone in dropped for w in gone})
     if changes and not plan.todos and not list(stated_texts(plan.kind, draft)):
         plan.note = f"versie {document['version']} zegt niet meer: {', '.join(changes)}; pas dit record aan"
@@ -497,6 +503,10 @@ def _statement_words(text: str) -> set[str]:
     return words
 
 
+#: How a TODO on a sentence (not only on a fact) is described.
+_SENTENCE_CHANGED = "zin met "
+
+
 def _mark(text: str, facts: dict[str, str], dropped: list[tuple[set[str], set[str]]]) -> tuple[str, list[str]]:
     """`text` with TODO marks on the facts that changed, and on each sentence that is about a changed
     sentence of a passage (shares three or more of its words) and states a word it no longer says."""
@@ -515,7 +525,7 @@ def _mark(text: str, facts: dict[str, str], dropped: list[tuple[set[str], set[st
         if changed and MARKER not in content:
             lead = re.match(r"\s*(?:[-●•]\s+)?", content).end()
             content = f"{content[:lead]}[{MARKER}: {content[lead:].rstrip()}]" + content[len(content.rstrip()):]
-            what.append("zin met " + ", ".join(sorted(w.strip("<>") for w in changed)))
+            what.append(_SENTENCE_CHANGED + ", ".join(sorted(w.strip("<>") for w in changed)))
         pieces.append((sentence.start(), sentence.end(), content))
     rebuilt, position = [], 0
     for start, end, content in pieces:

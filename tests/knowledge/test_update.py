@@ -46,7 +46,9 @@ def key(plan) -> str:
 
 
 def todo_marks(plan) -> list[str]:
-    return [m for _, text in stated_texts(plan.kind, plan.draft) for m in re.findall(r"\[TODO: [^\]]*\]", text)]
+    # a ruling's verdict is marked with its reworded rule
+    texts = [str(plan.draft.get("verdict", ""))] + [text for _, text in stated_texts(plan.kind, plan.draft)]
+    return [m for text in texts for m in re.findall(r"\[TODO: [^\]]*\]", text)]
 
 
 # --- the classification ---------------------------------------------------------------------------
@@ -162,7 +164,7 @@ def test_without_write_nothing_is_written_and_the_plan_reads_like_kb_diff(tmp_pa
     assert "nl. [-C03S350-] - OCMW" in output and "nl. {+C03S355+} - OCMW" in output
     assert re.search(r"^verwijderd  knowledge/lp\.yml:\d+: eligibility/lp-doelgroep-langdurig-ziek-met-contract", output, re.M)
     assert "python -m bot scaffold lp-" in output
-    assert "Records: 104 behouden, 9 gewijzigd, 1 verwijderd; secties zonder records: 1" in output
+    assert "Records: 181 behouden, 12 gewijzigd, 2 verwijderd; secties zonder records: 1" in output
     assert output.rstrip().endswith("Voeg --write toe om dit ontwerp te schrijven.")
 
 
@@ -183,6 +185,9 @@ def test_write_adds_only_the_new_version_and_the_drafts(tmp_path):
     assert {(p.code, p.record_id) for p in problems} == {
         ("K050", "lp-contactpersonen-v7"), ("K050", "lp-draaiboek-vragen-v7"),
         ("K050", "instrument-bvs-v7"), ("K050", "lp-bvs-financieringsnummer-v7"),
+        ("K050", "lp-bvs-financieringsnummer-twe-buiten-twe-v7"),
+        # a ruling whose rule is reworded: its verdict waits for the editor too
+        ("K015", "lp-attest-niet-rechtstreeks-bemiddelaar-v7"), ("K015", "lp-logos-verplicht-v7"),
     }
     # the report names the new records where they now stand
     line = knowledge.lines[("lp_combinatietrajecten.yml", "lp-bvs-financieringsnummer-v7")]

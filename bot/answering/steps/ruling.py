@@ -6,21 +6,35 @@ question that negates what it asks ("mag ik … niet?", "… zonder inschrijving
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from bot import answers, messages
+from bot.answering.config import CONFIG
 from bot.answering.focus import concepts
-from bot.answering.question import stems
+from bot.answering.question import FILLER_WORDS, STEM_LENGTH, stems
 from bot.answering.turn import Turn
 from bot.answers import Answer
 from bot.knowledge.query import KnowledgeBase, Record
 
-#: One way of naming a line of `asks`: a glossary term ("#glow") or the stems that must all be there.
-Alternative = tuple[str, frozenset[str]]
+#: A question whether something must be, or may or can be: its verb anywhere ("klant zit in glow, moet die …")
+_MUST = re.compile(r"\b(moet|moeten|hoeft|hoeven|verplicht|vereist|nodig)\b")
+_MAY = re.compile(r"\b(mag|mogen|kan|kunnen|kunt|mogelijk|toegelaten|in aanmerking|past|komt|hoort)\b")
+#: One way of naming a line of `asks`: a glossary term ("#glow") or the words that must all be there.
+Alternative = tuple[str, tuple[str, ...]]
+#: A question a plain ja or nee does not answer: a choice ("… de adviseur of de bemiddelaar?"), one
+#: that also asks what, who or how, or one that asks whether something is the only way ("enkel …?").
+_NOT_PLAIN = re.compile(
+    r"\bof\b(?!\s+(niet|nie|nee|wel)\b)|\b(wat|wie|welke|welk|hoe|waarom|hoeveel|waar)\b|\b(enkel|alleen|uitsluitend)\b")
+#: The question's content words, and the glossary terms it names ("#glow").
+Named = tuple[frozenset[str], frozenset[str]]
+#: A word of `asks` is named by a question word that starts with all of it but this many last letters
+#: (at least the stem): "opbouwen" by "opbouw", "verplicht" by "verplichting".
+_ENDING = 3
 
 
 def ruling(kb: KnowledgeBase, turn: Turn) -> Answer | None:
-    if turn.asked.kind != "ja_nee" or turn.asked.negative:
+    if turn.asked.kind != "ja_nee" or turn.asked.negative or _NOT_PLAIN.search(turn.text.casefold()):
         return None
     found = settling_ruling(kb, turn)
     if found is None:
@@ -37,12 +51,14 @@ def ruling(kb: KnowledgeBase, turn: Turn) -> Answer | None:
 
 
 def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
-    """The ruling the question asks: all of its `asks` named, none of its `unless`; of several, the one
-    that names most; none when the most specific ones disagree."""
+    """The ruling the question asks: all of its `asks` named, none of its `unless`; of several, those
+    that name most lines, and of those the one whose `says` holds most of the question; none when the
+    most specific ones disagree."""
     named = _named(kb, turn)
-    matched: list[tuple[int, int, Record]] = []
+    asked_as = _asked_as(turn.text)
+    matched: list[tuple[int, Record]] = []
     for record in kb.all("rulings"):
-        if record.get("history"):
+        if record.get("history") or not _fits(record.get("question"), asked_as):
             continue
         lines = _parsed(kb, tuple(record["asks"]))
         held = [next((alt for alt in line if _holds(named, alt)), None) for line in lines]
@@ -50,42 +66,99 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
             continue
         if any(_holds(named, alt) for line in _parsed(kb, tuple(record.get("unless") or [])) for alt in line):
             continue
-        asked_stems = {s for _, alt_stems in held for s in alt_stems}
-        if asked_stems & turn.asked.excluded:
+        if stems(" ".join(w for _, words in held for w in words)) & turn.asked.excluded:
             continue  # the question puts "geen"/"zonder" before what the rule is about
-        matched.append((len(lines), len(asked_stems), record))
+        if len(_unexplained(kb, named, held, record)) > CONFIG.ruling_max_unexplained_words:
+            continue  # the question asks something else about the same thing
+        matched.append((len(lines), record))
     if not matched:
         return None
-    best = max((lines, words) for lines, words, _ in matched)
-    top = [record for lines, words, record in matched if (lines, words) == best]
-    return top[0] if len({r["verdict"] for r in top}) == 1 else None
+    most = max(lines for lines, _ in matched)
+    top = [record for lines, record in matched if lines == most]
+    if len({r["verdict"] for r in top}) > 1:
+        return None
+    return max(top, key=lambda r: len(turn.asked.content & stems(r["says"])))
 
 
-def _named(kb: KnowledgeBase, turn: Turn) -> tuple[frozenset[str], frozenset[str]]:
-    """The question's stems, and the glossary terms it names (or, for a follow-up, its previous topic's)."""
+def _unexplained(kb: KnowledgeBase, named: Named, held: list[Alternative], record: Record) -> set[str]:
+    """The question's words that neither the ruling's `asks` it names, nor what it says, nor its
+    topic's title account for ("leefloner in glow, heeft hij daarna recht op een uitkering?" is not
+    asked by "GLOW is er ook voor leefloners": "recht", "uitkering", "daarna" are left)."""
+    question_words, _ = named
+    topic = kb.get("topics", record["topic"]) or {}
+    told = f"{record['says']} {topic.get('title', '')}"
+    told_stems, told_terms = stems(told), {t.lstrip("#") for t in concepts(kb, told)} | {t.lstrip("#") for t, _ in held if t}
+    asked_words = [w for _, words in held for w in words]
+    left = set()
+    for word in question_words:
+        if any(_same_word(a, word) for a in asked_words) or stems(word) <= told_stems:
+            continue
+        term = kb.resolve_term(word)
+        # the client's status ("mijne leefloner") is context, not what is asked
+        if term is None or term["id"] not in told_terms and term["label"] != "status":
+            left.add(word)
+    return left
+
+
+def _fits(ruling_question: str | None, asked_as: str | None) -> bool:
+    """A "mag" ruling ("X kan") says nothing to whether X must be; a "moet" ruling ("je hoeft X niet")
+    answers only whether it must."""
+    if ruling_question == "moet":
+        return asked_as == "moet"
+    return not (ruling_question == "mag" and asked_as == "moet")
+
+
+def _asked_as(text: str) -> str | None:
+    """"moet" for a question whether something must be, "mag" for whether it may or can be, else None."""
+    folded = text.casefold()
+    if _MUST.search(folded):
+        return "moet"
+    return "mag" if _MAY.search(folded) else None
+
+
+def _named(kb: KnowledgeBase, turn: Turn) -> Named:
+    """The question's words, and the glossary terms it names; a follow-up also names the trajectories
+    of the answer it follows ("en bouwt die dan sociale rechten op?" after an answer about GLOW)."""
     terms = set(concepts(kb, turn.text))
     terms |= {"#" + term for values in turn.concepts.values() for term in values}
     if turn.previous_documents and turn.previous_topic is not None:
-        terms |= {"#" + term for term in turn.previous_topic.get("concepts") or []}
-    return stems(turn.text), frozenset(terms)
+        for term in turn.previous_topic.get("concepts") or []:
+            if (kb.get("glossary", term) or {}).get("label") == "traject":
+                terms.add("#" + term)
+    return frozenset(_words(turn.text)), frozenset(terms)
 
 
-def _holds(named: tuple[frozenset[str], frozenset[str]], alternative: Alternative) -> bool:
+def _holds(named: Named, alternative: Alternative) -> bool:
+    """Whether the question names the alternative: its glossary term, or each of its words (a word
+    of the question that starts like it: "opbouwen" for "opbouw", not "loopbaan" for "loopbaaninformatie")."""
     term, needed = alternative
-    question_stems, terms = named
-    return term in terms if term else bool(needed) and needed <= question_stems
+    question_words, terms = named
+    if term:
+        return term in terms
+    return bool(needed) and all(any(_same_word(word, asked) for asked in question_words) for word in needed)
+
+
+def _same_word(word: str, asked: str) -> bool:
+    if any(c.isdigit() for c in word):  # "20" in "20u", not in "200"
+        return asked == word or asked.startswith(word) and not asked[len(word)].isdigit()
+    return asked.startswith(word[: max(STEM_LENGTH, len(word) - _ENDING)])
+
+
+def _words(text: str) -> list[str]:
+    """Content words, whole (numbers of any length count)."""
+    return [w for w in re.findall(r"\w+", text.casefold()) if w not in FILLER_WORDS and (len(w) > 2 or w.isdigit())]
 
 
 @lru_cache(maxsize=1 << 12)
 def _parsed(kb: KnowledgeBase, lines: tuple[str, ...]) -> list[list[Alternative]]:
-    """Each line's alternatives ("opbouwen | opbouw"): a glossary id as its term, else its stems."""
+    """Each line's alternatives ("opbouwen | opbouw"): a glossary id as its term, else its words."""
     parsed = []
     for line in lines:
         alternatives = []
         for alternative in (a.strip() for a in str(line).split("|")):
             if kb.get("glossary", alternative):
-                alternatives.append(("#" + alternative, frozenset()))
+                alternatives.append(("#" + alternative, ()))
             elif alternative:
-                alternatives.append(("", stems(alternative)))
+                alternatives.append(("", tuple(_words(alternative))))
         parsed.append(alternatives)
     return parsed
