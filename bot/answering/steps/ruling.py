@@ -7,6 +7,7 @@ question that negates what it asks ("mag ik … niet?", "… zonder inschrijving
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from bot import answers, messages
@@ -26,8 +27,6 @@ Alternative = tuple[str, tuple[str, ...]]
 #: that also asks what, who or how, or one that asks whether something is the only way ("enkel …?").
 _NOT_PLAIN = re.compile(
     r"\bof\b(?!\s+(niet|nie|nee|wel)\b)|\b(wat|wie|welke|welk|hoe|waarom|hoeveel|waar)\b|\b(enkel|alleen|uitsluitend)\b")
-#: The question's content words, and the glossary terms it names ("#glow").
-Named = tuple[frozenset[str], frozenset[str]]
 #: A word of `asks` is named by a question word that starts with all of it but this many last letters
 #: (at least the stem): "opbouwen" by "opbouw", "verplicht" by "verplichting".
 _ENDING = 3
@@ -61,8 +60,13 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
         if record.get("history") or not _fits(record.get("question"), asked_as):
             continue
         lines = _parsed(kb, tuple(record["asks"]))
-        held = [next((alt for alt in line if _holds(named, alt)), None) for line in lines]
-        if not lines or None in held:
+        held = []
+        for line in lines:
+            found = next((alt for alt in line if _holds(named, alt)), None)
+            if found is None:
+                break
+            held.append(found)
+        if not lines or len(held) < len(lines):
             continue
         if any(_holds(named, alt) for line in _parsed(kb, tuple(record.get("unless") or [])) for alt in line):
             continue
@@ -84,14 +88,14 @@ def _unexplained(kb: KnowledgeBase, named: Named, held: list[Alternative], recor
     """The question's words that neither the ruling's `asks` it names, nor what it says, nor its
     topic's title account for ("leefloner in glow, heeft hij daarna recht op een uitkering?" is not
     asked by "GLOW is er ook voor leefloners": "recht", "uitkering", "daarna" are left)."""
-    question_words, _ = named
+    question_words = named.words
     topic = kb.get("topics", record["topic"]) or {}
     told = f"{record['says']} {topic.get('title', '')}"
     told_stems, told_terms = stems(told), {t.lstrip("#") for t in concepts(kb, told)} | {t.lstrip("#") for t, _ in held if t}
     asked_words = [w for _, words in held for w in words]
     left = set()
     for word in question_words:
-        if any(_same_word(a, word) for a in asked_words) or stems(word) <= told_stems:
+        if any(word.startswith(_beginning(a)) for a in asked_words) or stems(word) <= told_stems:
             continue
         term = kb.resolve_term(word)
         # the client's status ("mijne leefloner") is context, not what is asked
@@ -116,32 +120,49 @@ def _asked_as(text: str) -> str | None:
     return "mag" if _MAY.search(folded) else None
 
 
+@dataclass(frozen=True)
+class Named:
+    """What a question names: its content words, every beginning of them that a word of `asks` may
+    stand for, the numbers in it, and the glossary terms ("#glow")."""
+
+    words: frozenset[str]
+    beginnings: frozenset[str]
+    numbers: frozenset[str]
+    terms: frozenset[str]
+
+
 def _named(kb: KnowledgeBase, turn: Turn) -> Named:
-    """The question's words, and the glossary terms it names; a follow-up also names the trajectories
-    of the answer it follows ("en bouwt die dan sociale rechten op?" after an answer about GLOW)."""
+    """What the question names; a follow-up also names the trajectories of the answer it follows ("en
+    bouwt die dan sociale rechten op?" after an answer about GLOW)."""
     terms = set(concepts(kb, turn.text))
     terms |= {"#" + term for values in turn.concepts.values() for term in values}
     if turn.previous_documents and turn.previous_topic is not None:
         for term in turn.previous_topic.get("concepts") or []:
             if (kb.get("glossary", term) or {}).get("label") == "traject":
                 terms.add("#" + term)
-    return frozenset(_words(turn.text)), frozenset(terms)
+    words = frozenset(_words(turn.text))
+    beginnings = frozenset(w[:n] for w in words for n in range(min(STEM_LENGTH, len(w)), len(w) + 1))
+    return Named(words, beginnings, frozenset(re.findall(r"\d+", turn.text)), frozenset(terms))
 
 
 def _holds(named: Named, alternative: Alternative) -> bool:
     """Whether the question names the alternative: its glossary term, or each of its words (a word
     of the question that starts like it: "opbouwen" for "opbouw", not "loopbaan" for "loopbaaninformatie")."""
     term, needed = alternative
-    question_words, terms = named
     if term:
-        return term in terms
-    return bool(needed) and all(any(_same_word(word, asked) for asked in question_words) for word in needed)
+        return term in named.terms
+    return bool(needed) and all(_named_word(named, word) for word in needed)
 
 
-def _same_word(word: str, asked: str) -> bool:
+def _named_word(named: Named, word: str) -> bool:
     if any(c.isdigit() for c in word):  # "20" in "20u", not in "200"
-        return asked == word or asked.startswith(word) and not asked[len(word)].isdigit()
-    return asked.startswith(word[: max(STEM_LENGTH, len(word) - _ENDING)])
+        return word in named.numbers or word in named.words
+    return _beginning(word) in named.beginnings
+
+
+def _beginning(word: str) -> str:
+    """What a question word must start with to name `word`: all of it but its last few letters."""
+    return word[: max(STEM_LENGTH, len(word) - _ENDING)]
 
 
 def _words(text: str) -> list[str]:
