@@ -393,3 +393,15 @@ def test_a_topic_whose_answering_sentences_lack_the_fact_asked_is_declined(kb):
 def test_a_ruling_answers_only_the_question_it_settles(kb, text, verdict):
     assert ask(kb, text).verdict == verdict
 
+
+
+def test_a_combination_the_rule_table_does_not_hold_is_settled_by_a_ruling(kb):
+    answer = ask(kb, "mag ne leefloner glow en twe-ocmw gelijktijdig doen?", intent="combinatie_check",
+                 action="combination", entities=[entity("traject", "glow"), entity("traject", "twe-ocmw")])
+    assert answer.text.startswith("Nee: Een combinatie van GLOW en TWE OCMW is niet mogelijk"), answer.text
+
+
+def test_a_glossary_term_written_in_several_words_is_what_a_ruling_asks(kb):
+    # "art 60" is one term: its words are not left unexplained
+    answer = ask(kb, "is een art 60 buiten twe toegelaten bij een label niet-toeleidbaar?")
+    assert answer.verdict == "nee" and "art60§7" in answer.text, answer.text

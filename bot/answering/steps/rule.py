@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot import answers
+from bot.answering.steps.ruling import ruling
 from bot.answering.steps.topic import shorten
 from bot.answering.turn import Turn
 from bot.answers import Answer
@@ -14,6 +15,8 @@ def rule(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     answer = answers.answer_combination(kb, turn.concepts, turn.ranking, turn.text)
     topic_ = kb.get("topics", answer.record_ids[0]) if answer.record_ids and not answer.declined else None
     if topic_ is not None and topic_["intent"] != answers.COMBINATION_INTENT:
-        return shorten(kb, turn, answer) or answer  # the next topic answered a "combination" question
+        # no combination record for the pair: a ruling that settles the question, else the topic that
+        # answered it, cut to what answers
+        return ruling(kb, turn) or shorten(kb, turn, answer) or answer
     # a verdict and its reason; an unsettled pair with who decides (a combination topic), whole
     return answer

@@ -87,21 +87,29 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
 def _unexplained(kb: KnowledgeBase, named: Named, held: list[Alternative], record: Record) -> set[str]:
     """The question's words that neither the ruling's `asks` it names, nor what it says, nor its
     topic's title account for ("leefloner in glow, heeft hij daarna recht op een uitkering?" is not
-    asked by "GLOW is er ook voor leefloners": "recht", "uitkering", "daarna" are left)."""
-    question_words = named.words
+    asked by "GLOW is er ook voor leefloners": "recht", "uitkering", "daarna" are left). The client's
+    status ("mijne leefloner") is context, not what is asked."""
     topic = kb.get("topics", record["topic"]) or {}
     told = f"{record['says']} {topic.get('title', '')}"
-    told_stems, told_terms = stems(told), {t.lstrip("#") for t in concepts(kb, told)} | {t.lstrip("#") for t, _ in held if t}
+    told_terms = {t.lstrip("#") for t in concepts(kb, told)} | {t.lstrip("#") for t, _ in held if t}
+    explained = {word for term in named.terms if term.lstrip("#") in told_terms or _is_status(kb, term)
+                 for word in _variant_words(kb, term.lstrip("#"))}
     asked_words = [w for _, words in held for w in words]
-    left = set()
-    for word in question_words:
-        if any(word.startswith(_beginning(a)) for a in asked_words) or stems(word) <= told_stems:
-            continue
-        term = kb.resolve_term(word)
-        # the client's status ("mijne leefloner") is context, not what is asked
-        if term is None or term["id"] not in told_terms and term["label"] != "status":
-            left.add(word)
-    return left
+    return {
+        word for word in named.words
+        if word not in explained and not stems(word) <= stems(told)
+        and not any(word.startswith(_beginning(a)) for a in asked_words)
+    }
+
+
+@lru_cache(maxsize=1 << 12)
+def _variant_words(kb: KnowledgeBase, term: str) -> frozenset[str]:
+    """Every word of the ways a glossary term is written ("art", "60" for art. 60)."""
+    return frozenset(w for variant in kb.variants_of(term) for w in _words(variant))
+
+
+def _is_status(kb: KnowledgeBase, term: str) -> bool:
+    return (kb.get("glossary", term.lstrip("#")) or {}).get("label") == "status"
 
 
 def _fits(ruling_question: str | None, asked_as: str | None) -> bool:
