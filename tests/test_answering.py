@@ -388,6 +388,9 @@ def test_a_topic_whose_answering_sentences_lack_the_fact_asked_is_declined(kb):
         ("leefloner in glow, heeft hij daarna recht op een uitkering?", None),
         ("moet de vdab-adviseur of de bemiddelaar het combinatietraject starten?", None),  # a choice
         ("is glow enkel voor mensen met een werkloosheidsuitkering?", None),  # only …?
+        # `unless` as a phrase in quotes, so that "niet" counts: certified may, not certified is not said
+        ("ons ocmw is icf gecertificeerd, mogen we zelf het advies indicering doen?", "ja"),
+        ("mag een niet-gecertificeerd ocmw zelf het advies indicering doen?", None),
     ],
 )
 def test_a_ruling_answers_only_the_question_it_settles(kb, text, verdict):

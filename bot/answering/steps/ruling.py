@@ -21,7 +21,9 @@ from bot.knowledge.query import KnowledgeBase, Record
 #: A question whether something must be, or may or can be: its verb anywhere ("klant zit in glow, moet die …")
 _MUST = re.compile(r"\b(moet|moeten|hoeft|hoeven|verplicht|vereist|nodig)\b")
 _MAY = re.compile(r"\b(mag|mogen|kan|kunnen|kunt|mogelijk|toegelaten|in aanmerking|past|komt|hoort)\b")
-#: One way of naming a line of `asks`: a glossary term ("#glow") or the words that must all be there.
+#: One way of naming a line of `asks` or `unless`: a glossary term ("#glow"), a phrase that must stand
+#: as written ("=al in", written in quotes: `"al in"`, for words that are otherwise left out), or the
+#: words that must all be there.
 Alternative = tuple[str, tuple[str, ...]]
 #: A question a plain ja or nee does not answer: a choice ("… de adviseur of de bemiddelaar?"), one
 #: that also asks what, who or how, or one that asks whether something is the only way ("enkel …?").
@@ -91,7 +93,7 @@ def _unexplained(kb: KnowledgeBase, named: Named, held: list[Alternative], recor
     status ("mijne leefloner") is context, not what is asked."""
     topic = kb.get("topics", record["topic"]) or {}
     told = f"{record['says']} {topic.get('title', '')}"
-    told_terms = {t.lstrip("#") for t in concepts(kb, told)} | {t.lstrip("#") for t, _ in held if t}
+    told_terms = {t.lstrip("#") for t in concepts(kb, told)} | {t.lstrip("#") for t, _ in held if t.startswith("#")}
     explained = {word for term in named.terms if term.lstrip("#") in told_terms or _is_status(kb, term)
                  for word in _variant_words(kb, term.lstrip("#"))}
     asked_words = [w for _, words in held for w in words]
@@ -134,6 +136,8 @@ class Named:
     stand for, the numbers in it, and the glossary terms ("#glow")."""
 
     words: frozenset[str]
+    #: all its words, lowercased, between spaces (" mag al in glow ")
+    text: str
     beginnings: frozenset[str]
     numbers: frozenset[str]
     terms: frozenset[str]
@@ -150,13 +154,16 @@ def _named(kb: KnowledgeBase, turn: Turn) -> Named:
                 terms.add("#" + term)
     words = frozenset(_words(turn.text))
     beginnings = frozenset(w[:n] for w in words for n in range(min(STEM_LENGTH, len(w)), len(w) + 1))
-    return Named(words, beginnings, frozenset(re.findall(r"\d+", turn.text)), frozenset(terms))
+    text = f" {' '.join(_tokens(turn.text))} "
+    return Named(words, text, beginnings, frozenset(re.findall(r"\d+", turn.text)), frozenset(terms))
 
 
 def _holds(named: Named, alternative: Alternative) -> bool:
     """Whether the question names the alternative: its glossary term, or each of its words (a word
     of the question that starts like it: "opbouwen" for "opbouw", not "loopbaan" for "loopbaaninformatie")."""
     term, needed = alternative
+    if term.startswith("="):
+        return f" {term[1:]} " in named.text
     if term:
         return term in named.terms
     return bool(needed) and all(_named_word(named, word) for word in needed)
@@ -173,6 +180,10 @@ def _beginning(word: str) -> str:
     return word[: max(STEM_LENGTH, len(word) - _ENDING)]
 
 
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[\w-]+", text.casefold())
+
+
 def _words(text: str) -> list[str]:
     """Content words, whole (numbers of any length count)."""
     return [w for w in re.findall(r"\w+", text.casefold()) if w not in FILLER_WORDS and (len(w) > 2 or w.isdigit())]
@@ -187,6 +198,9 @@ def _parsed(kb: KnowledgeBase, lines: tuple[str, ...]) -> list[list[Alternative]
         for alternative in (a.strip() for a in str(line).split("|")):
             if kb.get("glossary", alternative):
                 alternatives.append(("#" + alternative, ()))
+            elif len(alternative) > 2 and alternative[0] == alternative[-1] == '"':
+                phrase = " ".join(_tokens(alternative))
+                alternatives.append(("=" + phrase, tuple(_words(phrase))))
             elif alternative:
                 alternatives.append(("", tuple(_words(alternative))))
         parsed.append(alternatives)
