@@ -388,6 +388,11 @@ def test_a_topic_whose_answering_sentences_lack_the_fact_asked_is_declined(kb):
         ("leefloner in glow, heeft hij daarna recht op een uitkering?", None),
         ("moet de vdab-adviseur of de bemiddelaar het combinatietraject starten?", None),  # a choice
         ("is glow enkel voor mensen met een werkloosheidsuitkering?", None),  # only …?
+        # a number of the question must stand in the rule, in the same units
+        ("wordt ne klant met het label niet-toeleidbaar 2 jaar vrijgesteld van stappen naar werk?", "ja"),
+        ("wordt ne klant met het label niet-toeleidbaar 2 maanden vrijgesteld van stappen naar werk?", None),
+        ("mag gemeenschapsdienst minder dan 32u per maand zijn?", "nee"),
+        ("mag gemeenschapsdienst minder dan 32u per week zijn?", None),
         # `unless` as a phrase in quotes, so that "niet" counts: certified may, not certified is not said
         ("ons ocmw is icf gecertificeerd, mogen we zelf het advies indicering doen?", "ja"),
         ("mag een niet-gecertificeerd ocmw zelf het advies indicering doen?", None),

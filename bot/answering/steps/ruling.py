@@ -76,6 +76,8 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
             continue  # the question puts "geen"/"zonder" before what the rule is about
         if len(_unexplained(kb, named, held, record)) > CONFIG.ruling_max_unexplained_words:
             continue  # the question asks something else about the same thing
+        if not _numbers_agree(turn.text, record["says"]):
+            continue  # "2 maanden vrijgesteld?" is not settled by "2 jaar"
         matched.append((len(lines), record))
     if not matched:
         return None
@@ -108,6 +110,35 @@ def _unexplained(kb: KnowledgeBase, named: Named, held: list[Alternative], recor
 def _variant_words(kb: KnowledgeBase, term: str) -> frozenset[str]:
     """Every word of the ways a glossary term is written ("art", "60" for art. 60)."""
     return frozenset(w for variant in kb.variants_of(term) for w in _words(variant))
+
+
+#: Units a number in a question or rule is counted in, by how they are written.
+_UNITS = {
+    "u": "uur", "uur": "uur", "uren": "uur", "dag": "dag", "dagen": "dag", "kalenderdagen": "dag",
+    "werkdagen": "dag", "week": "week", "weken": "week", "maand": "maand", "maanden": "maand", "j": "jaar",
+    "jaar": "jaar", "jaren": "jaar", "jarige": "jaar", "km": "km", "euro": "euro", "procent": "%", "%": "%",
+}
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def _numbers_agree(question: str, says: str) -> bool:
+    """Every number of the question stands in the rule, counted in the same units ("32u per week" is not
+    the rule's "32u … per maand", a client of 30 jaar not a BVS of 30 kalenderdagen)."""
+    told = _counted(says)
+    return all(number in told and units <= told[number] for number, units in _counted(question).items())
+
+
+def _counted(text: str) -> dict[str, set[str]]:
+    """number -> the units written after it in its clause, up to eight words ("4,5 euro per uur": euro,
+    uur; "32u en niet meer dan 64u per maand": uur, maand for both)."""
+    counted: dict[str, set[str]] = {}
+    folded = text.casefold()
+    for match in _NUMBER.finditer(folded):
+        number = match.group().replace(".", ",")
+        clause = re.split(r"[;:?!]|[.,](?!\d)", folded[match.end():], maxsplit=1)[0]
+        after = re.findall(r"[a-zà-ÿ%]+", clause)[:8]
+        counted.setdefault(number, set()).update(_UNITS[w] for w in after if w in _UNITS)
+    return counted
 
 
 def _is_status(kb: KnowledgeBase, term: str) -> bool:
