@@ -92,7 +92,9 @@ def _p(expression: str) -> re.Pattern[str]:
 
 _AGE_RANGE = re.compile(r"\b(jonger|minder|ouder|meer) dan (\d{1,2})\b(?!\s*(?:uur|uren|u\b|maand|dag|week|weken|%|euro|km|keer))|(?:^|\s)(min|plus|-|\+)\s?(\d{1,2})\b")
 _AGE_EXACT = re.compile(
-    r"\b(\d{1,2})[ -]?(?:jaar|jarige?|j\b|jr\b|lentes)"
+    # not a duration: "15 jaar werkervaring", "al 3 jaar werkloos", "sinds 2 jaar in glow"
+    r"(?<!\bal )(?<!\bsinds )(?<!\bgedurende )\b(\d{1,2})[ -]?(?:jarige?|j\b|jr\b|lentes|jaar(?!\s+(?:werk\w*|ervaring|"
+    r"lang|geleden|in|bij|aan|uitkering|leefloon|ziek\w*|actief|gewerkt|zonder|begeleiding|op)\b))"
     r"|\b(?:is|van|zijn|ben|wordt|werd) (\d{1,2})\b(?! ?(?:uur|maand|maanden|dagen|weken|%|euro|u\b))"
     r"|\b(?:ze|zij|hij|die|klant|cliënt|client|cliënte) (\d{1,2}) (?:is|wordt|was)\b"
 )
@@ -431,6 +433,7 @@ def answer_eligibility(
             source_line=source_line(kb, sources) if sources else None,
             record_ids=[f.record["id"] for f in verdict.findings],
             slots=slots,
+            verdict={"excluded": "nee", "possible": "ja", "conditional": "hangt af"}[verdict.status],
         )
     lines = [messages.M033_ELIGIBILITY_INTRO.format(facts=described) if described else messages.M034_ELIGIBILITY_INTRO_NO_FACTS]
     record_ids: list[str] = []

@@ -413,3 +413,10 @@ def test_a_glossary_term_written_in_several_words_is_what_a_ruling_asks(kb):
     # "art 60" is one term: its words are not left unexplained
     answer = ask(kb, "is een art 60 buiten twe toegelaten bij een label niet-toeleidbaar?")
     assert answer.verdict == "nee" and "art60§7" in answer.text, answer.text
+
+
+def test_a_described_client_that_a_ruling_excludes_gets_its_nee_not_the_status_rules_ja(kb):
+    # the eligibility rules read "mutualiteit" as RIZIV (in GLOW's target group); GLOW §1.3 excludes an appeal
+    answer = ask(kb, "kan ne klant in beroep tegen zijn mutualiteit in GLOW?")
+    assert answer.text.startswith("Nee: Een werknemer in beroep tegen de mutualiteit"), answer.text
+    assert ask(kb, "kan ne leefloner in glow?").text.startswith("Ja, GLOW kan voor je cliënt")

@@ -361,3 +361,20 @@ def test_the_trajectories_a_guide_question_names(kb, text, named):
 )
 def test_registration_reads_negations_a_few_words_before(text, value):
     assert eligibility.read_facts(text)["vdab"] == value
+
+
+@pytest.mark.parametrize(
+    "text, age",
+    [
+        ("klant van 35 jaar, kan die in glow?", "35"),
+        ("ne 17-jarige in het LP?", "17"),
+        ("hij is 58 jaar oud", "58"),
+        # a duration is no age: "15 jaar werkervaring" must not exclude an adult from the LP as a minor
+        ("klant met 15 jaar werkervaring, LP?", None),
+        ("al 3 jaar werkloos, glow?", None),
+    ],
+)
+def test_an_age_is_read_but_not_a_duration_in_years(text, age):
+    from bot.eligibility import read_age
+
+    assert read_age(text) == age

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from bot import eligibility
+from bot.answering.steps.ruling import ruling
 from bot.answering.turn import Turn
 from bot.answers import Answer
 from bot.knowledge.query import KnowledgeBase
@@ -19,7 +20,14 @@ ASKS_ACCESS = re.compile(
 
 
 def described_client(kb: KnowledgeBase, turn: Turn) -> Answer | None:
-    """Whether a described client can go into one named trajectory: the eligibility rules decide."""
+    """Whether a described client can go into one named trajectory: the eligibility rules decide, unless
+    the question names what a ruling excludes and the rules do not read ("in beroep tegen zijn
+    mutualiteit", "advies welzijn"): then that ruling's nee."""
     if turn.asked.kind != "ja_nee" or not ASKS_ACCESS.search(turn.text.casefold()):
         return None
-    return eligibility.answer_described_client(kb, turn.text)
+    found = eligibility.answer_described_client(kb, turn.text)
+    if found is not None and found.verdict in ("ja", "hangt af"):
+        excluded = ruling(kb, turn)
+        if excluded is not None and excluded.verdict == "nee":
+            return excluded
+    return found
