@@ -57,6 +57,7 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
     most specific ones disagree."""
     named = _named(kb, turn)
     asked_as = _asked_as(turn.text)
+    asked_numbers = _counted(turn.text)
     matched: list[tuple[int, Record]] = []
     for record in kb.all("rulings"):
         if record.get("history") or not _fits(record.get("question"), asked_as):
@@ -76,7 +77,7 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
             continue  # the question puts "geen"/"zonder" before what the rule is about
         if len(_unexplained(kb, named, held, record)) > CONFIG.ruling_max_unexplained_words:
             continue  # the question asks something else about the same thing
-        if not _numbers_agree(turn.text, record["says"]):
+        if not _numbers_agree(asked_numbers, record["says"]):
             continue  # "2 maanden vrijgesteld?" is not settled by "2 jaar"
         matched.append((len(lines), record))
     if not matched:
@@ -121,11 +122,11 @@ _UNITS = {
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
-def _numbers_agree(question: str, says: str) -> bool:
-    """Every number of the question stands in the rule, counted in the same units ("32u per week" is not
-    the rule's "32u … per maand", a client of 30 jaar not a BVS of 30 kalenderdagen)."""
+def _numbers_agree(asked: dict[str, set[str]], says: str) -> bool:
+    """Every number of the question (`asked`, see `_counted`) stands in the rule, counted in the same units
+    ("32u per week" is not the rule's "32u … per maand", a client of 30 jaar not a BVS of 30 kalenderdagen)."""
     told = _counted(says)
-    return all(number in told and units <= told[number] for number, units in _counted(question).items())
+    return all(number in told and units <= told[number] for number, units in asked.items())
 
 
 def _counted(text: str) -> dict[str, set[str]]:
