@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from bot import messages
+from bot.knowledge.passages import split_sentences
 from bot.knowledge.query import KnowledgeBase, Record
 
 #: The trajectory a combination question is about when it names only one service:
@@ -138,9 +139,12 @@ def topic_text(topic: Record, concepts: Concepts) -> str:
     return text.strip()
 
 
-def with_status(text: str, record: Record) -> str:
-    """Append the status of a changing, planned or historical rule, so it is never stated as plain fact."""
+def with_status(text: str, record: Record, *, short: bool = False) -> str:
+    """Append the status of a changing, planned or historical rule, so it is never stated as plain fact;
+    a `short` answer gets the note's first sentence (what kind of rule it is), the rest comes with the topic."""
     note = (record.get("status_note") or "").strip()
+    if short and note:
+        note = split_sentences(note)[0]
     return f"{text}\n{messages.M014_STATUS.format(note=note)}" if note else text
 
 

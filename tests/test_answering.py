@@ -39,6 +39,8 @@ def entity(label, value):
         ("hoe draag ik mijne klant over aan vdab", "hoe"),
         ("hoe start ik een combitraject op? wie moet wat doen", "hoe"),
         ("welke lessen trekt de SERV uit wijk-werken?", "welke"),
+        ("welke werkplek-leerinstrumenten kan de glow partner inzetten?", "welke"),
+        ("voor welke soorten noden kan ik een combinatietraject inzetten?", "welke"),
         ("wat zijn de conclusies van het onderzoek?", "welke"),
         ("wat is een combinatietraject", "wat"),
         ("verschil tussen glow en twe?", "verschil"),
@@ -147,6 +149,13 @@ def test_a_decline_about_no_document_names_no_unrelated_contact(kb):
                  entities=[entity("status", "leefloon")])
     assert answer.text.startswith("Sorry, dat " + NO_ANSWER_MARKER)
     assert "anneloes" not in answer.text.casefold() and "§8.2" not in (answer.source_line or "")
+
+
+def test_a_decline_says_so_first_and_stays_short(kb):
+    answer = ask(kb, "wat is het gsm-nummer van de vdab-adviseur in ons lokaal partnerschap?", action="no_answer",
+                 entities=[entity("rol", "vdab-adviseur")])
+    assert NO_ANSWER_MARKER in answer.text.split("\n")[0]
+    assert len(answer.text.split()) <= 60  # the decline and the contacts fit the first screen
 
 
 def test_a_decline_about_the_lp_names_the_lp_contacts(kb):
@@ -420,3 +429,28 @@ def test_a_described_client_that_a_ruling_excludes_gets_its_nee_not_the_status_r
     answer = ask(kb, "kan ne klant in beroep tegen zijn mutualiteit in GLOW?")
     assert answer.text.startswith("Nee: Een werknemer in beroep tegen de mutualiteit"), answer.text
     assert ask(kb, "kan ne leefloner in glow?").text.startswith("Ja, GLOW kan voor je cliënt")
+
+
+# --- what a short answer is made of ----------------------------------------------------------------
+def test_a_footnote_or_page_footer_run_into_a_section_is_never_quoted(kb):
+    # §8.1 holds a page footer with web addresses; the contact asked for is in the record
+    answer = ask(kb, "naar wie mail ik een vraag over iets wat in het draaiboek LP staat", intent="lp_contactpersonen")
+    assert "anneloes.degen@vdab.be" in answer.text
+    assert "https://" not in answer.text and "versie 6 13" not in answer.text
+
+
+def test_a_list_asked_for_comes_with_its_items_not_its_lead_alone(kb):
+    answer = ask(kb, "welke werkplek-leerinstrumenten kan de glow partner inzetten?", intent="glow_werkplekleren")
+    assert all(item in answer.text for item in ("BVS", "WES", "IBO"))
+    assert not any(line.rstrip().endswith(":") for line in answer.text.splitlines()[-1:])
+
+
+def test_a_short_answer_carries_the_first_sentence_of_the_status_note_and_meer_uitleg_the_whole(kb):
+    record = kb.get("topics", "lp-werkloosheidsuitkering-beperking")
+    first, *rest = split_sentences(record["status_note"].strip())
+    short = ask(kb, "wanneer kan het traject van ne klant wijzigen als zijn werkloosheidsuitkering stopt?",
+                intent="lp_werkloosheidsuitkering_beperking")
+    assert short.shortened and messages.M014_STATUS.format(note=first) in short.text
+    assert rest and rest[0] not in short.text
+    more = ask(kb, "/meer_uitleg", intent="meer_uitleg", previous=Context(short.record_ids))
+    assert rest[0] in more.text

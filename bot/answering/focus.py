@@ -217,7 +217,8 @@ def focus(
     """
     asked = replace(
         asked, concepts=frozenset(concepts(kb, question)),
-        topical=frozenset((asked.content & stems(title)) | concepts(kb, title)),
+        # "Wat doet de GLOW-partner?" is about GLOW as well
+        topical=frozenset((asked.content & stems(title)) | concepts(kb, title) | concepts(kb, title.replace("-", " "))),
     )
     steps = asked.kind in ("hoe", "welke")  # the steps or items are the answer: a list stays whole
     # a difference has two sides: room for a sentence about each
@@ -256,6 +257,8 @@ def focus(
                 continue
             if sum(words(candidates[i]) for i in picked) + words(candidates[index]) <= limit:
                 picked.append(index)
+        if asked.kind in _WHOLE_IDEA:
+            picked = _with_next(candidates, len(found), picked, limit)
         if asked.kind == "verschil":
             picked = _both_sides(kb, asked, candidates, ranked, picked, limit)
         picked = _whole_list(asked, candidates, headings, picked, limit)
@@ -279,6 +282,22 @@ def focus(
         shortened=True,
         quoted=[c for c in chosen if c in quoted],
     )
+
+
+#: Kinds that ask for an idea rather than one fact: the record sentence that follows the best one
+#: often finishes it ("Bijkomende voorwaarde: …"), so it comes along when it fits.
+_WHOLE_IDEA = ("wat", "welke", "other")
+
+
+def _with_next(candidates: list[str], records: int, picked: list[int], limit: int) -> list[int]:
+    """The chosen sentences and, when it fits, the record sentence right after the best one (the first
+    `records` candidates are the record's sentences, in order)."""
+    following = picked[0] + 1
+    if picked[0] >= records or following >= records or following in picked:
+        return picked
+    if sum(words(candidates[i]) for i in picked) + words(candidates[following]) <= limit:
+        return picked + [following]
+    return picked
 
 
 def _both_sides(
@@ -354,8 +373,21 @@ def _same_thing(one: str, other: str) -> bool:
 
 @lru_cache(maxsize=1024)  # the same record's sentences and cited passages, question after question
 def _not_restated(passages: tuple[str, ...], units: tuple[str, ...]) -> tuple[str, ...]:
-    """The passages that no sentence of the record already says."""
-    return tuple(p for p in passages if not any(_restates(p, unit) for unit in units))
+    """The passages that answer on their own and that no sentence of the record already says."""
+    return tuple(
+        p for p in passages
+        if not p.rstrip().endswith(":") and not footnote(p) and not any(_restates(p, unit) for unit in units)
+    )  # a list's lead without its items ("… inzetten:") says nothing by itself
+
+
+#: A web address or a reference ("1 SERV, Advies …", "Zie: …") is a footnote or a page footer that PDF
+#: extraction ran into the text.
+_FOOTNOTE = re.compile(r"\bhttps?://|\bwww\.|^\d+\s+[A-Z]{3,},\s|^(\d+\s+)?[Zz]ie( ook)?:")
+
+
+def footnote(passage: str) -> bool:
+    """Whether a passage is a footnote or footer rather than the document's text."""
+    return bool(_FOOTNOTE.search(passage))
 
 
 def _restates(passage: str, unit: str) -> bool:

@@ -48,7 +48,10 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"[,;]\s*(en\s+)?(mag|mogen|kan|kunnen|moet|moeten|komt|past|valt)\s+(die|dat|da|hij|ze|zij|het|hem|haar|mijn|ik|je|we)\b"
         r"|\b(of niet|of nie|mag dat|kan dat|is dat|mag da|kan da|is da|mogelijk\?|toegelaten\?)\W*$")),
     # "welke lessen trekt de SERV …", "wat zijn de conclusies …": a list is asked, and given whole
-    ("welke", re.compile(r"^\W*(en\s+)?(welke\s+\w+(en|s)\b|wat\s+(zijn|waren)\s+(de|die|hun|zijn|haar)\b)")),
+    # (also after a preposition: "voor welke soorten noden …")
+    ("welke", re.compile(
+        r"^\W*(en\s+)?((voor|in|bij|met|op|van|aan|naar|uit)\s+)?"
+        r"(welke\s+[\w-]+(en|s)\b|wat\s+(zijn|waren)\s+(de|die|hun|zijn|haar)\b)")),
     ("wat", re.compile(r"\b(wat is|wat zijn|wat betekent|wat houdt|wat wil zeggen|wat bedoelt|wat doet|wat moet|wat)\b")),
 )
 

@@ -59,7 +59,7 @@ def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer) -> Answer | None:
             citation_of(kb, passages[q]) for q in focused.quoted
         ]
     return Answer(
-        text=answers.with_status(prefix + body, record),
+        text=answers.with_status(prefix + body, record, short=focused.shortened),
         source_line=answers.source_line(kb, cited),
         record_ids=answer.record_ids,
         shortened=focused.shortened,
