@@ -454,3 +454,18 @@ def test_a_short_answer_carries_the_first_sentence_of_the_status_note_and_meer_u
     assert rest and rest[0] not in short.text
     more = ask(kb, "/meer_uitleg", intent="meer_uitleg", previous=Context(short.record_ids))
     assert rest[0] in more.text
+
+
+def test_an_unsure_intent_gives_way_to_a_next_one_whose_topic_holds_clearly_more_of_the_question(kb):
+    question = "van de geregistreerde cliënten, hoeveel werden er effectief opgenomen in ne proeftuin?"
+
+    def asked_with(confidence):
+        turn = answering.Turn(
+            text=question, intent="proeftuin_doelgroepinstrument", entities=[], action="answer", previous=Context(),
+            ranking=[{"name": "proeftuin_doelgroepinstrument", "confidence": confidence},
+                     {"name": "proeftuin_bevindingen", "confidence": 0.1}],
+        )
+        return answering.answer(kb, turn)
+
+    assert "63" in asked_with(0.6).text and "39" in asked_with(0.6).text
+    assert "63" not in asked_with(0.9).text  # a sure NLU keeps its topic

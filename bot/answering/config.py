@@ -64,6 +64,12 @@ class AnsweringConfig:
     ruling_max_unexplained_words: int = 1
     #: a question states the condition of a rule "als X, dan …" when it holds this share of X's words
     condition_stated_share: float = 0.7
+    #: when the NLU is less sure than this of its topic intent, another of its first
+    #: `reread_candidates` intents answers if its topic holds clearly more of the question (this much
+    #: more of its content weight): the words asked decide between neighbouring topics
+    reread_max_confidence: float = 0.8
+    reread_candidates: int = 4
+    reread_better_by: float = 0.3
 
 
 CONFIG = AnsweringConfig()

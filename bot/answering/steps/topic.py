@@ -16,7 +16,7 @@ from bot.knowledge.query import KnowledgeBase, Record
 
 
 def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
-    intent = turn.intent_in_context or (turn.intent if turn.action == "answer" else None)
+    intent = turn.intent_in_context or (reread(kb, turn) if turn.action == "answer" else None)
     if not intent:
         return None
     answer = answers.answer_intent(kb, intent, turn.concepts, turn.text)
@@ -34,6 +34,28 @@ def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     # the topic lacks the kind of fact asked, or none of its sentences gives it about what is asked:
     # a passage of its documents, or a decline
     return passage(kb, turn, documents=documents, background_only=False) or decline(kb, turn, documents)
+
+
+def reread(kb: KnowledgeBase, turn: Turn) -> str:
+    """The NLU's intent; when it is unsure, the one of its next intents whose topic holds clearly more of
+    what the question asks ("wat moeten we als LP bijhouden …" between two LP topics)."""
+    top = turn.ranking[0] if turn.ranking else None
+    if top is None or top.get("name") != turn.intent or top.get("confidence", 1.0) >= CONFIG.reread_max_confidence:
+        return turn.intent
+    total = sum(weight(kb, s) for s in turn.asked.content)
+    if not total:
+        return turn.intent
+    covered = {}
+    for candidate in turn.ranking[: CONFIG.reread_candidates]:
+        topics = kb.topics_for_intent(candidate["name"])
+        if topics:
+            covered[candidate["name"]] = max(
+                overlap(kb, turn.asked, f"{t['title']} {answers.topic_text(t, {})}") for t in topics
+            ) / total
+    if turn.intent not in covered:
+        return turn.intent
+    best = max(covered, key=lambda name: covered[name])
+    return best if covered[best] >= covered[turn.intent] + CONFIG.reread_better_by else turn.intent
 
 
 def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer) -> Answer | None:
