@@ -405,6 +405,14 @@ def test_a_topic_whose_answering_sentences_lack_the_fact_asked_is_declined(kb):
         # `unless` as a phrase in quotes, so that "niet" counts: certified may, not certified is not said
         ("ons ocmw is icf gecertificeerd, mogen we zelf het advies indicering doen?", "ja"),
         ("mag een niet-gecertificeerd ocmw zelf het advies indicering doen?", None),
+        # a number in a ruling's range ("< N uur week", ">= N maand"), said of what the ruling is about
+        ("WES van 12u per week in glow, kan da?", "ja"),
+        ("wes van 25u per week in glow mogelijk?", None),  # outside the range: the rule does not say
+        ("krijgt mijne klant een vrijstelling met ne wes van 10 uur per week?", "nee"),
+        ("mijne klant in glow wil een vdab-opleiding van 10 maanden volgen, mag da?", "nee"),
+        ("mag een bvs 40 dagen duren?", "nee"),
+        ("mag een bvs 20 dagen duren?", "ja"),
+        ("mag een bvs 25 werkdagen duren?", None),  # working days are not calendar days
     ],
 )
 def test_a_ruling_answers_only_the_question_it_settles(kb, text, verdict):
@@ -469,3 +477,26 @@ def test_an_unsure_intent_gives_way_to_a_next_one_whose_topic_holds_clearly_more
 
     assert "63" in asked_with(0.6).text and "39" in asked_with(0.6).text
     assert "63" not in asked_with(0.9).text  # a sure NLU keeps its topic
+
+
+def test_a_range_in_a_ruling_is_checked_when_the_knowledge_base_is_built():
+    from bot.answering.steps.ruling import range_problem
+
+    assert range_problem("< 20 uur week") is None and range_problem(">= 9 maand") is None
+    assert range_problem("langer dan 9") is None  # words, not a range
+    assert "geen bereik" in range_problem("< twintig uur")
+    assert "onbekende eenheid" in range_problem("> 30 kalenderdagen")
+
+
+def test_a_number_in_a_rulings_range_must_be_said_of_what_the_ruling_asks_about(kb):
+    from bot.answering.steps.ruling import settling_ruling
+
+    def settled(text):
+        turn = answering.Turn(text=text, intent="nlu_fallback")
+        turn.kb = kb
+        found = settling_ruling(kb, turn)
+        return found and found["id"]
+
+    assert settled("klant wil een vdab-opleiding van 10 maanden volgen in glow, mag da?") == "glow-opleiding-lang"
+    # the months are the client's unemployment, not the training's length
+    assert settled("ik heb een klant die 10 maanden werkloos is, mag die een opleiding volgen in glow") is None

@@ -101,7 +101,7 @@ KINDS: dict[str, Kind] = {
             name="rulings",
             description="A ja/nee question that a cited rule settles: an explicit permission, exclusion or obligation "
             "of the document. A ja/nee question that names every line of `asks` (a glossary id, or words that must all "
-            "stand in it; alternatives split by ` | `; a phrase in double quotes must stand as written, \"niet\" and all) and nothing of `unless` gets `verdict` first (ja, nee or hangt "
+            "stand in it; alternatives split by ` | `; a phrase in double quotes must stand as written, \"niet\" and all; a range such as `< 20 uur week` holds a number of the question below it, counted in those units) and nothing of `unless` gets `verdict` first (ja, nee or hangt "
             "af) with `says` as its reason; `topic` is told on \"Meer uitleg\". The verdict answers the question in its "
             "positive form (\"mag …?\", not \"mag … niet?\"). `question: mag` keeps it from questions whether something "
             "must be (moet, hoeft, verplicht, nodig): \"X kan\" says nothing to \"moet X?\"; `question: moet` limits it to those: "

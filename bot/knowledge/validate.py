@@ -86,6 +86,13 @@ def _check_records(knowledge: Knowledge) -> Iterator[Problem]:
                         yield Problem("K016", file, record_id, f"{where}.{condition}", f"onbekend label '{label}'")
         if kind_name == "topics" and "clarify" in record:
             yield from _check_clarify(file, record_id, record["clarify"])
+        if kind_name == "rulings":
+            from bot.answering.steps.ruling import range_problem  # the ruling step reads them; imported late
+
+            for name in ("asks", "unless"):
+                for i, line in enumerate(record.get(name) or []):
+                    for problem in filter(None, (range_problem(a) for a in str(line).split("|"))):
+                        yield Problem("K019", file, record_id, f"{name}[{i}]", problem)
         if kind_name == "eligibility" and "for_client" in record:
             from bot.eligibility import validate_for_client  # the guide's questions; imported late (no cycle)
 

@@ -22,8 +22,9 @@ from bot.knowledge.query import KnowledgeBase, Record
 _MUST = re.compile(r"\b(moet|moeten|hoeft|hoeven|verplicht|vereist|nodig)\b")
 _MAY = re.compile(r"\b(mag|mogen|kan|kunnen|kunt|mogelijk|toegelaten|in aanmerking|past|komt|hoort)\b")
 #: One way of naming a line of `asks` or `unless`: a glossary term ("#glow"), a phrase that must stand
-#: as written ("=al in", written in quotes: `"al in"`, for words that are otherwise left out), or the
-#: words that must all be there.
+#: as written ("=al in", written in quotes: `"al in"`, for words that are otherwise left out), a range
+#: of numbers ("~< 20 uur", written `< 20 uur`: a number of the question below 20 counted in uur), or
+#: the words that must all be there.
 Alternative = tuple[str, tuple[str, ...]]
 #: A question a plain ja or nee does not answer: a choice ("… de adviseur of de bemiddelaar?"), one
 #: that also asks what, who or how, or one that asks whether something is the only way ("enkel …?").
@@ -77,7 +78,10 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
             continue  # the question puts "geen"/"zonder" before what the rule is about
         if len(_unexplained(kb, named, held, record)) > CONFIG.ruling_max_unexplained_words:
             continue  # the question asks something else about the same thing
-        if not _numbers_agree(asked_numbers, record["says"]):
+        in_range = {n for term, _ in held if term.startswith("~") for n in _in_range(named, term)}
+        if in_range and not _about(kb, named, in_range, held):
+            continue  # "10 maanden werkloos, mag die een opleiding in glow?": not the training's months
+        if not _numbers_agree({n: u for n, u in asked_numbers.items() if n not in in_range}, record["says"]):
             continue  # "2 maanden vrijgesteld?" is not settled by "2 jaar"
         matched.append((len(lines), record))
     if not matched:
@@ -100,6 +104,8 @@ def _unexplained(kb: KnowledgeBase, named: Named, held: list[Alternative], recor
     explained = {word for term in named.terms if term.lstrip("#") in told_terms or _is_status(kb, term)
                  for word in _variant_words(kb, term.lstrip("#"))}
     asked_words = [w for _, words in held for w in words]
+    if any(term.startswith("~") for term, _ in held):  # "10u per week" in the range "< 20 uur"
+        explained |= {w for w in named.words if any(c.isdigit() for c in w) or w in _UNITS or w == "per"}
     return {
         word for word in named.words
         if word not in explained and not stems(word) <= stems(told)
@@ -116,8 +122,10 @@ def _variant_words(kb: KnowledgeBase, term: str) -> frozenset[str]:
 #: Units a number in a question or rule is counted in, by how they are written.
 _UNITS = {
     "u": "uur", "uur": "uur", "uren": "uur", "dag": "dag", "dagen": "dag", "kalenderdagen": "dag",
-    "werkdagen": "dag", "week": "week", "weken": "week", "maand": "maand", "maanden": "maand", "j": "jaar",
-    "jaar": "jaar", "jaren": "jaar", "jarige": "jaar", "km": "km", "euro": "euro", "procent": "%", "%": "%",
+    # a working day is not a calendar day: "25 werkdagen" is more than "30 kalenderdagen"
+    "werkdagen": "werkdag", "arbeidsdagen": "werkdag", "week": "week", "weken": "week", "maand": "maand",
+    "maanden": "maand", "j": "jaar", "jaar": "jaar", "jaren": "jaar", "jarige": "jaar", "km": "km", "euro": "euro",
+    "procent": "%", "%": "%",
 }
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
@@ -173,6 +181,8 @@ class Named:
     beginnings: frozenset[str]
     numbers: frozenset[str]
     terms: frozenset[str]
+    #: each number and the units it is counted in ("10u per week": 10 -> uur, week)
+    counted: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 def _named(kb: KnowledgeBase, turn: Turn) -> Named:
@@ -187,7 +197,8 @@ def _named(kb: KnowledgeBase, turn: Turn) -> Named:
     words = frozenset(_words(turn.text))
     beginnings = frozenset(w[:n] for w in words for n in range(min(STEM_LENGTH, len(w)), len(w) + 1))
     text = f" {' '.join(_tokens(turn.text))} "
-    return Named(words, text, beginnings, frozenset(re.findall(r"\d+", turn.text)), frozenset(terms))
+    counted = tuple((number, frozenset(units)) for number, units in _counted(turn.text).items())
+    return Named(words, text, beginnings, frozenset(re.findall(r"\d+", turn.text)), frozenset(terms), counted)
 
 
 def _holds(named: Named, alternative: Alternative) -> bool:
@@ -196,9 +207,67 @@ def _holds(named: Named, alternative: Alternative) -> bool:
     term, needed = alternative
     if term.startswith("="):
         return f" {term[1:]} " in named.text
+    if term.startswith("~"):
+        return bool(_in_range(named, term))
     if term:
         return term in named.terms
     return bool(needed) and all(_named_word(named, word) for word in needed)
+
+
+#: A range of numbers in `asks` or `unless`: "< 20 uur", ">= 9 maand", "> 64 uur maand" (counted in
+#: every unit named: "per maand", not "per week").
+_RANGE = re.compile(r"^(<=|>=|<|>)\s*(\d+(?:,\d+)?)\s+([a-z%]+(?:\s+[a-z%]+)*)$")
+_COMPARED = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+
+
+#: How many words from what a ruling asks about a number in its range may stand ("een WES van 10u").
+_NUMBER_NEAR = 4
+
+
+def _about(kb: KnowledgeBase, named: Named, numbers: set[str], held: list[Alternative]) -> bool:
+    """Whether each number is said of what the ruling asks about: a word of another of its lines stands
+    within a few words of where the number stands."""
+    tokens = named.text.split()
+    anchors = {_beginning(w) for term, words in held if not term.startswith("~") for w in words}
+    anchors |= {_beginning(w) for term, _ in held if term.startswith("#") for w in _variant_words(kb, term[1:])}
+    near = [i for i, token in enumerate(tokens) if token.startswith(tuple(anchors))] if anchors else []
+    for number in numbers:
+        written = re.compile(rf"{re.escape(number)}(?!\d)")
+        places = [i for i, token in enumerate(tokens) if written.match(token)]
+        if not any(abs(i - j) <= _NUMBER_NEAR for i in places for j in near):
+            return False
+    return True
+
+
+def range_problem(alternative: str) -> str | None:
+    """What is wrong with an alternative of `asks` or `unless` written as a range ("< 20 uur"), if anything."""
+    alternative = alternative.strip()
+    if not alternative.startswith(("<", ">")):
+        return None
+    found = _RANGE.match(alternative)
+    if not found:
+        return (f"'{alternative}' is geen bereik: <, <=, > of >=, een getal en een of meer eenheden "
+                f"({', '.join(sorted(set(_UNITS.values())))})")
+    unknown = set(found.group(3).split()) - set(_UNITS.values())
+    return f"onbekende eenheid {', '.join(sorted(unknown))} in '{alternative}'" if unknown else None
+
+
+def _in_range(named: Named, term: str) -> set[str]:
+    """The question's numbers in the range `term` ("~< 20 uur"), counted in all of its units."""
+    found = _RANGE.match(term[1:])
+    if not found:
+        return set()
+    operator, bound, units = found.group(1), _value(found.group(2)), set(found.group(3).split())
+    return {
+        number for number, counted_in in named.counted
+        if units <= counted_in and _COMPARED[operator](_value(number), bound)
+    }
+
+
+def _value(number: str) -> float:
+    return float(number.replace(",", "."))
 
 
 def _named_word(named: Named, word: str) -> bool:
@@ -230,6 +299,8 @@ def _parsed(kb: KnowledgeBase, lines: tuple[str, ...]) -> list[list[Alternative]
         for alternative in (a.strip() for a in str(line).split("|")):
             if kb.get("glossary", alternative):
                 alternatives.append(("#" + alternative, ()))
+            elif _RANGE.match(alternative):
+                alternatives.append(("~" + alternative, ()))
             elif len(alternative) > 2 and alternative[0] == alternative[-1] == '"':
                 phrase = " ".join(_tokens(alternative))
                 alternatives.append(("=" + phrase, tuple(_words(phrase))))
