@@ -625,9 +625,10 @@ def no_answer(kb: KnowledgeBase, concepts: Concepts, question: str = "", documen
         return Answer(text=messages.M013_EMPTY_MESSAGE, declined=True)
     if not_dutch(question):
         return Answer(text=messages.M026_NOT_DUTCH, declined=True)
-    if off_topic(kb, concepts, question):
+    if documents is None and off_topic(kb, concepts, question):
         # nothing of the draaiboeken in it (the weather, a recipe): a short redirect; a second
-        # question in a row without an answer still gets the contacts (handover)
+        # question in a row without an answer still gets the contacts (handover). A question read
+        # with a topic's documents ("hoelang duurde da?" after an answer) is about them.
         return Answer(text=messages.M047_OFF_TOPIC, declined=True)
     suggestions = kb.search_topics(question, limit=3)
     contacts = kb.contacts_for_documents(list(dict.fromkeys(documents or documents_asked_about(kb, concepts))))

@@ -500,3 +500,11 @@ def test_a_number_in_a_rulings_range_must_be_said_of_what_the_ruling_asks_about(
     assert settled("klant wil een vdab-opleiding van 10 maanden volgen in glow, mag da?") == "glow-opleiding-lang"
     # the months are the client's unemployment, not the training's length
     assert settled("ik heb een klant die 10 maanden werkloos is, mag die een opleiding volgen in glow") is None
+
+
+def test_a_follow_up_nothing_answers_is_declined_with_the_contacts_of_the_conversations_document(kb):
+    first = ask(kb, "wat is de doelgroep van het lokaal partnerschap?", intent="lp_doelgroep")
+    answer = ask(kb, "en hoeveel kost da?", previous=Context(first.record_ids), action="no_answer")
+    assert answer.declined and answer.text.startswith("Sorry, dat " + NO_ANSWER_MARKER)
+    assert messages.M047_OFF_TOPIC not in answer.text  # not "I only answer questions about the draaiboeken"
+    assert "anneloes.degen@vdab.be" in answer.text

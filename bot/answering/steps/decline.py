@@ -8,4 +8,7 @@ from bot.knowledge.query import KnowledgeBase
 
 
 def decline(kb: KnowledgeBase, turn: Turn, documents: list[str] | None = None) -> Answer:
+    """`documents`: those the question was read in; a follow-up is about those of the answer it follows."""
+    if documents is None and turn.previous_documents:
+        documents = turn.previous_documents
     return answers.no_answer(kb, turn.concepts, turn.text, documents=documents)
