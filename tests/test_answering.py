@@ -413,6 +413,10 @@ def test_a_topic_whose_answering_sentences_lack_the_fact_asked_is_declined(kb):
         ("mag een bvs 40 dagen duren?", "nee"),
         ("mag een bvs 20 dagen duren?", "ja"),
         ("mag een bvs 25 werkdagen duren?", None),  # working days are not calendar days
+        # another way a line of `asks` is written explains the question's word ("teams" for "online") …
+        ("mag da driegesprek met de bemiddelaar ook via teams doorgaan?", "ja"),
+        # … but not a number or unit of it: "meer dan 2 jaar" does not explain "een jaar"
+        ("mag GLOW langer duren dan een jaar?", None),
     ],
 )
 def test_a_ruling_answers_only_the_question_it_settles(kb, text, verdict):

@@ -76,7 +76,8 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
             continue
         if stems(" ".join(w for _, words in held for w in words)) & turn.asked.excluded:
             continue  # the question puts "geen"/"zonder" before what the rule is about
-        if len(_unexplained(kb, named, held, record)) > CONFIG.ruling_max_unexplained_words:
+        synonyms = [alt for line in lines for alt in line]  # a line's alternatives say one thing
+        if len(_unexplained(kb, named, held, record, synonyms)) > CONFIG.ruling_max_unexplained_words:
             continue  # the question asks something else about the same thing
         in_range = {n for term, _ in held if term.startswith("~") for n in _in_range(named, term)}
         if in_range and not _about(kb, named, in_range, held):
@@ -93,17 +94,24 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
     return max(top, key=lambda r: len(turn.asked.content & stems(r["says"])))
 
 
-def _unexplained(kb: KnowledgeBase, named: Named, held: list[Alternative], record: Record) -> set[str]:
+def _unexplained(
+    kb: KnowledgeBase, named: Named, held: list[Alternative], record: Record, synonyms: list[Alternative] = ()
+) -> set[str]:
     """The question's words that neither the ruling's `asks` it names, nor what it says, nor its
     topic's title account for ("leefloner in glow, heeft hij daarna recht op een uitkering?" is not
     asked by "GLOW is er ook voor leefloners": "recht", "uitkering", "daarna" are left). The client's
-    status ("mijne leefloner") is context, not what is asked."""
+    status ("mijne leefloner") is context, not what is asked. `synonyms`: the other ways the lines of `asks`
+    it names are written."""
     topic = kb.get("topics", record["topic"]) or {}
     told = f"{record['says']} {topic.get('title', '')}"
     told_terms = {t.lstrip("#") for t in concepts(kb, told)} | {t.lstrip("#") for t, _ in held if t.startswith("#")}
     explained = {word for term in named.terms if term.lstrip("#") in told_terms or _is_status(kb, term)
                  for word in _variant_words(kb, term.lstrip("#"))}
-    asked_words = [w for _, words in held for w in words]
+    # another way a line of `asks` is written says the same ("online" and "teams"); not its numbers or
+    # units ("meer dan 2 jaar" does not explain "een jaar")
+    asked_words = [w for _, words in held for w in words] + [
+        w for _, words in synonyms for w in words if w not in _UNITS and not w.isdigit() and w not in _NUMBER_WORDS
+    ]
     if any(term.startswith("~") for term, _ in held):  # "10u per week" in the range "< 20 uur"
         explained |= {w for w in named.words if any(c.isdigit() for c in w) or w in _UNITS or w == "per"}
     return {
@@ -128,6 +136,7 @@ _UNITS = {
     "procent": "%", "%": "%",
 }
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_NUMBER_WORDS = frozenset(answers.NUMBER_WORDS.split("|")) | {"een", "halve", "half"}
 
 
 def _numbers_agree(asked: dict[str, set[str]], says: str) -> bool:
