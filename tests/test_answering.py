@@ -44,6 +44,7 @@ def entity(label, value):
         ("wat zijn de conclusies van het onderzoek?", "welke"),
         ("wat is een combinatietraject", "wat"),
         ("verschil tussen glow en twe?", "verschil"),
+        ("wat is er anders in glow tov twe?", "verschil"),
         ("waarom kan dat niet?", "waarom"),
     ],
 )
@@ -512,3 +513,12 @@ def test_a_follow_up_nothing_answers_is_declined_with_the_contacts_of_the_conver
     assert answer.declined and answer.text.startswith("Sorry, dat " + NO_ANSWER_MARKER)
     assert messages.M047_OFF_TOPIC not in answer.text  # not "I only answer questions about the draaiboeken"
     assert "anneloes.degen@vdab.be" in answer.text
+
+
+def test_a_heading_left_in_a_section_is_never_quoted(kb):
+    from bot.answering.focus import stray
+
+    assert stray("1.6.2 Wat is anders?") and stray("Zie: https://www.serv.be/node/11643 SERV, Advies")
+    assert not stray("2.2.2 Leuven In Leuven bestaat er reeds een lange traditie van samenwerking.")
+    answer = ask(kb, "wat is er anders in glow tov twe?", intent="glow_twe_ocmw")
+    assert "1.6.2 Wat is anders" not in answer.text and "art. 60" in answer.text

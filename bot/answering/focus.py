@@ -376,18 +376,19 @@ def _not_restated(passages: tuple[str, ...], units: tuple[str, ...]) -> tuple[st
     """The passages that answer on their own and that no sentence of the record already says."""
     return tuple(
         p for p in passages
-        if not p.rstrip().endswith(":") and not footnote(p) and not any(_restates(p, unit) for unit in units)
+        if not p.rstrip().endswith(":") and not stray(p) and not any(_restates(p, unit) for unit in units)
     )  # a list's lead without its items ("… inzetten:") says nothing by itself
 
 
 #: A web address or a reference ("1 SERV, Advies …", "Zie: …") is a footnote or a page footer that PDF
-#: extraction ran into the text.
-_FOOTNOTE = re.compile(r"\bhttps?://|\bwww\.|^\d+\s+[A-Z]{3,},\s|^(\d+\s+)?[Zz]ie( ook)?:")
+#: extraction ran into the text; a numbered line without a full stop ("1.6.2 Wat is anders?") a heading.
+_STRAY = re.compile(
+    r"\bhttps?://|\bwww\.|^\d+\s+[A-Z]{3,},\s|^(\d+\s+)?[Zz]ie( ook)?:|^\d+(\.\d+)+\.?\s[^.]*$")
 
 
-def footnote(passage: str) -> bool:
-    """Whether a passage is a footnote or footer rather than the document's text."""
-    return bool(_FOOTNOTE.search(passage))
+def stray(passage: str) -> bool:
+    """Whether a passage is a footnote, a page footer or a heading rather than the document's text."""
+    return bool(_STRAY.search(passage))
 
 
 def _restates(passage: str, unit: str) -> bool:

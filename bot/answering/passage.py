@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot import messages
 from bot.answering.config import CONFIG
 from bot.answers import asks_for_missing_fact
-from bot.answering.focus import CARRIERS, concepts, footnote, overlap, weight
+from bot.answering.focus import CARRIERS, concepts, overlap, stray, weight
 from bot.answering.question import Asked, held, negated, stems
 from bot.knowledge.query import KnowledgeBase, Record
 
@@ -42,7 +42,7 @@ def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list
     for row in kb.search_passages(sorted(asked.content), limit=CONFIG.passage_candidates):
         if documents and row["document"] not in documents:
             continue
-        if footnote(row["text"]):
+        if stray(row["text"]):
             continue
         own = f"{row['section_title']} {row['text']}"
         if len(held(asked, own)) < CONFIG.passage_min_shared_words or asked.excluded & (stems(own) - negated(own)):

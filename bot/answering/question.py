@@ -26,7 +26,9 @@ _OPENS_WITH_VERB = re.compile(
     r"(ik|je|we|wij|die|hij|ze|zij|het|dat|da|mijn|mijne|de|een|ne|er)\b")
 #: The kinds of answer a question can ask for, checked in this order (the first that matches wins).
 ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("verschil", re.compile(r"\b(verschil\w*|verschilt|verschillen|versus|vs\.?|t\.o\.v\.?|tegenover|vergelijk\w*)\b")),
+    ("verschil", re.compile(
+        r"\b(verschil\w*|verschilt|verschillen|versus|vs\.?|t\.?o\.?v\.?|tegenover|vergelijk\w*)(?!\w)"
+        r"|\bwat\s+is\s+(er\s+)?anders\b|\banders\s+(dan|bij|in)\b")),
     # what two things share ("wat hebben glow en twe gemeen?"); a question about both is a "verschil"
     ("gemeen", re.compile(r"\b(gemeen|gemeenschappelijk\w*|gelijkenis\w*|overeenkomst\w*|gelijkaardig\w*)\b")),
     ("waarom", re.compile(r"^\W*(en\s+)?(waarom|hoezo|om welke reden)\b")),
