@@ -67,7 +67,7 @@ class AnsweringConfig:
     #: when the NLU is less sure than this of its topic intent, another of its first
     #: `reread_candidates` intents answers if its topic holds clearly more of the question (this much
     #: more of its content weight): the words asked decide between neighbouring topics
-    reread_max_confidence: float = 0.8
+    reread_max_confidence: float = 0.9
     reread_candidates: int = 4
     reread_better_by: float = 0.3
 
