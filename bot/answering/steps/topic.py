@@ -47,6 +47,8 @@ def reread(kb: KnowledgeBase, turn: Turn) -> str:
         return turn.intent
     covered = {}
     for candidate in turn.ranking[: CONFIG.reread_candidates]:
+        if candidate["name"] == answers.COMBINATION_INTENT:
+            continue  # what the rule table does not settle is no reading of a question about something else
         topics = kb.topics_for_intent(candidate["name"])
         if topics:
             covered[candidate["name"]] = max(
