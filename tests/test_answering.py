@@ -493,18 +493,38 @@ def test_a_range_in_a_ruling_is_checked_when_the_knowledge_base_is_built():
     assert "onbekende eenheid" in range_problem("> 30 kalenderdagen")
 
 
-def test_a_number_in_a_rulings_range_must_be_said_of_what_the_ruling_asks_about(kb):
+@pytest.mark.parametrize(
+    "text, ruling_id",
+    [
+        ("klant wil een vdab-opleiding van 10 maanden volgen in glow, mag da?", "glow-opleiding-lang"),
+        ("mag een glow traject 30 maanden duren?", "glow-duur-langer-dan-24-maanden"),
+        # the months are the client's unemployment or time in GLOW, not the training's length
+        ("ik heb een klant die 10 maanden werkloos is, mag die een opleiding volgen in glow", None),
+        ("klant is 10 maanden in glow, mag die een opleiding volgen?", None),
+        # hours per month are no months; a client's age or years of work are no trajectory's length
+        ("mag een wes van 40u per maand in glow?", None),
+        ("kan een klant van 30 jaar in glow?", None),
+        ("mag een klant met 5 jaar werkervaring in glow?", None),
+        # the client's own job hours are no WES's hours ("werk" is not "werkt")
+        ("klant werkt 10u per week, mag die een WES doen in glow?", None),
+        # what the rule does not cover: after GLOW, on the company's request, a second BVS
+        ("mag een opleiding van 10 maanden starten na een glow traject?", None),
+        ("mag een bvs van 10 dagen op vraag van het stagebedrijf?", None),
+        ("mag een bvs van 20 dagen tweemaal?", None),
+    ],
+)
+def test_a_number_in_a_rulings_range_must_be_said_of_what_the_ruling_asks_about(kb, text, ruling_id):
     from bot.answering.steps.ruling import settling_ruling
 
-    def settled(text):
-        turn = answering.Turn(text=text, intent="nlu_fallback")
-        turn.kb = kb
-        found = settling_ruling(kb, turn)
-        return found and found["id"]
+    turn = answering.Turn(text=text, intent="nlu_fallback")
+    turn.kb = kb
+    found = settling_ruling(kb, turn)
+    assert (found and found["id"]) == ruling_id
 
-    assert settled("klant wil een vdab-opleiding van 10 maanden volgen in glow, mag da?") == "glow-opleiding-lang"
-    # the months are the client's unemployment, not the training's length
-    assert settled("ik heb een klant die 10 maanden werkloos is, mag die een opleiding volgen in glow") is None
+
+def test_two_questions_in_one_get_no_verdict_from_a_ruling(kb):
+    answer = ask(kb, "mag een wes van 10u per week in glow, en krijgt die daarvoor vrijstelling?")
+    assert answer.verdict is None
 
 
 def test_a_follow_up_nothing_answers_is_declined_with_the_contacts_of_the_conversations_document(kb):

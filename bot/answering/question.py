@@ -44,7 +44,10 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # a question that opens with "hoe" asks how, whatever else it adds ("hoe start ik …? wie moet wat doen")
     ("hoe", re.compile(r"^\W*(en\s+)?hoe\b(?!\s*(lang|veel|oud|laat)\b)")),
     ("wie", re.compile(r"^\W*(en\s+)?(wie|bij wie|naar wie|met wie|voor wie|welke (dienst|organisatie|partner|instantie|persoon))\b|\bwie\s+(moet|mag|kan|doet|beslist|is|registreert|start|betaalt|contacteer)\b")),
-    ("hoe", re.compile(r"\b(hoe|welke stappen|wat moet ik doen|wat doe ik|procedure|stappen)\b")),
+    # "wat moet ik als begeleider doen?", "wat moeten we dan doen?": the steps are asked
+    ("hoe", re.compile(
+        r"\b(hoe|welke stappen|wat doe ik|procedure|stappen)\b"
+        r"|\bwat\s+(moet|moeten|doe|doen)\s+(ik|we|wij|je|jij|hij|zij|ze)\b(\s+[\w-]+){0,4}?\s+doen\b")),
     # a verb after any comma, or a ja/nee tag at the end ("…, kan dat?"); an opening verb matched above
     ("ja_nee", re.compile(
         r"[,;]\s*(en\s+)?(mag|mogen|kan|kunnen|moet|moeten|komt|past|valt)\s+(die|dat|da|hij|ze|zij|het|hem|haar|mijn|ik|je|we)\b"

@@ -29,7 +29,9 @@ Alternative = tuple[str, tuple[str, ...]]
 #: A question a plain ja or nee does not answer: a choice ("… de adviseur of de bemiddelaar?"), one
 #: that also asks what, who or how, or one that asks whether something is the only way ("enkel …?").
 _NOT_PLAIN = re.compile(
-    r"\bof\b(?!\s+(niet|nie|nee|wel)\b)|\b(wat|wie|welke|welk|hoe|waarom|hoeveel|waar)\b|\b(enkel|alleen|uitsluitend)\b")
+    r"\bof\b(?!\s+(niet|nie|nee|wel)\b)|\b(wat|wie|welke|welk|hoe|waarom|hoeveel|waar)\b|\b(enkel|alleen|uitsluitend)\b"
+    # … or two questions in one: "mag X, en krijgt die daarvoor Y?"
+    r"|,\s*en\s+(mag|mogen|kan|kunnen|krijgt|krijgen|moet|moeten|is|heeft|geeft|telt|bouwt|blijft)\b")
 #: A word of `asks` is named by a question word that starts with all of it but this many last letters
 #: (at least the stem): "opbouwen" by "opbouw", "verplicht" by "verplichting".
 _ENDING = 3
@@ -159,6 +161,12 @@ def _counted(text: str) -> dict[str, set[str]]:
     return counted
 
 
+def _own_unit(text: str, number: str) -> str:
+    """The unit written right after the number ("40u per maand": uur, not maand), or ""."""
+    found = re.search(rf"(?<![\d,]){re.escape(number)}(?![\d,])\s*-?\s*([a-zà-ÿ%]+)", text.casefold().replace(".", ","))
+    return _UNITS.get(found.group(1), "") if found else ""
+
+
 def _is_status(kb: KnowledgeBase, term: str) -> bool:
     return (kb.get("glossary", term.lstrip("#")) or {}).get("label") == "status"
 
@@ -190,8 +198,9 @@ class Named:
     beginnings: frozenset[str]
     numbers: frozenset[str]
     terms: frozenset[str]
-    #: each number and the units it is counted in ("10u per week": 10 -> uur, week)
-    counted: tuple[tuple[str, frozenset[str]], ...] = ()
+    #: each number, the unit written right after it and all units of its clause ("10u per week": 10 ->
+    #: uur; uur, week)
+    counted: tuple[tuple[str, str, frozenset[str]], ...] = ()
 
 
 def _named(kb: KnowledgeBase, turn: Turn) -> Named:
@@ -206,7 +215,9 @@ def _named(kb: KnowledgeBase, turn: Turn) -> Named:
     words = frozenset(_words(turn.text))
     beginnings = frozenset(w[:n] for w in words for n in range(min(STEM_LENGTH, len(w)), len(w) + 1))
     text = f" {' '.join(_tokens(turn.text))} "
-    counted = tuple((number, frozenset(units)) for number, units in _counted(turn.text).items())
+    counted = tuple(
+        (number, _own_unit(turn.text, number), frozenset(units)) for number, units in _counted(turn.text).items()
+    )
     return Named(words, text, beginnings, frozenset(re.findall(r"\d+", turn.text)), frozenset(terms), counted)
 
 
@@ -237,15 +248,18 @@ _NUMBER_NEAR = 4
 
 def _about(kb: KnowledgeBase, named: Named, numbers: set[str], held: list[Alternative]) -> bool:
     """Whether each number is said of what the ruling asks about: a word of another of its lines stands
-    within a few words of where the number stands."""
-    tokens = named.text.split()
-    anchors = {_beginning(w) for term, words in held if not term.startswith("~") for w in words}
-    anchors |= {_beginning(w) for term, _ in held if term.startswith("#") for w in _variant_words(kb, term[1:])}
-    near = [i for i, token in enumerate(tokens) if token.startswith(tuple(anchors))] if anchors else []
+    a few words before it ("een WES van 10u", "een bvs 40 dagen"; not "10 maanden in glow")."""
+    tokens = named.text.replace("-", " ").split()  # "vdab-opleiding van 10 maanden": "opleiding" stands before
+    anchors = {w for term, words in held if not term.startswith("~") for w in words}
+    anchors |= {w for term, _ in held if term.startswith("#") for w in _variant_words(kb, term[1:])}
+    # a short word whole ("wes", "werk" is not "werkt"), a longer one by its beginning ("opleiding" in "opleidingen")
+    near = [i for i, token in enumerate(tokens) if any(
+        token == w if len(w) <= STEM_LENGTH else token.startswith(_beginning(w)) for w in anchors
+    )]
     for number in numbers:
         written = re.compile(rf"{re.escape(number)}(?!\d)")
         places = [i for i, token in enumerate(tokens) if written.match(token)]
-        if not any(abs(i - j) <= _NUMBER_NEAR for i in places for j in near):
+        if not any(0 < i - j <= _NUMBER_NEAR for i in places for j in near):
             return False
     return True
 
@@ -264,14 +278,15 @@ def range_problem(alternative: str) -> str | None:
 
 
 def _in_range(named: Named, term: str) -> set[str]:
-    """The question's numbers in the range `term` ("~< 20 uur"), counted in all of its units."""
+    """The question's numbers in the range `term` ("~< 20 uur week"): counted in its first unit (written
+    right after the number: "40u per maand" is hours, not months) and in all of its others."""
     found = _RANGE.match(term[1:])
     if not found:
         return set()
-    operator, bound, units = found.group(1), _value(found.group(2)), set(found.group(3).split())
+    operator, bound, (unit, *others) = found.group(1), _value(found.group(2)), found.group(3).split()
     return {
-        number for number, counted_in in named.counted
-        if units <= counted_in and _COMPARED[operator](_value(number), bound)
+        number for number, own, counted_in in named.counted
+        if own == unit and set(others) <= counted_in and _COMPARED[operator](_value(number), bound)
     }
 
 
