@@ -12,6 +12,16 @@ from bot.knowledge.passages import split_passages, split_sentences
 from bot.messages import NO_ANSWER_MARKER
 
 
+def settled_by(kb, text):
+    """The id of the ruling that settles a ja/nee question, or None."""
+    from bot.answering.steps.ruling import settling_ruling
+
+    turn = answering.Turn(text=text, intent="nlu_fallback")
+    turn.kb = kb
+    found = settling_ruling(kb, turn)
+    return found["id"] if found else None
+
+
 def ask(kb, text, intent="nlu_fallback", action="answer", entities=None, previous=None):
     turn = answering.Turn(
         text=text, intent=intent, ranking=[{"name": intent, "confidence": 0.9}], entities=entities or [],
@@ -514,12 +524,7 @@ def test_a_range_in_a_ruling_is_checked_when_the_knowledge_base_is_built():
     ],
 )
 def test_a_number_in_a_rulings_range_must_be_said_of_what_the_ruling_asks_about(kb, text, ruling_id):
-    from bot.answering.steps.ruling import settling_ruling
-
-    turn = answering.Turn(text=text, intent="nlu_fallback")
-    turn.kb = kb
-    found = settling_ruling(kb, turn)
-    assert (found and found["id"]) == ruling_id
+    assert settled_by(kb, text) == ruling_id
 
 
 def test_two_questions_in_one_get_no_verdict_from_a_ruling(kb):
@@ -542,3 +547,18 @@ def test_a_heading_left_in_a_section_is_never_quoted(kb):
     assert not stray("2.2.2 Leuven In Leuven bestaat er reeds een lange traditie van samenwerking.")
     answer = ask(kb, "wat is er anders in glow tov twe?", intent="glow_twe_ocmw")
     assert "1.6.2 Wat is anders" not in answer.text and "art. 60" in answer.text
+
+
+@pytest.mark.parametrize(
+    "text, ruling_id",
+    [
+        # the client's age is context, not a number the rule must state
+        ("mijne klant is 34, al maanden ziek maar heeft nog een contract. kan die in het lokaal partnerschap?",
+         "lp-langdurig-ziek-met-contract"),
+        ("kan ne gast van 15 in het LP?", "lp-jonger-dan-16"),
+        # … and a rule about another age is not about this client
+        ("klant van 35 met een dochter van 17, kan die in het LP?", None),
+    ],
+)
+def test_the_clients_age_is_context_for_a_ruling_unless_the_ruling_is_about_an_age(kb, text, ruling_id):
+    assert settled_by(kb, text) == ruling_id

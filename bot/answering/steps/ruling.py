@@ -16,6 +16,7 @@ from bot.answering.focus import concepts
 from bot.answering.question import FILLER_WORDS, STEM_LENGTH, stems
 from bot.answering.turn import Turn
 from bot.answers import Answer
+from bot.eligibility import read_facts
 from bot.knowledge.query import KnowledgeBase, Record
 
 #: A question whether something must be, or may or can be: its verb anywhere ("klant zit in glow, moet die …")
@@ -61,6 +62,9 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
     named = _named(kb, turn)
     asked_as = _asked_as(turn.text)
     asked_numbers = _counted(turn.text)
+    # the client's age is who the question is about, not a number the rule must state ("mijne klant is
+    # 34, al jaren ziek …"); a rule about an age names it in `asks` ("< 16 jaar", "16 | 17")
+    asked_numbers.pop(named.age, None)
     matched: list[tuple[int, Record]] = []
     for record in kb.all("rulings"):
         if record.get("history") or not _fits(record.get("question"), asked_as):
@@ -76,6 +80,8 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
             continue
         if any(_holds(named, alt) for line in _parsed(kb, tuple(record.get("unless") or [])) for alt in line):
             continue
+        if named.age and any(w.isdigit() and w != named.age for _, words in held for w in words):
+            continue  # "klant van 35 met een dochter van 17": the rule about 17-year-olds is not about him
         if stems(" ".join(w for _, words in held for w in words)) & turn.asked.excluded:
             continue  # the question puts "geen"/"zonder" before what the rule is about
         synonyms = [alt for line in lines for alt in line]  # a line's alternatives say one thing
@@ -102,7 +108,7 @@ def _unexplained(
     """The question's words that neither the ruling's `asks` it names, nor what it says, nor its
     topic's title account for ("leefloner in glow, heeft hij daarna recht op een uitkering?" is not
     asked by "GLOW is er ook voor leefloners": "recht", "uitkering", "daarna" are left). The client's
-    status ("mijne leefloner") is context, not what is asked. `synonyms`: the other ways the lines of `asks`
+    status ("mijne leefloner") and age ("is 34") are context, not what is asked. `synonyms`: the other ways the lines of `asks`
     it names are written."""
     topic = kb.get("topics", record["topic"]) or {}
     told = f"{record['says']} {topic.get('title', '')}"
@@ -118,7 +124,7 @@ def _unexplained(
         explained |= {w for w in named.words if any(c.isdigit() for c in w) or w in _UNITS or w == "per"}
     return {
         word for word in named.words
-        if word not in explained and not stems(word) <= stems(told)
+        if word not in explained and word != named.age and not stems(word) <= stems(told)
         and not any(word.startswith(_beginning(a)) for a in asked_words)
     }
 
@@ -198,6 +204,8 @@ class Named:
     beginnings: frozenset[str]
     numbers: frozenset[str]
     terms: frozenset[str]
+    #: the client's age, as the eligibility guide reads it ("" when none)
+    age: str = ""
     #: each number, the unit written right after it and all units of its clause ("10u per week": 10 ->
     #: uur; uur, week)
     counted: tuple[tuple[str, str, frozenset[str]], ...] = ()
@@ -218,7 +226,8 @@ def _named(kb: KnowledgeBase, turn: Turn) -> Named:
     counted = tuple(
         (number, _own_unit(turn.text, number), frozenset(units)) for number, units in _counted(turn.text).items()
     )
-    return Named(words, text, beginnings, frozenset(re.findall(r"\d+", turn.text)), frozenset(terms), counted)
+    numbers = frozenset(re.findall(r"\d+", turn.text))
+    return Named(words, text, beginnings, numbers, frozenset(terms), read_facts(turn.text).get("age", ""), counted)
 
 
 def _holds(named: Named, alternative: Alternative) -> bool:
