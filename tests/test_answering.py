@@ -62,6 +62,11 @@ def test_the_kind_of_answer_a_question_asks_is_read(text, kind):
     assert read_question(text).kind == kind
 
 
+def test_short_chat_forms_that_turn_a_question_around_are_read():
+    assert "recht" in read_question("klant heeft gn rechten SE gekregen, wat nu?").excluded
+    assert read_question("mag da nt?").negative
+
+
 def test_what_a_question_excludes_and_a_described_client_are_read():
     asked = read_question("welk traject voor iemand die géén leefloon heeft?")
     assert "leefl" in asked.excluded and asked.negative

@@ -127,8 +127,13 @@ def negated(text: str) -> frozenset[str]:
     return frozenset(stem for match in _NEGATED.finditer(text.casefold()) for stem in stems(match.group(1)))
 
 
+#: Short forms typed in a chat for the words that turn a question around ("er worden gn rechten toegekend").
+_CHAT_FORMS = {"gn": "geen", "nt": "niet", "wrm": "waarom"}
+_CHAT_FORM = re.compile(rf"\b({'|'.join(_CHAT_FORMS)})\b")
+
+
 def read_question(text: str) -> Asked:
-    folded = text.casefold().replace("’", "'")
+    folded = _CHAT_FORM.sub(lambda m: _CHAT_FORMS[m.group(1)], text.casefold().replace("’", "'"))
     kind = next((name for name, pattern in ASKED_KINDS if pattern.search(folded)), "other")
     excluded = negated(folded)
     return Asked(
