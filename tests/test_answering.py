@@ -526,15 +526,32 @@ def test_a_range_in_a_ruling_is_checked_when_the_knowledge_base_is_built():
         ("mag een opleiding van 10 maanden starten na een glow traject?", None),
         ("mag een bvs van 10 dagen op vraag van het stagebedrijf?", None),
         ("mag een bvs van 20 dagen tweemaal?", None),
+        # someone else's number or situation: a daughter's age, a partner's illness, the employer's exemption
+        ("klant heeft een dochter van 15, kan de klant in het LP?", None),
+        ("partner van mijn klant is langdurig ziek met contract, mag mijn klant in lp?", None),
+        ("krijgt de werkgever een vrijstelling bij een wes van 15u per week?", None),
+        ("mag klant na 24 maanden glow nog in twe?", None),
     ],
 )
 def test_a_number_in_a_rulings_range_must_be_said_of_what_the_ruling_asks_about(kb, text, ruling_id):
     assert settled_by(kb, text) == ruling_id
 
 
-def test_two_questions_in_one_get_no_verdict_from_a_ruling(kb):
-    answer = ask(kb, "mag een wes van 10u per week in glow, en krijgt die daarvoor vrijstelling?")
-    assert answer.verdict is None
+@pytest.mark.parametrize("text", [
+    "mag een wes van 10u per week in glow, en krijgt die daarvoor vrijstelling?",
+    "mag ne klant in glow een opleiding van 2 maand en krijgt die dan een vrijstelling?",
+])
+def test_two_questions_in_one_get_no_verdict_from_a_ruling(kb, text):
+    from bot.answering.steps.ruling import ruling
+
+    turn = answering.Turn(text=text, intent="nlu_fallback")
+    turn.kb = kb
+    assert ruling(kb, turn) is None
+    # a follow-up that opens with "en" is one question
+    follow_up = answering.Turn(text="en bouwt die dan sociale rechten op?", intent="nlu_fallback",
+                               previous=Context(record_ids=["glow-wat"]))
+    follow_up.kb = kb
+    assert ruling(kb, follow_up) is not None
 
 
 def test_a_follow_up_nothing_answers_is_declined_with_the_contacts_of_the_conversations_document(kb):

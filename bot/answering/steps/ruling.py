@@ -32,7 +32,9 @@ Alternative = tuple[str, tuple[str, ...]]
 _NOT_PLAIN = re.compile(
     r"\bof\b(?!\s+(niet|nie|nee|wel)\b)|\b(wat|wie|welke|welk|hoe|waarom|hoeveel|waar)\b|\b(enkel|alleen|uitsluitend)\b"
     # … or two questions in one: "mag X, en krijgt die daarvoor Y?"
-    r"|,\s*en\s+(mag|mogen|kan|kunnen|krijgt|krijgen|moet|moeten|is|heeft|geeft|telt|bouwt|blijft)\b")
+    r"|,\s*en\s+(mag|mogen|kan|kunnen|krijgt|krijgen|moet|moeten|is|heeft|geeft|telt|bouwt|blijft)\b"
+    # (not a follow-up's opening "en": "en bouwt die dan sociale rechten op?")
+    r"|(?<=\w)\s+en\s+(mag|kan|krijgt|moet|is|heeft|geeft|telt|bouwt|blijft)\s+(die|hij|ze|zij|het|da|dat|de|ik|we|er)\b")
 #: A word of `asks` is named by a question word that starts with all of it but this many last letters
 #: (at least the stem): "opbouwen" by "opbouw", "verplicht" by "verplichting".
 _ENDING = 3
