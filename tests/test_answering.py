@@ -584,3 +584,16 @@ def test_a_heading_left_in_a_section_is_never_quoted(kb):
 )
 def test_the_clients_age_is_context_for_a_ruling_unless_the_ruling_is_about_an_age(kb, text, ruling_id):
     assert settled_by(kb, text) == ruling_id
+
+
+def test_a_list_kept_whole_cites_the_section_of_each_of_its_items():
+    from bot.answering.steps.topic import cited_for
+
+    record = {"sources": [
+        {"document": "lp", "section": "7.1", "passage": "Is de klant niet ingeschreven, dan contacteert hij de Servicelijn voor een inschrijving."},
+        {"document": "lp", "section": "7.2", "passage": "Is de klant ingeschreven, dan contacteert hij rechtstreeks zijn VDAB-bemiddelaar."},
+        {"document": "lp", "section": "8", "passage": "Voor vragen over dit draaiboek mail je de contactpersoon."},
+    ]}
+    steps = ("Wat moet je doen?\n- Niet ingeschreven: de klant contacteert de Servicelijn voor een inschrijving.\n"
+             "- Ingeschreven: de klant contacteert rechtstreeks zijn VDAB-bemiddelaar.")
+    assert [c["section"] for c in cited_for(record, [steps])] == ["7.1", "7.2"]

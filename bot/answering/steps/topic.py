@@ -98,9 +98,11 @@ def join(sentences: list[str]) -> str:
 def cited_for(record: Record, sentences: list[str]) -> list[dict[str, Any]]:
     """The record's citations each sentence used paraphrases: the one that shares most words with it,
     and those that share nearly as many (a sentence that sums up two passages cites both); all of
-    them when a sentence matches none clearly."""
+    them when a sentence matches none clearly. A list is cited item by item."""
     chosen: list[dict[str, Any]] = []
-    for sentence in sentences:
+    # a list kept whole is cited item by item: its steps may come from several sections
+    lines = [line.strip().removeprefix("- ") for sentence in sentences for line in sentence.split("\n") if line.strip()]
+    for sentence in lines:
         said = stems(sentence)
         # how much of each passage the sentence says (a long passage shares many words with anything)
         covered = []
@@ -109,6 +111,8 @@ def cited_for(record: Record, sentences: list[str]) -> list[dict[str, Any]]:
             shared = len(said & passage)
             covered.append(shared / len(passage) if shared >= CONFIG.citation_min_shared_words else 0.0)
         best = max(covered, default=0.0)
+        if not best and len(said) < CONFIG.citation_min_shared_words:
+            continue  # a list's short lead ("Wat moet je doen?") says nothing to cite
         if not best:
             return record["sources"]
         near = sorted(((c, i) for i, c in enumerate(covered) if c >= CONFIG.citation_also_share * best), reverse=True)
