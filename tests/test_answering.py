@@ -531,6 +531,11 @@ def test_a_range_in_a_ruling_is_checked_when_the_knowledge_base_is_built():
         ("partner van mijn klant is langdurig ziek met contract, mag mijn klant in lp?", None),
         ("krijgt de werkgever een vrijstelling bij een wes van 15u per week?", None),
         ("mag klant na 24 maanden glow nog in twe?", None),
+        # another actor or another question about the same thing: the client passing on information himself,
+        # the SERV's position on a plan, a label the target-group rule does not read
+        ("mag de klant zelf info over zijn LP traject doorgeven aan zijn vdab-bemiddelaar?", None),
+        ("is de serv akkoord dat weigeren van een samenlevingsjob gesanctioneerd wordt?", None),
+        ("mag ne leefloner met label niet-toeleidbaar in glow?", None),
     ],
 )
 def test_a_number_in_a_rulings_range_must_be_said_of_what_the_ruling_asks_about(kb, text, ruling_id):
