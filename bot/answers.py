@@ -139,13 +139,31 @@ def topic_text(topic: Record, concepts: Concepts) -> str:
     return text.strip()
 
 
-def with_status(text: str, record: Record, *, short: bool = False) -> str:
-    """Append the status of a changing, planned or historical rule, so it is never stated as plain fact;
-    a `short` answer gets the note's first sentence (what kind of rule it is), the rest comes with the topic."""
+def with_status(text: str, record: Record, *, short: KnowledgeBase | None = None) -> str:
+    """Append the status of a changing, planned or historical rule, so it is never stated as plain fact.
+    A short answer (`short`: the knowledge base) says it briefly, the whole note comes with the topic:
+    what the background document is ("Onderzoeksrapport uit 2013, geen regelgeving die nu geldt."), or
+    the note's first sentence, of a labelled one its label ("Regelwijziging in uitvoering: …")."""
     note = (record.get("status_note") or "").strip()
-    if short and note:
-        note = split_sentences(note)[0]
+    if short is not None and note:
+        note = _background_note(short, record) or _label(split_sentences(note)[0])
     return f"{text}\n{messages.M014_STATUS.format(note=note)}" if note else text
+
+
+def _background_note(kb: KnowledgeBase, record: Record) -> str | None:
+    """What the one background document a record cites is, as the knowledge base notes it."""
+    documents = {c["document"] for c in record.get("sources") or []}
+    document = kb.document(documents.pop()) if len(documents) == 1 else None
+    if not document or document.get("weight") != "background":
+        return None
+    return (document.get("note") or "").strip() or None
+
+
+def _label(sentence: str) -> str:
+    """"Regelwijziging in uitvoering: de programmawet …" -> "Regelwijziging in uitvoering."; a sentence
+    without such a label whole."""
+    label, colon, _ = sentence.partition(": ")
+    return f"{label}." if colon and "(" not in label and len(label.split()) <= 5 else sentence
 
 
 #: Kinds of fact a question can ask for, and how an answer that gives one looks. When a question

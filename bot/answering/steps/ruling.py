@@ -49,7 +49,7 @@ def ruling(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     topic = kb.get("topics", found["topic"])
     text = messages.M049_VERDICT[found["verdict"]].format(reason=found["says"].strip())
     return Answer(
-        text=answers.with_status(text, topic, short=True) if topic else text,
+        text=answers.with_status(text, topic, short=kb) if topic else text,
         source_line=answers.source_line(kb, found["sources"]),
         record_ids=[found["topic"], found["id"]],
         shortened=topic is not None,  # the topic's whole text is one click away

@@ -24,7 +24,7 @@ def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         return answer
     today = answers.asks_about_today_from_background(kb, turn.text, answer.record_ids)
     short = None if today or answers.asks_for_missing_fact(turn.text, answer.text) else shorten(kb, turn, answer)
-    if short is not None and answers.asks_for_missing_fact(turn.text, short.text):
+    if short is not None and turn.asked.kind != "ja_nee" and answers.asks_for_missing_fact(turn.text, short.text):
         short = None  # the fact asked stands in the topic, but not in what answers the question
     documents = [c["document"] for c in kb.citations(answer.record_ids)]
     if short is not None:
@@ -83,7 +83,7 @@ def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer) -> Answer | None:
             citation_of(kb, passages[q]) for q in focused.quoted
         ]
     return Answer(
-        text=answers.with_status(prefix + body, record, short=focused.shortened),
+        text=answers.with_status(prefix + body, record, short=kb if focused.shortened else None),
         source_line=answers.source_line(kb, cited),
         record_ids=answer.record_ids,
         shortened=focused.shortened,
@@ -137,6 +137,8 @@ def _better_passage(kb: KnowledgeBase, turn: Turn, short: Answer, documents: lis
     if not total:
         return None
     found = best_passage(kb, turn.text, turn.asked, background)
-    if found is None or found.coverage < overlap(kb, turn.asked, short.text) / total + CONFIG.passage_better_by:
+    # what the topic's sentences say, not its status note ("Let op: …")
+    said = short.text.split("\n" + messages.M014_STATUS.format(note=""))[0]
+    if found is None or found.coverage < overlap(kb, turn.asked, said) / total + CONFIG.passage_better_by:
         return None
     return quoted(kb, found.row)
