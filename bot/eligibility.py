@@ -172,8 +172,10 @@ QUESTIONS: tuple[Question, ...] = (
                 r"\b(?:niet|nie|ni|nooit|nog geen|geen)(?:\s+\w+){0,3}\s+(?:ingeschreven|ingeschreve|gekend)|"
                 r"geen klantendossier|niet geregistreerd|geen (?:vdab-?\s?)?bemiddelaar"
             ),
+            # guidance "bij ons" (the case worker's own organisation, the LP) is no regular VDAB service
             "regulier": _p(
-                r"(zit|loopt|volgt|heeft|al|krijgt)\b.{0,25}\b(begeleiding|ibb|zibb|gtb|gespecialiseerde bemiddeling|"
+                r"(zit|loopt|volgt|heeft|al|krijgt)\b(?!.{0,25}\b(bij (ons|mij|jullie|het ocmw|het lp)|in (het|ons) (lp|lokaal))\b)"
+                r".{0,25}\b(begeleiding|ibb|zibb|gtb|gespecialiseerde bemiddeling|"
                 r"traject bij vdab|glow-traject|in glow)|reguliere (dienstverlening|begeleiding)|(?<!geen )lopende (dienstverlening|begeleiding)"
             ),
             # registered, unless a negation comes shortly before ("nooit bij vdab ingeschreven")

@@ -614,3 +614,20 @@ def test_a_ja_nee_question_that_names_a_date_is_not_declined_for_want_of_that_da
     answer = ask(kb, "moet de vdab-bemiddelaar aan de klant zeggen vanaf wanneer zijn werkloosheidsuitkering gaat stoppen?",
                  intent="lp_werkloosheidsuitkering_beperking")
     assert not answer.declined and "zonder uitspraken over individuele cases" in answer.text
+
+
+@pytest.mark.parametrize("text, verdict", [
+    # the client described by a negation the rule is about: its verdict
+    ("kan iemand zonder papieren in het LP?", "nee"),
+    # the question itself negated: none (a ja or nee to "mag die niet …?" is easily misread)
+    ("iemand zonder verblijfsstatuut, mag die niet in het LP?", None),
+    # a negation the rule is not about: none
+    ("kan een klant zonder inschrijving in glow?", None),
+])
+def test_a_ruling_answers_a_question_with_a_negation_only_when_the_rule_is_about_that_negation(kb, text, verdict):
+    from bot.answering.steps.ruling import ruling
+
+    turn = answering.Turn(text=text, intent="nlu_fallback")
+    turn.kb = kb
+    found = ruling(kb, turn)
+    assert (found.verdict if found else None) == verdict

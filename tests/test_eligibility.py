@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot import answers, eligibility, follow_ups
-from bot.eligibility import UNKNOWN
+from bot.eligibility import UNKNOWN, read_facts
 
 # --- combinations: every pair in the rule table ----------------------------------------------
 #: (service, service, status, words of the reason). LP = Draaiboek Lokale Partnerschappen §3.3,
@@ -378,3 +378,8 @@ def test_an_age_is_read_but_not_a_duration_in_years(text, age):
     from bot.eligibility import read_age
 
     assert read_age(text) == age
+
+
+def test_guidance_at_the_case_workers_own_organisation_is_no_regular_vdab_service():
+    assert read_facts("klant van 28, zit al een tijd bij ons in begeleiding. kan die in het LP?").get("vdab") is None
+    assert read_facts("klant zit al in begeleiding bij vdab, kan die in het LP?")["vdab"] == "regulier"

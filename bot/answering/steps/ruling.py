@@ -41,9 +41,13 @@ _ENDING = 3
 
 
 def ruling(kb: KnowledgeBase, turn: Turn) -> Answer | None:
-    if turn.asked.kind != "ja_nee" or turn.asked.negative or _NOT_PLAIN.search(turn.text.casefold()):
+    if turn.asked.kind != "ja_nee" or _NOT_PLAIN.search(turn.text.casefold()):
         return None
     found = settling_ruling(kb, turn)
+    if found is not None and turn.asked.negative and (_NOT.search(turn.text.casefold()) or not _asks_negation(kb, found)):
+        # "mag ik dat niet …?" gets no verdict (a ja or nee to it is easily misread); "iemand zonder
+        # papieren" only from a rule about that negation itself ("zonder verblijfsstatuut")
+        return None
     if found is None:
         return None
     topic = kb.get("topics", found["topic"])
@@ -54,6 +58,19 @@ def ruling(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         record_ids=[found["topic"], found["id"]],
         shortened=topic is not None,  # the topic's whole text is one click away
         verdict=found["verdict"],
+    )
+
+
+_NEGATION_WORDS = frozenset({"zonder", "geen", "niet", "nie"})
+_NOT = re.compile(r"\b(niet|nie)\b(?!-)")
+
+
+def _asks_negation(kb: KnowledgeBase, record: Record) -> bool:
+    """Whether the ruling's `asks` names a negation itself ("zonder", "niet ingeschreven" in quotes): it
+    answers the question that puts it ("kan iemand zonder papieren in het LP?")."""
+    return any(
+        words and set(words) <= _NEGATION_WORDS or term.startswith("=") and set(term[1:].split()) & _NEGATION_WORDS
+        for line in _parsed(kb, tuple(record["asks"])) for term, words in line
     )
 
 
@@ -84,7 +101,7 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
             continue
         if named.age and any(w.isdigit() and w != named.age for _, words in held for w in words):
             continue  # "klant van 35 met een dochter van 17": the rule about 17-year-olds is not about him
-        if stems(" ".join(w for _, words in held for w in words)) & turn.asked.excluded:
+        if stems(" ".join(w for _, words in held for w in words)) & turn.asked.excluded and not _asks_negation(kb, record):
             continue  # the question puts "geen"/"zonder" before what the rule is about
         synonyms = [alt for line in lines for alt in line]  # a line's alternatives say one thing
         if len(_unexplained(kb, named, held, record, synonyms)) > CONFIG.ruling_max_unexplained_words:
