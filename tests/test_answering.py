@@ -631,3 +631,14 @@ def test_a_ruling_answers_a_question_with_a_negation_only_when_the_rule_is_about
     turn.kb = kb
     found = ruling(kb, turn)
     assert (found.verdict if found else None) == verdict
+
+
+def test_a_follow_up_the_nlu_reads_in_another_document_is_answered_from_the_conversations_document(kb):
+    turn = answering.Turn(
+        text="en welke duurtijd vinden ze gepast?", intent="bvs_wat", entities=[], action="answer",
+        ranking=[{"name": "bvs_wat", "confidence": 0.48}, {"name": "eligibility_check", "confidence": 0.14}],
+        previous=Context(record_ids=["serv-gemeenschapsdienst-wijkwerken"]),
+    )
+    answer = answering.answer(kb, turn)
+    assert "beroepsverkennende stage" not in answer.text.casefold()  # the LP's BVS is not what the SERV advises
+    assert answer.declined or "SERV" in (answer.source_line or "")

@@ -73,10 +73,21 @@ class Turn:
         assert self.kb is not None
         found = answers.intent_in_context(
             self.kb, self.text, self.ranking, self.previous.record_ids, self.elliptical
-        ) or topic_by_title(self.kb, self)
+        )
+        if found is not None and self.elsewhere(found):
+            found = None  # "en welke duurtijd vinden ze gepast?" after the SERV advice is not about the BVS
+        found = found or topic_by_title(self.kb, self)
         if found is None and self.elliptical and self.previous_topic is not None:
             found = self.previous_topic.get("intent")
         return found
+
+    def elsewhere(self, intent: str) -> bool:
+        """A follow-up that names nothing of its own, read as a topic of none of the previous answer's documents."""
+        assert self.kb is not None
+        if not self.previous_documents or concepts(self.kb, self.text):
+            return False
+        documents = {d for t in self.kb.topics_for_intent(intent) for d in self.kb.documents_citing("topics", t["id"])}
+        return bool(documents) and not documents & set(self.previous_documents)
 
 
 #: Question phrases a topic's title may share with a follow-up ("en voor wie is da bedoeld?" and

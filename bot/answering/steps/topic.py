@@ -19,6 +19,9 @@ def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     intent = turn.intent_in_context or (reread(kb, turn) if turn.action == "answer" else None)
     if not intent:
         return None
+    if turn.intent_in_context is None and turn.elsewhere(intent):
+        # a follow-up the NLU reads in another document: the documents of the answer it follows say it, or none
+        return passage(kb, turn, documents=turn.previous_documents, background_only=False)
     answer = answers.answer_intent(kb, intent, turn.concepts, turn.text)
     if answer is None or answer.buttons:  # no topic, or a clarifying question of the topic
         return answer
