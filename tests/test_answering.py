@@ -642,3 +642,19 @@ def test_a_follow_up_the_nlu_reads_in_another_document_is_answered_from_the_conv
     answer = answering.answer(kb, turn)
     assert "beroepsverkennende stage" not in answer.text.casefold()  # the LP's BVS is not what the SERV advises
     assert answer.declined or "SERV" in (answer.source_line or "")
+
+
+@pytest.mark.parametrize("text", [
+    "valt een leefloner buiten de doelgroep van glow?",
+    "is een klant zonder verblijfsstatuut uitgesloten van het LP?",
+    "is een opleiding van 10 maanden te lang voor glow?",
+    "is een wes van 15u per week te weinig in glow?",
+])
+def test_a_question_asked_the_other_way_round_gets_no_verdict_written_for_the_plain_one(kb, text):
+    # "Nee" to "valt X buiten …?" would read as its opposite
+    assert read_question(text).inverted
+    assert ask(kb, text, intent="glow_doelgroep").verdict is None
+
+
+def test_the_clients_situation_does_not_turn_a_question_around():
+    assert not read_question("werkplekleren in het nec is nog te hoog gegrepen. kan die in twe?").inverted

@@ -113,6 +113,9 @@ class Asked:
     negative: bool
     #: the question describes a client (an age, hours a week, a status …)
     client_facts: bool = False
+    #: it asks the other way round ("valt X buiten …?", "is X uitgesloten?", "is X te lang?"): a verdict
+    #: written for "mag X?" would read as its opposite, so none is given
+    inverted: bool = False
     #: its content words, whole (a compound "richtvragen" holds "vragen")
     words: frozenset[str] = frozenset()
     #: stems of what the whole answer is about (its topic's title): they weigh less in telling its sentences apart
@@ -142,8 +145,15 @@ def read_question(text: str) -> Asked:
         excluded=frozenset(excluded),
         negative=asks_negatively(folded),
         client_facts=bool(re.search(r"\d", folded)) or bool(read_facts(text)),
+        inverted=bool(_INVERTED.search(_SITUATION.sub("", folded.strip()))),  # not the situation: "… te hoog gegrepen. kan die …"
         words=frozenset(content_words(folded)),
     )
+
+
+#: A question whether something is excluded, falls outside, is too much or too little, or is forbidden.
+_INVERTED = re.compile(
+    r"\b(uitgesloten|buiten\s+(de\s+)?(scope|doelgroep|boot)|(valt|vallen)\b[^?]{0,60}\bbuiten\b|"
+    r"te\s+(lang|kort|weinig|veel|hoog|laag|oud|jong|zwaar|licht)\b|verboden|niet\s+toegelaten|geweigerd|onmogelijk)")
 
 
 #: What a question may say before what it asks without asking it negatively: the client's situation

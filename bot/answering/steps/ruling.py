@@ -34,14 +34,16 @@ _NOT_PLAIN = re.compile(
     # … or two questions in one: "mag X, en krijgt die daarvoor Y?"
     r"|,\s*en\s+(mag|mogen|kan|kunnen|krijgt|krijgen|moet|moeten|is|heeft|geeft|telt|bouwt|blijft)\b"
     # (not a follow-up's opening "en": "en bouwt die dan sociale rechten op?")
-    r"|(?<=\w)\s+en\s+(mag|kan|krijgt|moet|is|heeft|geeft|telt|bouwt|blijft)\s+(die|hij|ze|zij|het|da|dat|de|ik|we|er)\b")
+    r"|(?<=\w)\s+en\s+(mag|kan|krijgt|moet|is|heeft|geeft|telt|bouwt|blijft)\s+(die|hij|ze|zij|het|da|dat|de|ik|we|er)\b"
+    # … or in both at once: "in GLOW en ook in TWE?"
+    r"|\ben\s+ook\s+(in|bij|naar)\b")
 #: A word of `asks` is named by a question word that starts with all of it but this many last letters
 #: (at least the stem): "opbouwen" by "opbouw", "verplicht" by "verplichting".
 _ENDING = 3
 
 
 def ruling(kb: KnowledgeBase, turn: Turn) -> Answer | None:
-    if turn.asked.kind != "ja_nee" or _NOT_PLAIN.search(turn.text.casefold()):
+    if turn.asked.kind != "ja_nee" or turn.asked.inverted or _NOT_PLAIN.search(turn.text.casefold()):
         return None
     found = settling_ruling(kb, turn)
     if found is not None and turn.asked.negative and (_NOT.search(turn.text.casefold()) or not _asks_negation(kb, found)):
