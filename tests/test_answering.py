@@ -649,6 +649,8 @@ def test_a_follow_up_the_nlu_reads_in_another_document_is_answered_from_the_conv
     "is een klant zonder verblijfsstatuut uitgesloten van het LP?",
     "is een opleiding van 10 maanden te lang voor glow?",
     "is een wes van 15u per week te weinig in glow?",
+    "is Frans als contacttaal onvoldoende voor GLOW?",
+    "is het een probleem als ne klant 2 maanden opleiding volgt in glow?",
 ])
 def test_a_question_asked_the_other_way_round_gets_no_verdict_written_for_the_plain_one(kb, text):
     # "Nee" to "valt X buiten …?" would read as its opposite

@@ -153,7 +153,11 @@ def read_question(text: str) -> Asked:
 #: A question whether something is excluded, falls outside, is too much or too little, or is forbidden.
 _INVERTED = re.compile(
     r"\b(uitgesloten|buiten\s+(de\s+)?(scope|doelgroep|boot)|(valt|vallen)\b[^?]{0,60}\bbuiten\b|"
-    r"te\s+(lang|kort|weinig|veel|hoog|laag|oud|jong|zwaar|licht)\b|verboden|niet\s+toegelaten|geweigerd|onmogelijk)")
+    r"te\s+(lang|kort|weinig|veel|hoog|laag|oud|jong|zwaar|licht)\b|verboden|niet\s+toegelaten|geweigerd|onmogelijk|"
+    # "is het een probleem als …?": a ja would say it is one; so would "optioneel", "overbodig" …
+    r"\b(probleem|bezwaar)\b|\b(is|zou)\s+(dat|da|het)\s+(erg|fout)\b|"
+    r"vermijden|af\s+te\s+raden|afgeraden|afraden|uitsluitingsgrond\w*|optioneel|facultatief|onvoldoende|"
+    r"overbodig|overlaten|(maar|slechts)\s+(één|een|1)\s+keer)")
 
 
 #: What a question may say before what it asks without asking it negatively: the client's situation
