@@ -590,6 +590,8 @@ def test_a_heading_left_in_a_section_is_never_quoted(kb):
         ("kan ne gast van 15 in het LP?", "lp-jonger-dan-16"),
         # … and a rule about another age is not about this client
         ("klant van 35 met een dochter van 17, kan die in het LP?", None),
+        # … nor is a rule that holds for some ages only (the BIT-attest: -25) settled for a client of 40
+        ("klant van 40 in het LP, moet ik het BIT-attest voor hem invullen?", None),
     ],
 )
 def test_the_clients_age_is_context_for_a_ruling_unless_the_ruling_is_about_an_age(kb, text, ruling_id):

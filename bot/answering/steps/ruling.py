@@ -84,8 +84,9 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
     asked_as = _asked_as(turn.text)
     asked_numbers = _counted(turn.text)
     # the client's age is who the question is about, not a number the rule must state ("mijne klant is
-    # 34, al jaren ziek …"); a rule about an age names it in `asks` ("< 16 jaar", "16 | 17")
-    asked_numbers.pop(named.age, None)
+    # 34, al jaren ziek …") — unless the rule holds for some ages only ("BIT-evaluatie (enkel -25
+    # jaar)"): then the age must stand in it like any number
+    ageless = {n: u for n, u in asked_numbers.items() if n != named.age}
     matched: list[tuple[int, Record]] = []
     for record in kb.all("rulings"):
         if record.get("history") or not _fits(record.get("question"), asked_as):
@@ -111,7 +112,8 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
         in_range = {n for term, _ in held if term.startswith("~") for n in _in_range(named, term)}
         if in_range and not _about(kb, named, in_range, held):
             continue  # "10 maanden werkloos, mag die een opleiding in glow?": not the training's months
-        if not _numbers_agree({n: u for n, u in asked_numbers.items() if n not in in_range}, record["says"]):
+        numbers = asked_numbers if named.age and _about_age(kb, record) else ageless
+        if not _numbers_agree({n: u for n, u in numbers.items() if n not in in_range}, record["says"]):
             continue  # "2 maanden vrijgesteld?" is not settled by "2 jaar"
         matched.append((len(lines), record))
     if not matched:
@@ -161,8 +163,8 @@ _UNITS = {
     "u": "uur", "uur": "uur", "uren": "uur", "dag": "dag", "dagen": "dag", "kalenderdagen": "dag",
     # a working day is not a calendar day: "25 werkdagen" is more than "30 kalenderdagen"
     "werkdagen": "werkdag", "arbeidsdagen": "werkdag", "week": "week", "weken": "week", "maand": "maand",
-    "maanden": "maand", "j": "jaar", "jaar": "jaar", "jaren": "jaar", "jarige": "jaar", "km": "km", "euro": "euro",
-    "procent": "%", "%": "%",
+    "maanden": "maand", "j": "jaar", "jaar": "jaar", "jaren": "jaar", "jarige": "jaar", "jarigen": "jaar",
+    "km": "km", "euro": "euro", "procent": "%", "%": "%",
 }
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _NUMBER_WORDS = frozenset(answers.NUMBER_WORDS.split("|")) | {"een", "halve", "half"}
@@ -186,6 +188,16 @@ def _counted(text: str) -> dict[str, set[str]]:
         after = re.findall(r"[a-zà-ÿ%]+", clause)[:8]
         counted.setdefault(number, set()).update(_UNITS[w] for w in after if w in _UNITS)
     return counted
+
+
+#: What a rule that holds for some ages only says: "-25 jaar", "jonger dan 16", "jongeren", "17-jarigen".
+_AN_AGE = re.compile(r"-\s?\d+\s*jaar|\b(jonger|ouder)\s+dan\b|\bjongeren?\b|\b\d+-?jarig\w*|\bleeftijd\b")
+
+
+def _about_age(kb: KnowledgeBase, record: Record) -> bool:
+    """Whether the rule holds for some ages only (its words or its topic's title name an age)."""
+    topic = kb.get("topics", record.get("topic", "")) or {}
+    return bool(_AN_AGE.search(f"{record.get('says', '')} {topic.get('title', '')}".casefold()))
 
 
 def _own_unit(text: str, number: str) -> str:
