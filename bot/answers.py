@@ -139,15 +139,21 @@ def topic_text(topic: Record, concepts: Concepts) -> str:
     return text.strip()
 
 
-def with_status(text: str, record: Record, *, short: KnowledgeBase | None = None) -> str:
-    """Append the status of a changing, planned or historical rule, so it is never stated as plain fact.
-    A short answer (`short`: the knowledge base) says it briefly, the whole note comes with the topic:
+def with_status(text: str, record: Record) -> str:
+    """Append the status of a changing, planned or historical rule, so it is never stated as plain fact."""
+    note = (record.get("status_note") or "").strip()
+    return f"{text}\n{messages.M014_STATUS.format(note=note)}" if note else text
+
+
+def with_brief_status(kb: KnowledgeBase, text: str, record: Record) -> str:
+    """`with_status` for a short answer: the status said briefly, the whole note comes with the topic —
     what the background document is ("Onderzoeksrapport uit 2013, geen regelgeving die nu geldt."), or
     the note's first sentence, of a labelled one its label ("Regelwijziging in uitvoering: …")."""
     note = (record.get("status_note") or "").strip()
-    if short is not None and note:
-        note = _background_note(short, record) or _label(split_sentences(note)[0])
-    return f"{text}\n{messages.M014_STATUS.format(note=note)}" if note else text
+    if not note:
+        return text
+    brief = _background_note(kb, record) or _label(split_sentences(note)[0])
+    return f"{text}\n{messages.M014_STATUS.format(note=brief)}"
 
 
 def _background_note(kb: KnowledgeBase, record: Record) -> str | None:

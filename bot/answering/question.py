@@ -113,6 +113,8 @@ class Asked:
     negative: bool
     #: the question describes a client (an age, hours a week, a status …)
     client_facts: bool = False
+    #: the client's age, as the eligibility guide reads it ("" when none)
+    age: str = ""
     #: it asks the other way round ("valt X buiten …?", "is X uitgesloten?", "is X te lang?"): a verdict
     #: written for "mag X?" would read as its opposite, so none is given
     inverted: bool = False
@@ -139,12 +141,14 @@ def read_question(text: str) -> Asked:
     folded = _CHAT_FORM.sub(lambda m: _CHAT_FORMS[m.group(1)], text.casefold().replace("’", "'"))
     kind = next((name for name, pattern in ASKED_KINDS if pattern.search(folded)), "other")
     excluded = negated(folded)
+    facts = read_facts(text)
     return Asked(
         kind=kind,
         content=frozenset(stems(folded)),
         excluded=frozenset(excluded),
         negative=asks_negatively(folded),
-        client_facts=bool(re.search(r"\d", folded)) or bool(read_facts(text)),
+        client_facts=bool(re.search(r"\d", folded)) or bool(facts),
+        age=facts.get("age", ""),
         inverted=bool(_INVERTED.search(_SITUATION.sub("", folded.strip()))),  # not the situation: "… te hoog gegrepen. kan die …"
         words=frozenset(content_words(folded)),
     )

@@ -16,7 +16,6 @@ from bot.answering.focus import concepts
 from bot.answering.question import FILLER_WORDS, STEM_LENGTH, stems
 from bot.answering.turn import Turn
 from bot.answers import Answer
-from bot.eligibility import read_facts
 from bot.knowledge.query import KnowledgeBase, Record
 
 #: A question whether something must be, or may or can be: its verb anywhere ("klant zit in glow, moet die …")
@@ -46,16 +45,14 @@ def ruling(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     if turn.asked.kind != "ja_nee" or turn.asked.inverted or _NOT_PLAIN.search(turn.text.casefold()):
         return None
     found = settling_ruling(kb, turn)
-    if found is not None and turn.asked.negative and (_NOT.search(turn.text.casefold()) or not _asks_negation(kb, found)):
-        # "mag ik dat niet …?" gets no verdict (a ja or nee to it is easily misread); "iemand zonder
-        # papieren" only from a rule about that negation itself ("zonder verblijfsstatuut")
-        return None
-    if found is None:
+    # "mag ik dat niet …?" gets no verdict (a ja or nee to it is easily misread); "iemand zonder
+    # papieren" only from a rule about that negation itself ("zonder verblijfsstatuut")
+    if found is None or turn.asked.negative and (_NOT.search(turn.text.casefold()) or not _asks_negation(kb, found)):
         return None
     topic = kb.get("topics", found["topic"])
     text = messages.M049_VERDICT[found["verdict"]].format(reason=found["says"].strip())
     return Answer(
-        text=answers.with_status(text, topic, short=kb) if topic else text,
+        text=answers.with_brief_status(kb, text, topic) if topic else text,
         source_line=answers.source_line(kb, found["sources"]),
         record_ids=[found["topic"], found["id"]],
         shortened=topic is not None,  # the topic's whole text is one click away
@@ -82,7 +79,7 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
     most specific ones disagree."""
     named = _named(kb, turn)
     asked_as = _asked_as(turn.text)
-    asked_numbers = _counted(turn.text)
+    asked_numbers = {number: set(units) for number, _, units in named.counted}
     # the client's age is who the question is about, not a number the rule must state ("mijne klant is
     # 34, al jaren ziek …") — unless the rule holds for some ages only ("BIT-evaluatie (enkel -25
     # jaar)"): then the age must stand in it like any number
@@ -237,7 +234,7 @@ class Named:
     beginnings: frozenset[str]
     numbers: frozenset[str]
     terms: frozenset[str]
-    #: the client's age, as the eligibility guide reads it ("" when none)
+    #: the client's age (see `Asked.age`)
     age: str = ""
     #: each number, the unit written right after it and all units of its clause ("10u per week": 10 ->
     #: uur; uur, week)
@@ -260,7 +257,7 @@ def _named(kb: KnowledgeBase, turn: Turn) -> Named:
         (number, _own_unit(turn.text, number), frozenset(units)) for number, units in _counted(turn.text).items()
     )
     numbers = frozenset(re.findall(r"\d+", turn.text))
-    return Named(words, text, beginnings, numbers, frozenset(terms), read_facts(turn.text).get("age", ""), counted)
+    return Named(words, text, beginnings, numbers, frozenset(terms), turn.asked.age, counted)
 
 
 def _holds(named: Named, alternative: Alternative) -> bool:

@@ -85,8 +85,9 @@ def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer) -> Answer | None:
         cited = (cited_for(record, own) if own else []) + [
             citation_of(kb, passages[q]) for q in focused.quoted
         ]
+    said = prefix + body
     return Answer(
-        text=answers.with_status(prefix + body, record, short=kb if focused.shortened else None),
+        text=answers.with_brief_status(kb, said, record) if focused.shortened else answers.with_status(said, record),
         source_line=answers.source_line(kb, cited),
         record_ids=answer.record_ids,
         shortened=focused.shortened,
