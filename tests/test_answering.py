@@ -56,10 +56,35 @@ def entity(label, value):
         ("verschil tussen glow en twe?", "verschil"),
         ("wat is er anders in glow tov twe?", "verschil"),
         ("waarom kan dat niet?", "waarom"),
+        # a ja/nee question that opens with the verb of what it asks, or puts it after the situation
+        ("hangt het groeipakket af van de bit evaluatie?", "ja_nee"),
+        ("vindt de serv de voorgestelde 2 jaar een goeie duur?", "ja_nee"),
+        ("als er uit de indicering geen rechten SE komen, loopt twe dan gewoon verder?", "ja_nee"),
+        ("bij de inschatting blijkt SE het hoogst haalbare, kan twe dan toch starten?", "ja_nee"),
+        ("klant is ingeschreven en zit nu bij ons. blijft zijne bemiddelaar hem opvolgen?", "ja_nee"),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_is_read(text, kind):
     assert read_question(text).kind == kind
+
+
+@pytest.mark.parametrize(
+    "text, counted",
+    [
+        ("met hoeveel knipperlichten screende vdab op drempels?", "knipp"),
+        ("hoeveel doorverwijzingen werden er geregistreerd?", "doorv"),
+        ("hoeveel zou iemand per uur krijgen?", ""),  # a verb, not what is counted
+        ("wat is een bvs?", ""),
+    ],
+)
+def test_what_a_how_many_question_counts_is_read(text, counted):
+    assert read_question(text).counted == counted
+
+
+def test_a_how_many_answer_is_the_sentence_that_counts_what_is_asked(kb):
+    # the report names "knipperlichten" in several sentences; only one says how many
+    reply = ask(kb, "met hoeveel knipperlichten screende vdab op drempels?", intent="proeftuin_doelgroepinstrument")
+    assert "zes knipperlichten" in reply.text, reply.text
 
 
 def test_short_chat_forms_that_turn_a_question_around_are_read():
@@ -380,13 +405,26 @@ def test_a_question_that_names_a_ruling_gets_its_verdict_first_with_its_source(k
     "text",
     [
         "bouwt ne klant in glow geen sociale rechten op?",  # asked negatively: a verdict is easily misread
-        "klant in glow vindt werk, bouwt die dan sociale rechten op?",  # states the exception (`unless`)
         "bouwt mijne leefloner sociale rechten op?",  # does not name GLOW
         "wat zijn sociale rechten in glow?",  # no ja/nee question
     ],
 )
 def test_a_ruling_gives_no_verdict_where_the_question_is_not_its_question(kb, text):
     assert ask(kb, text).verdict is None
+
+
+def test_a_ruling_word_names_the_compounds_it_ends_in(kb):
+    # "arbeidscontract" is a contract: the rule about the long-term sick with a contract settles it
+    reply = ask(kb, "klant is al jaren ziek maar heeft nog een arbeidscontract, past die in het LP?")
+    assert reply.verdict == "nee" and reply.record_ids[1] == "lp-langdurig-ziek-met-contract", reply.text
+    # … and a word does not name a longer word that merely starts like it
+    assert ask(kb, "gemeenschapsdienst bij een maatwerkbedrijf dat een vzw is, kan da?").verdict != "nee"
+
+
+def test_a_question_that_states_a_rulings_exception_gets_the_exceptions_ruling(kb):
+    # "tenzij de klant aan de slag kan": the "nee" ruling lists it under `unless`, its own ruling says ja
+    reply = ask(kb, "klant in glow vindt werk, bouwt die dan sociale rechten op?")
+    assert reply.verdict == "ja" and reply.record_ids[1] == "glow-sociale-rechten-aan-de-slag", reply.text
 
 
 def test_a_follow_up_reads_a_ruling_with_the_previous_answers_topic(kb):

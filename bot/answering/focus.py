@@ -198,6 +198,8 @@ def score(kb: KnowledgeBase, asked: Asked, unit: str, position: int, heading: st
     if headed or carries and (value > 0 or asked.kind in _TELLS_BY_ITSELF):
         value += CONFIG.carrier_bonus
     carries = carries or headed
+    if asked.counted and counts_asked(asked, unit):
+        value += CONFIG.carrier_bonus  # "hoeveel knipperlichten": "zes knipperlichten", not any number
     if position == 0 and (asked.kind in ("wat", "other") or asked.kind in _COMPARING and carries):
         value += CONFIG.lead_bonus  # a definition comes first
     if asked.excluded & (stems(unit) - negated(unit)):
@@ -332,6 +334,16 @@ def _whole_list(asked: Asked, candidates: list[str], headings: dict[str, str], p
         if index not in chosen and sum(words(candidates[i]) for i in chosen) + words(candidates[index]) <= limit:
             chosen.append(index)
     return chosen
+
+
+#: A number, in digits or in words, and the few words after it ("zes knipperlichten", "63 cliënten").
+_NUMBER_AND_NOUN = re.compile(rf"(?:\d+(?:[.,]\d+)*|\b(?:{NUMBER_WORDS}))\s+((?:[\w'-]+\s+){{0,2}}[\w'-]+)")
+
+
+def counts_asked(asked: Asked, unit: str) -> bool:
+    """Whether the sentence counts what a "hoeveel" question counts: a number with that word right
+    after it, or a word or two further ("63 cliënten", "dertig doorverwijzingen", "64 uur per maand")."""
+    return any(asked.counted in stems(match.group(1)) for match in _NUMBER_AND_NOUN.finditer(unit.casefold()))
 
 
 def _answers_number(asked: Asked, unit: str) -> bool:

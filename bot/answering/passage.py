@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot import messages
 from bot.answering.config import CONFIG
 from bot.answers import asks_for_missing_fact
-from bot.answering.focus import CARRIERS, concepts, overlap, stray, weight
+from bot.answering.focus import CARRIERS, concepts, counts_asked, overlap, stray, weight
 from bot.answering.question import Asked, held, negated, stems
 from bot.knowledge.query import KnowledgeBase, Record
 
@@ -29,6 +29,8 @@ class Passage:
     coverage: float
     #: it names a glossary concept the question names
     about: bool = False
+    #: it counts what a "hoeveel" question counts ("zes knipperlichten")
+    counts: bool = False
 
 
 def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list[str] | None = None) -> Passage | None:
@@ -60,10 +62,11 @@ def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list
         # a passage about the service the question names beats one about another ("samenlevingsjob",
         # not the gemeenschapsdienst of the next annex), however many other words they share
         about = bool(named & concepts(kb, own))
+        counts = bool(asked.counted) and counts_asked(asked, row["text"])
         if coverage >= CONFIG.passage_min_coverage and (
-            best is None or (about, coverage) > (best.about, best.coverage)
+            best is None or (about, counts, coverage) > (best.about, best.counts, best.coverage)
         ):
-            best = Passage(row, coverage, about)
+            best = Passage(row, coverage, about, counts)
     return best
 
 

@@ -13,17 +13,21 @@ from bot.eligibility import read_facts
 
 #: A question that opens with a verb ("mag ik …", "kan die …", "bouwt hij …") asks ja or nee, whatever
 #: follows ("mag ik rechtstreeks mailen over hoe het gaat?").
-_OPENS_WITH_VERB = re.compile(
-    r"^\W*(en\s+)?(mag|mogen|kan|kunnen|kunt|moet|moeten|hoeft|hoeven|is|zijn|heeft|hebben|krijgt|krijgen|valt|vallen|"
+_JA_NEE_VERBS = (
+    r"mag|mogen|kan|kunnen|kunt|moet|moeten|hoeft|hoeven|is|zijn|heeft|hebben|krijgt|krijgen|valt|vallen|"
     r"telt|tellen|komt|komen|geldt|gelden|blijft|blijven|wordt|worden|word|zit|zitten|past|passen|gaat|bestaat|"
     r"klopt|staat|behoort|hoort|verliest|verliezen|behoudt|houdt|volstaat|zou|zouden|bouwt|bouwen|geeft|geven|"
-    r"ziet|zien|was|waren|kreeg|kregen|mocht|mochten|kon|konden)\b"
+    r"ziet|zien|was|waren|kreeg|kregen|mocht|mochten|kon|konden|werd|werden|hangt|hangen|beslist|beslissen|"
+    r"vindt|vinden|raadt|raden|loopt|lopen|stopt|stoppen|start|starten|volgt|volgen|neemt|nemen|betaalt|"
+    r"vervalt|verandert|speelt|dient|leidt|steunt|pleit|pleiten")
+_OPENS_WITH_VERB = re.compile(
+    rf"^\W*(en\s+)?({_JA_NEE_VERBS})\b"
     # … or as the last sentence after the client's situation: "klant heeft geen dossier. moet die …"
-    r"|[.!?]\s+(en\s+)?(mag|mogen|kan|kunnen|moet|moeten|hoeft|is|zijn|heeft|krijgt|blijft|komt|past|valt|stopt|loopt|"
-    r"geldt|telt|bouwt|gaat)\s+(ik|je|we|wij|die|hij|ze|zij|het|dat|da|mijn|mijne|de|een|ne|er|twe|glow)\b[^.!?]*\W*$"
-    # … or after a first clause: "tijdens een combinatietraject, mag ik …"
-    r"|^[^?,]{0,80},\s*(en\s+)?(mag|mogen|kan|kunnen|moet|moeten|is|heeft|krijgt|blijft|komt|past|valt)\s+"
-    r"(ik|je|we|wij|die|hij|ze|zij|het|dat|da|mijn|mijne|de|een|ne|er)\b")
+    rf"|[.!?]\s+(en\s+)?({_JA_NEE_VERBS})\s+(ik|je|we|wij|die|hij|ze|zij|het|dat|da|mijn|mijne|zijn|zijne|haar|de|een|"
+    r"ne|er|twe|glow|vdab|lp)\b[^.!?]*\W*$"
+    # … or after a first clause: "tijdens een combinatietraject, mag ik …", "als er geen rechten komen, loopt twe dan …"
+    rf"|^[^?,]{{0,80}},\s*(en\s+)?({_JA_NEE_VERBS})\s+(ik|je|we|wij|die|hij|ze|zij|het|dat|da|mijn|mijne|zijn|zijne|"
+    r"haar|de|een|ne|er|twe|glow|vdab|lp)\b")
 #: The kinds of answer a question can ask for, checked in this order (the first that matches wins).
 ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("verschil", re.compile(
@@ -124,6 +128,8 @@ class Asked:
     topical: frozenset[str] = frozenset()
     #: the glossary terms it names ("#bvs"), set where the knowledge base is at hand
     concepts: frozenset[str] = frozenset()
+    #: the stem of what a "hoeveel" question counts ("met hoeveel knipperlichten …": knipp), "" when it names none
+    counted: str = ""
 
 
 @lru_cache(maxsize=1 << 16)
@@ -151,7 +157,19 @@ def read_question(text: str) -> Asked:
         age=facts.get("age", ""),
         inverted=bool(_INVERTED.search(_SITUATION.sub("", folded.strip()))),  # not the situation: "… te hoog gegrepen. kan die …"
         words=frozenset(content_words(folded)),
+        counted=_counted_noun(folded),
     )
+
+
+_HOW_MANY = re.compile(r"\bhoeveel\s+([\w-]+)")
+
+
+def _counted_noun(folded: str) -> str:
+    """The stem of the word a "hoeveel" question counts ("hoeveel doorverwijzingen"), not a verb or a
+    function word ("hoeveel zou iemand krijgen")."""
+    found = _HOW_MANY.search(folded)
+    word = found.group(1) if found else ""
+    return next(iter(stems(word)), "") if word not in FILLER_WORDS and len(word) > 2 else ""
 
 
 #: A question whether something is excluded, falls outside, is too much or too little, or is forbidden.

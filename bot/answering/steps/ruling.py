@@ -145,7 +145,7 @@ def _unexplained(
     return {
         word for word in named.words
         if word not in explained and word != named.age and not stems(word) <= stems(told)
-        and not any(word.startswith(_beginning(a)) for a in asked_words)
+        and not any(word.startswith(_beginning(a)) or _compound_of(word, a) for a in asked_words)
     }
 
 
@@ -336,7 +336,23 @@ def _value(number: str) -> float:
 def _named_word(named: Named, word: str) -> bool:
     if any(c.isdigit() for c in word):  # "20" in "20u", not in "200"
         return word in named.numbers or word in named.words
-    return _beginning(word) in named.beginnings
+    return _beginning(word) in named.beginnings or any(_compound_of(w, word) for w in named.words)
+
+
+#: A word of `asks` this long also names a compound that ends in it ("arbeidscontract" is a contract) …
+_COMPOUND_HEAD = 6
+#: … after at least this many letters of its own (not "recontract"), with at most a plural ending after it
+_COMPOUND_LEFT = 4
+_PLURAL_ENDING = 2
+
+
+def _compound_of(word: str, head: str) -> bool:
+    """Whether the question's `word` is a compound whose last part is `head` ("arbeidscontracten": contract):
+    a Dutch compound is a kind of its last part."""
+    if len(head) < _COMPOUND_HEAD or len(word) < len(head) + _COMPOUND_LEFT:
+        return False
+    place = word.rfind(head)
+    return place >= _COMPOUND_LEFT and len(word) - place - len(head) <= _PLURAL_ENDING
 
 
 def _beginning(word: str) -> str:
