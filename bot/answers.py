@@ -562,12 +562,16 @@ def render_combination(kb: KnowledgeBase, rule: Record, pair: tuple[str, str] | 
         "excluded": messages.M007_COMBINATION_EXCLUDED,
         "conditional": messages.M008_COMBINATION_CONDITIONAL,
     }[rule["status"]]
-    verdict = template.format(a=a["name"], b=b["name"])
+    said = template.format(a=a["name"], b=b["name"])
     return Answer(
-        text=with_status(f"{verdict}\n{rule['reason']}", rule),
+        text=with_status(f"{said}\n{rule['reason']}", rule),
         source_line=source_line(kb, rule["sources"]),
         record_ids=[rule["id"]],
+        verdict=_COMBINATION_VERDICT[rule["status"]],
     )
+
+
+_COMBINATION_VERDICT = {"allowed": "ja", "excluded": "nee", "conditional": "hangt af"}
 
 
 #: Words that mark a question as French or English and never occur in Dutch ones (Flemish included).

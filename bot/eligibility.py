@@ -172,11 +172,13 @@ QUESTIONS: tuple[Question, ...] = (
                 r"\b(?:niet|nie|ni|nooit|nog geen|geen)(?:\s+\w+){0,3}\s+(?:ingeschreven|ingeschreve|gekend)|"
                 r"geen klantendossier|niet geregistreerd|geen (?:vdab-?\s?)?bemiddelaar"
             ),
-            # guidance "bij ons" (the case worker's own organisation, the LP) is no regular VDAB service
+            # guidance "bij ons" (the case worker's own organisation, the LP) is no regular VDAB service;
+            # guidance that is over ("afgesloten", "vroeger") is no current one
             "regulier": _p(
-                r"(zit|loopt|volgt|heeft|al|krijgt)\b(?!.{0,25}\b(bij (ons|mij|jullie|het ocmw|het lp)|in (het|ons) (lp|lokaal))\b)"
+                r"^(?!.*\b(afgesloten|afgerond|beëindigd|stopgezet|vroeger|voorheen|gehad|was|vorig\w*)\b).*?"
+                r"(?:(zit|loopt|volgt|heeft|al|krijgt)\b(?!.{0,25}\b(bij (ons|mij|jullie|het ocmw|het lp)|in (het|ons) (lp|lokaal))\b)"
                 r".{0,25}\b(begeleiding|ibb|zibb|gtb|gespecialiseerde bemiddeling|"
-                r"traject bij vdab|glow-traject|in glow)|reguliere (dienstverlening|begeleiding)|(?<!geen )lopende (dienstverlening|begeleiding)"
+                r"traject bij vdab|glow-traject|in glow)|reguliere (dienstverlening|begeleiding)|(?<!geen )lopende (dienstverlening|begeleiding))"
             ),
             # registered, unless a negation comes shortly before ("nooit bij vdab ingeschreven")
             # "geen bemiddelaar" is niet-ingeschreven (the glossary's reading), not registered without service
@@ -224,8 +226,11 @@ QUESTIONS: tuple[Question, ...] = (
             # not "werkervaringsstage": the instrument, no need of the client
             "werkervaring": _p(r"werkervaring(?!s?stage)|werkplekleren|generieke competenties|attitudes"),
             "technische-opleiding": _p(r"technische? (opleiding|competenties)|beroepsopleiding|vakopleiding|omscholing|scholing"),
-            # not "rechten CMW": rights to collectief maatwerk leave the NEC open (TWE-OCMW screening)
-            "sociale-economie": _p(r"(?<!rechten )(?<!recht op )(?<!rechten op )(sociale economie|\bse\b|maatwerkbedrijf|collectief maatwerk|\bcmw\b)"),
+            # not "rechten CMW": rights to collectief maatwerk leave the NEC open (TWE-OCMW screening); not
+            # "een korte tewerkstelling in de sociale economie": a step inside GLOW (§1.4.3), no need of the client
+            "sociale-economie": _p(
+                r"^(?!.*\bkorte\s+(tewerkstelling|job|tewerkstellingsperiode)\w*\b)"
+                r".*?(?<!rechten )(?<!recht op )(?<!rechten op )(sociale economie|\bse\b|maatwerkbedrijf|collectief maatwerk|\bcmw\b)"),
             "andere": _p(r"ondernemerschap|zelfstandig|eigen zaak|gespecialiseerde bemiddeling"),
         },
     ),

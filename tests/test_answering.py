@@ -413,6 +413,73 @@ def test_a_ruling_gives_no_verdict_where_the_question_is_not_its_question(kb, te
     assert ask(kb, text).verdict is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a rule about another person's situation says nothing about the client's
+        "vrouw van mijne cliënt is langdurig ziek met arbeidscontract. kan mijne cliënt zelf in het LP?",
+        "partner van mijne klant heeft label niet-toeleidbaar. kan mijne klant zelf nog in twe?",
+        "de vrouw van mijne klant is tijdelijk werkloos (cat 92). kan mijne klant in glow?",
+        "zoon van 17 van ne leefloner, onderwijs lukt nie meer. LP mogelijk?",
+        # "only for …?": a ja would say only they may
+        "is glow enkel voor uitkeringsgerechtigde werkzoekenden?",
+        "is glow alleen voor mensen met een werkloosheidsuitkering?",
+    ],
+)
+def test_no_verdict_for_another_persons_situation_or_an_only_question(kb, text):
+    assert ask(kb, text).verdict is None
+
+
+def test_the_client_described_by_age_and_sex_is_the_client():
+    assert not read_question("vrouw van 40, niet-beroepsactief, geen uitkering. is da doelgroep LP?").someone_else
+    assert read_question("zijn partner is langdurig ziek, kan hij in het LP?").someone_else
+
+
+@pytest.mark.parametrize(
+    "text, verdict",
+    [
+        # the order the question states settles what the rule table leaves open ("hangt af")
+        ("klant zit in glow, kan die ook in het LP?", "nee"),
+        ("klant zit in het LP, kan die ook in glow?", "hangt af"),
+    ],
+)
+def test_a_ruling_settles_a_combination_the_question_puts_in_order(kb, text, verdict):
+    answer = ask(kb, text, intent="combinatie_check", action="combination",
+                 entities=[entity("traject", "glow"), entity("traject", "lp")])
+    assert answer.verdict == verdict, answer.text
+
+
+@pytest.mark.parametrize(
+    "text, verdict",
+    [
+        # the question states the exception or the condition the rule names
+        ("mag de glow partner nazorg op de werkvloer doen als de werkgever daar nie mee akkoord is?", "nee"),
+        ("mag de GLOW-partner nazorg doen naast de werkvloer zonder akkoord van de werkgever?", None),
+        ("klant heeft rechten LDE en uit de evaluatie blijkt NEC haalbaar, kan twe starten?", "ja"),
+        ("klant heeft rechten BW maar NEC is nie haalbaar. kan twe starten?", "nee"),
+        ("klant heeft AMA SEC advies, kan die in glow?", "nee"),
+        ("kan een combinatietraject direct bij de start van het LP?", "nee"),
+        ("vindt de SERV het goed dat gemeenschapsdienst afgeschaft wordt?", "ja"),
+        ("vindt de SERV het slecht dat gemeenschapsdienst afgeschaft wordt?", None),
+    ],
+)
+def test_a_ruling_reads_the_condition_the_question_states(kb, text, verdict):
+    assert ask(kb, text).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a short job in social economy is a step inside GLOW, not the client's highest achievable
+        "glow klant heeft in maand 5 een korte tewerkstelling in de sociale economie. kan da binnen glow?",
+        # guidance that is over is no current guidance
+        "klant heeft zijn gespecialiseerde bemiddeling afgesloten en nu complexe multiproblematiek. kan die in het LP?",
+    ],
+)
+def test_the_eligibility_reader_does_not_exclude_on_a_misread_fact(kb, text):
+    assert ask(kb, text).verdict != "nee"
+
+
 def test_a_ruling_word_names_the_compounds_it_ends_in(kb):
     # "arbeidscontract" is a contract: the rule about the long-term sick with a contract settles it
     reply = ask(kb, "klant is al jaren ziek maar heeft nog een arbeidscontract, past die in het LP?")

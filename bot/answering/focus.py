@@ -437,7 +437,7 @@ def clauses(sentence: str) -> list[str]:
 
 def verdict(kb: KnowledgeBase, asked: Asked, question: str, sentence: str) -> str | None:
     """The verdict (ja / nee / hangt af) that `sentence` carries on a ja/nee question, if any (see above)."""
-    if asked.kind != "ja_nee" or asked.negative or asked.inverted or not sentence:
+    if asked.kind != "ja_nee" or asked.negative or asked.no_verdict or not sentence:
         return None
     asked_text = question.casefold().strip()
     said = [(held(asked, c), c) for c in clauses(sentence)]

@@ -73,7 +73,8 @@ FILLER_WORDS = frozenset(
     zou zouden klant klanten cliënt cliënte cliënten client mensen iemand persoon personen eigenlijk toch dus
     even precies juist ne nen ene den wel al eens hoeveel waarom welk wij we jullie u uw hen zij die
     binnen buiten kunt ben bent was waren ons onze wordt word geen iets alles elke elk ieder andere ander
-    volgens plaats stelt zegt zeggen staat vind vindt lang tussen verschil verschillen verschilt""".split()
+    volgens plaats stelt zegt zeggen staat vind vindt lang tussen verschil verschillen verschilt
+    terwijl gewoon momenteel zit zitten zijne haar""".split()
 )
 #: A negation word and the words it excludes ("voor iemand die géén leefloon heeft").
 _NEGATED = re.compile(r"\b(?:geen|géén|niet|nie|zonder)\s+((?:[\w-]+\s+){0,1}[\w-]+)")
@@ -130,6 +131,15 @@ class Asked:
     concepts: frozenset[str] = frozenset()
     #: the stem of what a "hoeveel" question counts ("met hoeveel knipperlichten …": knipp), "" when it names none
     counted: str = ""
+    #: it describes someone besides the client ("de vrouw van mijne klant is langdurig ziek"): a rule
+    #: about that person's situation says nothing about the client's
+    someone_else: bool = False
+
+    @property
+    def no_verdict(self) -> bool:
+        """A ja/nee to this question would be easily misread: it is asked the other way round, or it
+        describes another person than the client."""
+        return self.inverted or self.someone_else
 
 
 @lru_cache(maxsize=1 << 16)
@@ -158,7 +168,16 @@ def read_question(text: str) -> Asked:
         inverted=bool(_INVERTED.search(_SITUATION.sub("", folded.strip()))),  # not the situation: "… te hoog gegrepen. kan die …"
         words=frozenset(content_words(folded)),
         counted=_counted_noun(folded),
+        someone_else=bool(_SOMEONE_ELSE.search(folded)),
     )
+
+
+_RELATIVE = r"(partner|vrouw|man|echtgeno\w+|zoon|zoontje|dochter|moeder|mama|vader|papa|kind|kinderen|broer|zus)"
+#: Another person than the client: "de vrouw van mijne klant", "zoon van 17 van ne leefloner", "zijn partner".
+_SOMEONE_ELSE = re.compile(
+    rf"\b{_RELATIVE}\s+van\s+(\d+\s+(jaar\s+)?van\s+)?(mijn|mijne|m'n|de|ne|een|die|onze|zijn|haar)\s+"
+    r"(klant|cliënt|cliënte|client|leefloner|deelnemer|jongere|werkzoekende)"
+    rf"|\b(zijn|zijne|haar|z'n|hun)\s+{_RELATIVE}\b")
 
 
 _HOW_MANY = re.compile(r"\bhoeveel\s+([\w-]+)")
@@ -179,7 +198,9 @@ _INVERTED = re.compile(
     # "is het een probleem als …?": a ja would say it is one; so would "optioneel", "overbodig" …
     r"\b(probleem|bezwaar)\b|\b(is|zou)\s+(dat|da|het)\s+(erg|fout)\b|"
     r"vermijden|af\s+te\s+raden|afgeraden|afraden|uitsluitingsgrond\w*|optioneel|facultatief|onvoldoende|"
-    r"overbodig|overlaten|(maar|slechts)\s+(één|een|1)\s+keer)")
+    r"overbodig|overlaten|(maar|slechts)\s+(één|een|1)\s+keer|"
+    # "is glow enkel voor uitkeringsgerechtigden?": a ja would say only they may
+    r"\b(enkel|alleen|uitsluitend|slechts)\s+(voor|bij|in|als|met|door)\b)")
 
 
 #: What a question may say before what it asks without asking it negatively: the client's situation

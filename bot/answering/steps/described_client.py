@@ -23,7 +23,7 @@ def described_client(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     """Whether a described client can go into one named trajectory: the eligibility rules decide, unless
     the question names what a ruling excludes and the rules do not read ("in beroep tegen zijn
     mutualiteit", "advies welzijn"): then that ruling's nee."""
-    if turn.asked.kind != "ja_nee" or turn.asked.inverted or not ASKS_ACCESS.search(turn.text.casefold()):
+    if turn.asked.kind != "ja_nee" or turn.asked.no_verdict or not ASKS_ACCESS.search(turn.text.casefold()):
         return None  # "valt mijn leefloner buiten GLOW?" is not answered "Ja, GLOW kan"
     found = eligibility.answer_described_client(kb, turn.text)
     if found is not None and found.verdict in ("ja", "hangt af"):

@@ -18,5 +18,10 @@ def rule(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         # no combination record for the pair: a ruling that settles the question, else the topic that
         # answered it, cut to what answers
         return ruling(kb, turn) or shorten(kb, turn, answer) or answer
+    if answer.verdict == "hangt af":
+        # the rule table's "it depends on the order" is settled by a ruling when the question states it
+        # ("klant zit al in glow, kan die ook in het LP?")
+        settled = ruling(kb, turn)
+        return settled if settled is not None and settled.verdict != "hangt af" else answer
     # a verdict and its reason; an unsettled pair with who decides (a combination topic), whole
     return answer

@@ -42,12 +42,12 @@ _ENDING = 3
 
 
 def ruling(kb: KnowledgeBase, turn: Turn) -> Answer | None:
-    if turn.asked.kind != "ja_nee" or turn.asked.inverted or _NOT_PLAIN.search(turn.text.casefold()):
+    if turn.asked.kind != "ja_nee" or turn.asked.no_verdict or _NOT_PLAIN.search(turn.text.casefold()):
         return None
     found = settling_ruling(kb, turn)
     # "mag ik dat niet …?" gets no verdict (a ja or nee to it is easily misread); "iemand zonder
     # papieren" only from a rule about that negation itself ("zonder verblijfsstatuut")
-    if found is None or turn.asked.negative and (_NOT.search(turn.text.casefold()) or not _asks_negation(kb, found)):
+    if found is None or turn.asked.negative and (_NOT.search(_without_condition(turn.text)) or not _asks_negation(kb, found)):
         return None
     topic = kb.get("topics", found["topic"])
     text = messages.M049_VERDICT[found["verdict"]].format(reason=found["says"].strip())
@@ -62,6 +62,12 @@ def ruling(kb: KnowledgeBase, turn: Turn) -> Answer | None:
 
 _NEGATION_WORDS = frozenset({"zonder", "geen", "niet", "nie"})
 _NOT = re.compile(r"\b(niet|nie)\b(?!-)")
+#: A condition after what is asked ("mag X, als de werkgever nie akkoord is?"): its "niet" is the situation's.
+_TRAILING_CONDITION = re.compile(r"\b(als|indien|wanneer|zolang)\b[^?]*\??\s*$")
+
+
+def _without_condition(text: str) -> str:
+    return _TRAILING_CONDITION.sub("", text.casefold())
 
 
 def _asks_negation(kb: KnowledgeBase, record: Record) -> bool:
