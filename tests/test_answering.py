@@ -68,6 +68,18 @@ def test_the_kind_of_answer_a_question_asks_is_read(text, kind):
     assert read_question(text).kind == kind
 
 
+def test_a_list_question_after_a_preposition_with_a_plural_in_s_is_read():
+    assert read_question("rond welke thema's werkte fase 2 van de proeftuinen?").kind == "welke"
+
+
+def test_a_lead_that_only_introduces_is_never_the_answer(kb):
+    # "Het onderzoeksrapport … beschrijft:" says nothing by itself; the themes are asked, the report
+    # names "fase 2" in its topic's title
+    reply = ask(kb, "rond welke thema's werkte fase 2 van de proeftuinen?", intent="proeftuin_wat")
+    assert not reply.declined and "opleidingsagenda" in reply.text, reply.text
+    assert not reply.text.split("\n")[0].rstrip().endswith(":"), reply.text
+
+
 @pytest.mark.parametrize(
     "text, counted",
     [

@@ -188,6 +188,8 @@ def overlap(kb: KnowledgeBase, asked: Asked, text: str) -> float:
 
 def score(kb: KnowledgeBase, asked: Asked, unit: str, position: int, heading: str = "") -> float:
     """How well `unit` answers; `heading` is the line its list item stood under ("Wat is anders:")."""
+    if unit.rstrip().endswith(":"):
+        return 0.0  # a lead that only introduces what follows ("… beschrijft:") answers nothing by itself
     value = overlap(kb, asked, unit)
     carrier = CARRIERS.get(asked.kind)
     # the kind of information asked: a number for "hoeveel" / "hoelang" tells by itself, an actor or a

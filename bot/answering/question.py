@@ -59,8 +59,8 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "welke lessen trekt de SERV …", "wat zijn de conclusies …": a list is asked, and given whole
     # (also after a preposition: "voor welke soorten noden …")
     ("welke", re.compile(
-        r"^\W*(en\s+)?((voor|in|bij|met|op|van|aan|naar|uit)\s+)?"
-        r"(welke\s+[\w-]+(en|s)\b|wat\s+(zijn|waren)\s+(de|die|hun|zijn|haar)\b)")),
+        r"^\W*(en\s+)?((voor|in|bij|met|op|van|aan|naar|uit|rond|over|onder|tot|tegen)\s+)?"
+        r"(welke\s+[\w-]+('s|en|s)(?!\w)|wat\s+(zijn|waren)\s+(de|die|hun|zijn|haar)\b)")),
     ("wat", re.compile(r"\b(wat is|wat zijn|wat betekent|wat houdt|wat wil zeggen|wat bedoelt|wat doet|wat moet|wat)\b")),
 )
 

@@ -27,8 +27,11 @@ def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         return answer
     today = answers.asks_about_today_from_background(kb, turn.text, answer.record_ids)
     short = None if today or answers.asks_for_missing_fact(turn.text, answer.text) else shorten(kb, turn, answer)
-    if short is not None and turn.asked.kind != "ja_nee" and answers.asks_for_missing_fact(turn.text, short.text):
-        short = None  # the fact asked stands in the topic, but not in what answers the question
+    # the fact asked stands in the topic, but not in what answers the question (the topic's title says
+    # what the whole answer is about: "fase 2" of the proeftuinen)
+    title = (kb.get("topics", answer.record_ids[0]) or {}).get("title", "") if answer.record_ids else ""
+    if short is not None and turn.asked.kind != "ja_nee" and answers.asks_for_missing_fact(turn.text, f"{title}\n{short.text}"):
+        short = None
     documents = [c["document"] for c in kb.citations(answer.record_ids)]
     if short is not None:
         return _better_passage(kb, turn, short, documents) or short
