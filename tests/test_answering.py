@@ -492,6 +492,26 @@ def test_the_eligibility_reader_does_not_exclude_on_a_misread_fact(kb, text):
     assert ask(kb, text).verdict != "nee"
 
 
+@pytest.mark.parametrize(
+    "text, ruling_id",
+    [
+        ("man van 41, ontslagen na ziekte en nu in beroep tegen de mutualiteit. kan die in glow?",
+         "glow-doelgroep-beroep-mutualiteit"),
+        ("cliënt van 28 zonder verblijfspapieren, zit al een tijd bij ons in begeleiding. kan die in het LP?",
+         "lp-zonder-verblijfsstatuut"),
+    ],
+)
+def test_an_exclusion_stands_amid_the_rest_of_a_clients_description(kb, text, ruling_id):
+    # one fact of the description is what the ruling excludes; the others say who the client is
+    reply = ask(kb, text)
+    assert reply.verdict == "nee" and ruling_id in reply.record_ids, reply.text
+
+
+def test_an_exclusion_needs_its_words_in_one_fact_of_the_description(kb):
+    # "meer dan halftijds" and "minder dan voltijds" are two facts: not "minder dan halftijds"
+    assert ask(kb, "klant kan meer dan halftijds maar minder dan voltijds werken, kan die in TWE?").verdict != "nee"
+
+
 def test_a_ruling_word_names_the_compounds_it_ends_in(kb):
     # "arbeidscontract" is a contract: the rule about the long-term sick with a contract settles it
     reply = ask(kb, "klant is al jaren ziek maar heeft nog een arbeidscontract, past die in het LP?")
