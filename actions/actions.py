@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import answering, answers, eligibility, follow_ups, messages, privacy, settings
+from bot.answering.question import read_question
 from bot.errors import DatabaseError
 from bot.knowledge import KnowledgeBase
 
@@ -197,7 +198,9 @@ class ValidateEligibilityForm(FormValidationAction):
             return [SlotSet("eligibility_stopped", True)]
         requested = tracker.get_slot("requested_slot")
         asked = (requested or "").removeprefix("client_") or None
-        facts = eligibility.read_facts(text, asked=asked)
+        # "de vrouw van mijne klant is tijdelijk werkloos, kan hij in glow?": her facts are not the client's
+        about_someone_else = requested is None and read_question(text).someone_else
+        facts = {} if about_someone_else else eligibility.read_facts(text, asked=asked)
         events = [SlotSet(eligibility.QUESTION_BY_KEY[key].slot, value) for key, value in facts.items()]
         if requested is None:  # the question that started the guide: which trajectories it asks about
             events.append(SlotSet("client_targets", eligibility.named_targets(knowledge_base(), text)))

@@ -228,9 +228,15 @@ QUESTIONS: tuple[Question, ...] = (
             "technische-opleiding": _p(r"technische? (opleiding|competenties)|beroepsopleiding|vakopleiding|omscholing|scholing"),
             # not "rechten CMW": rights to collectief maatwerk leave the NEC open (TWE-OCMW screening); not
             # "een korte tewerkstelling in de sociale economie": a step inside GLOW (§1.4.3), no need of the client
+            # only social economy as the highest achievable ("SE is het hoogst haalbare"), or the word alone
+            # as the answer to the guide's question: a job in a maatwerkbedrijf as a step ("eerst via art
+            # 60 in een maatwerkbedrijf als opstap") or rights CMW are no such need
             "sociale-economie": _p(
                 r"^(?!.*\bkorte\s+(tewerkstelling|job|tewerkstellingsperiode)\w*\b)"
-                r".*?(?<!rechten )(?<!recht op )(?<!rechten op )(sociale economie|\bse\b|maatwerkbedrijf|collectief maatwerk|\bcmw\b)"),
+                r".*?(sociale economie|\bsec?\b|maatwerk\w*|collectief maatwerk|\bcmw\b).{0,40}\b(hoogst|hoogste|meest)\s+haalba"
+                r"|\b(hoogst|hoogste|meest)\s+haalba\w*.{0,30}(sociale economie|\bsec?\b|maatwerk\w*)"
+                r"|\b(enkel|alleen)\s+(nog\s+)?(in\s+)?(de\s+)?(sociale economie|se|sec|maatwerk\w*)\b"
+                r"|^\W*(sociale economie|se|sec|maatwerk|collectief maatwerk|cmw)\W*$"),
             "andere": _p(r"ondernemerschap|zelfstandig|eigen zaak|gespecialiseerde bemiddeling"),
         },
     ),

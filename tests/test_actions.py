@@ -378,6 +378,14 @@ def test_guide_answers_a_question_about_one_trajectory_with_a_fact_at_once(actio
     assert slots["requested_slot"] is None
 
 
+def test_guide_does_not_take_another_persons_facts_for_the_clients(actions, domain):
+    # "de vrouw van mijne klant is tijdelijk werkloos": her status is not his; the guide asks his
+    slots = run_form(
+        actions, form_tracker("de vrouw van mijne klant is tijdelijk werkloos, kan hij in glow?", {}, ("traject", "glow")), domain,
+    )
+    assert "client_status" not in slots and slots["requested_slot"] is not None
+
+
 def test_guide_asks_only_what_matters_for_the_named_trajectory(actions, domain):
     slots = run_form(actions, form_tracker("kan mijn cliënt in een lokaal partnerschap?", {}, ("traject", "lp")), domain)
     assert slots["requested_slot"] == "client_age"  # LP rules depend on age and VDAB registration, not on status

@@ -62,6 +62,8 @@ def entity(label, value):
         ("als er uit de indicering geen rechten SE komen, loopt twe dan gewoon verder?", "ja_nee"),
         ("bij de inschatting blijkt SE het hoogst haalbare, kan twe dan toch starten?", "ja_nee"),
         ("klant is ingeschreven en zit nu bij ons. blijft zijne bemiddelaar hem opvolgen?", "ja_nee"),
+        ("leefloner, kan halftijds werken en nec lukt binnen de 2 jaar. twe?", "ja_nee"),
+        ("glow?", "other"),
     ],
 )
 def test_the_kind_of_answer_a_question_asks_is_read(text, kind):
@@ -505,6 +507,69 @@ def test_an_exclusion_stands_amid_the_rest_of_a_clients_description(kb, text, ru
     # one fact of the description is what the ruling excludes; the others say who the client is
     reply = ask(kb, text)
     assert reply.verdict == "nee" and ruling_id in reply.record_ids, reply.text
+
+
+@pytest.mark.parametrize(
+    "text, verdict",
+    [
+        # a trajectory's name alone after the description asks whether the client can get in
+        ("klant zit in een zware psychische crisis, hij is nu echt nie inzetbaar. glow?", "nee"),
+        ("klant heeft nood aan werkervaring maar NEC is pas haalbaar na 4 jaar begeleiding. twe?", "nee"),
+        # the rest of the description names the ruling's exception, or the fact is past
+        ("mama van 3 kinderen (12, 14 en 15 jaar), kan zij in het LP?", None),
+        ("Klant heeft net zijn verblijfsstatuut gekregen, was vroeger zonder papieren. Kan die in het LP?", None),
+    ],
+)
+def test_a_described_clients_exclusion_is_read_in_the_present_client_only(kb, text, verdict):
+    assert ask(kb, text).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    "text, intent, entities",
+    [
+        # a topic text written for "kan X?" opens with "Ja,"; asked the other way round it must not
+        ("valt ne leefloongerechtigde buiten de glow doelgroep?", "glow_doelgroep", [entity("status", "leefloon")]),
+        ("vrouw van mijne klant werkt deeltijds cat 80. mag hij zelf naar glow?", "glow_doelgroep",
+         [entity("status", "deeltijds-werkzoekend")]),
+    ],
+)
+def test_a_topic_texts_opening_verdict_is_left_out_when_the_question_is_asked_otherwise(kb, text, intent, entities):
+    reply = ask(kb, text, intent=intent, entities=entities)
+    assert reply.verdict is None and not reply.text.casefold().startswith(("ja", "nee")), reply.text
+
+
+def test_a_combinations_verdict_is_left_out_when_the_question_is_asked_the_other_way_round(kb):
+    reply = ask(kb, "klant heeft ne VOP kaart. sluit da twe uit?", intent="combinatie_check", action="combination",
+                entities=[entity("traject", "twe-ocmw"), entity("instrument", "vop")])
+    assert reply.verdict is None and not reply.text.startswith(("Ja", "Nee")), reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "mag X nie in glow?": "ja" and "nee" each read two ways
+        "mag ne leefloner nie in glow?",
+        "kan ne klant met werkloosheidsuitkering nie in glow?",
+        # the partner is asked about, not the client's access ("SEC is het hoogst haalbare" is no exclusion of that)
+        "als tijdens glow SEC het hoogst haalbare blijkt, kan de glow partner verder begeleiden naar SEC?",
+    ],
+)
+def test_no_eligibility_verdict_for_a_denied_verb_or_an_actors_question(kb, text):
+    reply = ask(kb, text)
+    assert "voor je cliënt" not in reply.text, reply.text  # "Ja, GLOW kan voor je cliënt …"
+
+
+def test_a_denial_is_about_what_it_denies(kb):
+    # "de begeleiding mag niet afhangen van een uitkering" says nothing about social economy for guidance
+    asked = read_question("kan de vdab volgens de SERV ook gebruik maken van sociale economie voor begeleiding?")
+    sentence = ("De begeleiding mag niet afhangen van het krijgen van een uitkering en gaat verder binnen VDAB "
+                "of bij een OCMW, welzijn of sociale economie.")
+    assert verdict(kb, asked, "kan de vdab volgens de SERV ook gebruik maken van sociale economie voor begeleiding?",
+                   sentence) is None
+    # … while "rechtstreeks communiceren … kan niet" denies what stands before it
+    question = "mag de LP partner rechtstreeks communiceren met de vdab partner?"
+    assert verdict(kb, read_question(question), question,
+                   "Rechtstreeks communiceren tussen de VDAB-partner en de partners van het lokaal partnerschap kan niet.") == "nee"
 
 
 def test_an_exclusion_needs_its_words_in_one_fact_of_the_description(kb):

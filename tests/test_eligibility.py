@@ -36,7 +36,7 @@ COMBINATIONS = [
     ("lp", "indicering", "allowed", "Indicering"),
     ("lp", "screening", "allowed", "Screening"),
     ("lp", "glow", "conditional", "GLOW-traject"),
-    ("lp", "ibb", "excluded", "reguliere dienstverlening"),
+    ("lp", "ibb", "conditional", "reguliere dienstverlening"),
     ("twe-ocmw", "se-tewerkstelling", "conditional", "hoogst haalbare"),
     ("twe-ocmw", "vop", "allowed", "geen drempel"),
     ("twe-ocmw", "apa", "allowed", "geen drempel"),
@@ -258,7 +258,7 @@ def test_why_after_a_combination_quotes_its_passage(kb):
 def test_other_service_after_a_combination_keeps_the_first(kb):
     rule = kb.combination("lp", "bvs")
     result = follow_ups.answer(kb, "en met IBB?", {"traject": ["ibb"]}, follow_ups.Context([rule["id"]]))
-    assert result.text.startswith("Nee, lokaal partnerschap en")
+    assert result.text.startswith("Dat hangt ervan af: lokaal partnerschap en IBB")
 
 
 def test_who_to_contact_names_the_topics_own_contacts_first(kb):

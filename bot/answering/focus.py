@@ -83,6 +83,7 @@ _OPENING_VERB = re.compile(
 _DENIES = re.compile(
     r"\b(kan|kunnen|mag|mogen)\b[^.;:]{0,40}\b(niet|geen rol)\b|\bniet (mogelijk|toegelaten|toegestaan|combineerbaar|"
     r"in aanmerking|rechtstreeks)\b|\buitgesloten\b|\bvall?en buiten\b|\bbuiten de (scope|doelgroep)\b|\bnooit\b")
+_MODAL_DENIAL = re.compile(r"(kan|kunnen|mag|mogen)\b")
 _NO_SUCH = re.compile(r"\bgeen\s+((?:[\w-]+\s+){0,1}[\w-]+)")
 _NOT_NEEDED = re.compile(r"\b(hoeft|hoeven)\b[^.;:]{0,40}\bniet\b|\bniet (verplicht|nodig)\b|\bgeen verplichting\b")
 _NEGATION = re.compile(r"\b(niet|nie|geen|nooit|uitgesloten|zonder|enkel|alleen)\b")
@@ -463,8 +464,15 @@ def _clause_verdict(asked: Asked, asked_text: str, clause: str, shared: set[str]
     # an explicit "kan niet" or "hoeft niet" about what is asked denies it, whoever the client is; a
     # "geen X" only where X is a word of the question besides the topic
     denial = permission and _DENIES.search(clause) or obligation and _NOT_NEEDED.search(clause) or None
-    # … about what is asked: a word of the question besides the topic stands close to the denial
+    # … about what is asked: a word of the question besides the topic stands close to the denial, and
+    # for "mag/kan … niet <doen>" in what is denied ("de begeleiding mag niet afhangen van een uitkering"
+    # denies nothing about "sociale economie voor begeleiding")
     explicit = denial is not None and bool(own & stems(clause[max(0, denial.start() - 40): denial.end() + 40]))
+    if explicit and _MODAL_DENIAL.match(denial.group(0)):
+        denied_part = re.split(r"[.;:,(]|\s(?:en|maar|of)\s", clause[denial.end():], maxsplit=1)[0]
+        if not stems(denied_part):  # "rechtstreeks communiceren … kan niet": what is denied stands before
+            denied_part = clause[max(0, denial.start() - 60): denial.start()]
+        explicit = bool(own & stems(clause[denial.start(): denial.end()] + " " + denied_part))
     # (a question that asks one thing besides its topic's words needs that one thing)
     needed = min(CONFIG.verdict_min_shared_words, max(1, len(asked.content - asked.topical)))
     if len(own) < needed and not (explicit and len(shared) >= CONFIG.verdict_min_shared_words) \

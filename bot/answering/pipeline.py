@@ -32,7 +32,7 @@ def answer(kb: KnowledgeBase, turn: Turn) -> Answer:
     turn.kb = kb
     found = next((a for a in (step(kb, turn) for step in STEPS) if a is not None), None)
     if found is None or found.declined and not answers.unusable_message(turn.text):
-        access = ASKS_ACCESS.search(turn.text.casefold()) and not turn.asked.no_verdict
+        access = ASKS_ACCESS.search(turn.text.casefold()) and not (turn.asked.no_verdict or turn.asked.denies)
         found = (eligibility.answer_described_client(kb, turn.text) if access else None) or found or decline(kb, turn)
     if answers.asks_earlier_version(turn.text):
         # about this answer's topic, or (a follow-up without one) the previous answer's

@@ -28,6 +28,8 @@ _OPENS_WITH_VERB = re.compile(
     # … or after a first clause: "tijdens een combinatietraject, mag ik …", "als er geen rechten komen, loopt twe dan …"
     rf"|^[^?,]{{0,80}},\s*(en\s+)?({_JA_NEE_VERBS})\s+(ik|je|we|wij|die|hij|ze|zij|het|dat|da|mijn|mijne|zijn|zijne|"
     r"haar|de|een|ne|er|twe|glow|vdab|lp)\b")
+#: A trajectory's name alone as the question after a client's description ("… kan halftijds werken. twe?").
+BARE_TRAJECTORY = r"[.,;!]\s*(glow|twe|twe-ocmw|lp|het lp|lokaal partnerschap)\s*(of\s+(niet|nie))?\s*\?+\s*$"
 #: The kinds of answer a question can ask for, checked in this order (the first that matches wins).
 ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("verschil", re.compile(
@@ -55,7 +57,9 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # a verb after any comma, or a ja/nee tag at the end ("…, kan dat?"); an opening verb matched above
     ("ja_nee", re.compile(
         r"[,;]\s*(en\s+)?(mag|mogen|kan|kunnen|moet|moeten|komt|past|valt)\s+(die|dat|da|hij|ze|zij|het|hem|haar|mijn|ik|je|we)\b"
-        r"|\b(of niet|of nie|mag dat|kan dat|is dat|mag da|kan da|is da|mogelijk\?|toegelaten\?)\W*$")),
+        r"|\b(of niet|of nie|mag dat|kan dat|is dat|mag da|kan da|is da|mogelijk\?|toegelaten\?)\W*$"
+        # … or a trajectory's name alone after the client's description: "… nie inzetbaar. glow?"
+        rf"|{BARE_TRAJECTORY}")),
     # "welke lessen trekt de SERV …", "wat zijn de conclusies …": a list is asked, and given whole
     # (also after a preposition: "voor welke soorten noden …")
     ("welke", re.compile(
@@ -74,7 +78,7 @@ FILLER_WORDS = frozenset(
     even precies juist ne nen ene den wel al eens hoeveel waarom welk wij we jullie u uw hen zij die
     binnen buiten kunt ben bent was waren ons onze wordt word geen iets alles elke elk ieder andere ander
     volgens plaats stelt zegt zeggen staat vind vindt lang tussen verschil verschillen verschilt
-    terwijl gewoon momenteel zit zitten zijne haar""".split()
+    terwijl gewoon momenteel zit zitten zijne haar tijdens gedurende""".split()
 )
 #: A negation word and the words it excludes ("voor iemand die géén leefloon heeft").
 _NEGATED = re.compile(r"\b(?:geen|géén|niet|nie|zonder)\s+((?:[\w-]+\s+){0,1}[\w-]+)")
@@ -131,6 +135,8 @@ class Asked:
     concepts: frozenset[str] = frozenset()
     #: the stem of what a "hoeveel" question counts ("met hoeveel knipperlichten …": knipp), "" when it names none
     counted: str = ""
+    #: it negates its own verb ("mag ne leefloner nie in glow?"): "ja" and "nee" each read two ways
+    denies: bool = False
     #: it describes someone besides the client ("de vrouw van mijne klant is langdurig ziek"): a rule
     #: about that person's situation says nothing about the client's
     someone_else: bool = False
@@ -169,6 +175,7 @@ def read_question(text: str) -> Asked:
         words=frozenset(content_words(folded)),
         counted=_counted_noun(folded),
         someone_else=bool(_SOMEONE_ELSE.search(folded)),
+        denies=denies_its_verb(folded),
     )
 
 
@@ -193,7 +200,7 @@ def _counted_noun(folded: str) -> str:
 
 #: A question whether something is excluded, falls outside, is too much or too little, or is forbidden.
 _INVERTED = re.compile(
-    r"\b(uitgesloten|buiten\s+(de\s+)?(scope|doelgroep|boot)|(valt|vallen)\b[^?]{0,60}\bbuiten\b|"
+    r"\b(uitgesloten|uitsluiten|sluit\w*\b[^?]{0,40}\buit\b|buiten\s+(de\s+)?(scope|doelgroep|boot)|(valt|vallen)\b[^?]{0,60}\bbuiten\b|"
     r"te\s+(lang|kort|weinig|veel|hoog|laag|oud|jong|zwaar|licht)\b|verboden|niet\s+toegelaten|geweigerd|onmogelijk|"
     # "is het een probleem als …?": a ja would say it is one; so would "optioneel", "overbodig" …
     r"\b(probleem|bezwaar)\b|\b(is|zou)\s+(dat|da|het)\s+(erg|fout)\b|"
@@ -214,6 +221,17 @@ def asks_negatively(folded: str) -> bool:
     """Whether what the question asks is negated ("mag ik dat niet doen?"), not its situation."""
     asked = _NO_NEGATION.sub(" ", _SITUATION.sub("", folded.strip()))
     return bool(re.search(r"\b(niet|nie|geen|géén|zonder)\b", asked))
+
+
+#: A condition after what is asked ("mag X, als de werkgever nie akkoord is?"): its "niet" is the situation's.
+_TRAILING_CONDITION = re.compile(r"\b(als|indien|wanneer|zolang)\b[^?]*\??\s*$")
+
+
+def denies_its_verb(folded: str) -> bool:
+    """Whether what the question asks is put with "niet" ("mag die nie in glow?"), not its situation or a
+    condition after it ("…, als de werkgever nie akkoord is?") or a label ("niet-toeleidbaar")."""
+    asked = _TRAILING_CONDITION.sub("", _NO_NEGATION.sub(" ", _SITUATION.sub("", folded.strip())))
+    return bool(re.search(r"\b(niet|nie)\b(?!-)", asked))
 
 
 @lru_cache(maxsize=1 << 16)

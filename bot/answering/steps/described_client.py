@@ -5,7 +5,8 @@ import re
 from dataclasses import replace
 
 from bot import eligibility
-from bot.answering.steps.ruling import ruling
+from bot.answering.question import BARE_TRAJECTORY
+from bot.answering.steps.ruling import excepted, ruling
 from bot.answering.turn import Turn
 from bot.answers import Answer
 from bot.knowledge.query import KnowledgeBase
@@ -15,8 +16,12 @@ from bot.knowledge.query import KnowledgeBase
 #: aanmerking", "hoort ze bij de doelgroep" — not "moet ik …", "bouwt hij …" (no eligibility question).
 ASKS_ACCESS = re.compile(
     r"\b(kan|mag|kunnen|mogen|past|passen|komt|komen|valt|vallen|hoort|behoort)\s+"
-    r"(die|dat|da|hij|ze|zij|mijn\w*|ne|een|de|iemand|klant|cliënt\w*|client)\b[^?]*\b(in|bij|naar|voor|binnen)\b"
+    # … the client, not an actor ("mag de glow partner de klant verder begeleiden naar SEC?")
+    r"(die|dat|da|hij|ze|zij|mijn\w*|ne|een|de|iemand|klant|cliënt\w*|client)\b"
+    r"(?!\s+(glow[- ]?)?(partner|vdab|ocmw|bemiddelaar|begeleider|trajectbegeleider|adviseur|consulent|werkgever|"
+    r"lokaal bestuur|lokale besturen|gemeente|maatschappelijk|serv)\w*)[^?]*\b(in|bij|naar|voor|binnen)\b"
     r"|\bin aanmerking\b|\bdoelgroep\b|\bgeschikt\b|\binstromen\b"
+    rf"|{BARE_TRAJECTORY}"
 )
 
 
@@ -24,16 +29,19 @@ def described_client(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     """Whether a described client can go into one named trajectory: the eligibility rules decide, unless
     the question names what a ruling excludes and the rules do not read ("in beroep tegen zijn
     mutualiteit", "advies welzijn"): then that ruling's nee."""
-    if turn.asked.kind != "ja_nee" or turn.asked.no_verdict or not ASKS_ACCESS.search(turn.text.casefold()):
+    if turn.asked.kind != "ja_nee" or turn.asked.no_verdict or turn.asked.denies or not ASKS_ACCESS.search(turn.text.casefold()):
         return None  # "valt mijn leefloner buiten GLOW?" is not answered "Ja, GLOW kan"
     found = eligibility.answer_described_client(kb, turn.text)
-    if found is not None and found.verdict in ("ja", "hangt af"):
+    # no verdict of the rules: an exclusion still answers a described client ("… nie inzetbaar. glow?")
+    described = found is not None or eligibility.read_facts(turn.text) or _NAMED_ALONE.search(turn.text.casefold())
+    if described and (found is None or found.verdict in ("ja", "hangt af")):
         excluded = exclusion(kb, turn)
         if excluded is not None:
             return excluded
     return found
 
 
+_NAMED_ALONE = re.compile(BARE_TRAJECTORY)
 #: Where a client's description splits into the facts it lists ("man van 41, ontslagen na ziekte en
 #: nu in beroep tegen de mutualiteit. kan die in glow?").
 _FACT_BREAK = re.compile(r"[,.;:!?()]+\s*|\s+(?:en|maar|want|terwijl|omdat)\s+")
@@ -45,7 +53,8 @@ def exclusion(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     who the client is, not another question the ruling would have to answer."""
     parts = [p.strip() for p in _FACT_BREAK.split(turn.text) if p.strip()]
     question = next((p for p in reversed(parts) if ASKS_ACCESS.search(p.casefold())), parts[-1] if parts else "")
-    facts = [p for p in parts if p != question]
+    # a fact of the past ("was vroeger zonder papieren") is not who the client is now
+    facts = [p for p in parts if p != question and not _PAST.search(p.casefold())]
     texts = [turn.text] + [f"{fact}. {question}?" for fact in facts] + [
         f"{one}, {two}. {question}?" for one, two in zip(facts, facts[1:])
     ]
@@ -53,6 +62,11 @@ def exclusion(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         read = turn if text == turn.text else replace(turn, text=text, entities=[])
         read.kb = kb
         found = ruling(kb, read)
-        if found is not None and found.verdict == "nee":
+        # … and the rest of the description does not name the ruling's exception ("mama van 3
+        # kinderen (12, 14 en 15 jaar)": the children's ages)
+        if found is not None and found.verdict == "nee" and not excepted(kb, turn, kb.get("rulings", found.record_ids[1])):
             return found
     return None
+
+
+_PAST = re.compile(r"\b(vroeger|voorheen|was|waren|had|hadden|gehad|destijds|niet meer|nie meer|geen \w+ meer)\b")

@@ -13,6 +13,11 @@ def rule(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     if turn.action != "combination":
         return None
     answer = answers.answer_combination(kb, turn.concepts, turn.ranking, turn.text)
+    if answer.verdict and (turn.asked.no_verdict or turn.asked.negative):
+        # "sluit een VOP twe uit?", "mag X niet met Y?": the rule's reason without its ja or nee, which
+        # would read as the opposite
+        answer.text, answer.verdict = answer.text.split("\n", 1)[-1], None
+        return answer
     topic_ = kb.get("topics", answer.record_ids[0]) if answer.record_ids and not answer.declined else None
     if topic_ is not None and topic_["intent"] != answers.COMBINATION_INTENT:
         # no combination record for the pair: a ruling that settles the question, else the topic that

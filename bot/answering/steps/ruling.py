@@ -47,7 +47,7 @@ def ruling(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     found = settling_ruling(kb, turn)
     # "mag ik dat niet …?" gets no verdict (a ja or nee to it is easily misread); "iemand zonder
     # papieren" only from a rule about that negation itself ("zonder verblijfsstatuut")
-    if found is None or turn.asked.negative and (_NOT.search(_without_condition(turn.text)) or not _asks_negation(kb, found)):
+    if found is None or turn.asked.negative and (turn.asked.denies or not _asks_negation(kb, found)):
         return None
     topic = kb.get("topics", found["topic"])
     text = messages.M049_VERDICT[found["verdict"]].format(reason=found["says"].strip())
@@ -61,13 +61,6 @@ def ruling(kb: KnowledgeBase, turn: Turn) -> Answer | None:
 
 
 _NEGATION_WORDS = frozenset({"zonder", "geen", "niet", "nie"})
-_NOT = re.compile(r"\b(niet|nie)\b(?!-)")
-#: A condition after what is asked ("mag X, als de werkgever nie akkoord is?"): its "niet" is the situation's.
-_TRAILING_CONDITION = re.compile(r"\b(als|indien|wanneer|zolang)\b[^?]*\??\s*$")
-
-
-def _without_condition(text: str) -> str:
-    return _TRAILING_CONDITION.sub("", text.casefold())
 
 
 def _asks_negation(kb: KnowledgeBase, record: Record) -> bool:
@@ -126,6 +119,12 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
     if len({r["verdict"] for r in top}) > 1:
         return None
     return max(top, key=lambda r: len(turn.asked.content & stems(r["says"])))
+
+
+def excepted(kb: KnowledgeBase, turn: Turn, record: Record) -> bool:
+    """Whether the question names one of the ruling's `unless` alternatives."""
+    named = _named(kb, turn)
+    return any(_holds(named, alt) for line in _parsed(kb, tuple(record.get("unless") or [])) for alt in line)
 
 
 def _unexplained(

@@ -1,6 +1,7 @@
 """Step 6, topic: the recognised topic, cut to the sentences that answer (fact extraction, `focus`)."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot import answers, messages
@@ -74,6 +75,10 @@ def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer) -> Answer | None:
         return answer
     text = answers.topic_text(record, turn.concepts)
     prefix = answer.text[: answer.text.find(text)] if text in answer.text else ""  # e.g. "not settled" intro
+    if turn.asked.kind == "ja_nee" and (turn.asked.no_verdict or turn.asked.negative):
+        # a topic text written for "kan X?" opens with its "Ja,": to "valt X buiten …?", "de vrouw van
+        # mijne klant …" or "mag X niet …?" that word reads as the opposite, the sentence does not
+        text = without_verdict(text)
     sections = list(dict.fromkeys((c["document"], str(c["section"])) for c in answers.current_citations(kb, record["sources"])))
     passages = {row["text"]: row for document, section in sections for row in kb.passages_in(document, section)}
     focused = focus(kb, turn.asked, turn.text, text, record.get("title") or "", list(passages))
@@ -96,6 +101,19 @@ def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer) -> Answer | None:
         shortened=focused.shortened,
         verdict=focused.verdict,
     )
+
+
+#: The verdict a topic text opens with ("Ja, leefloners horen bij …", "Nee. Deeltijdse werkzoekenden …").
+_OPENING_VERDICT = re.compile(r"^(ja|nee)\s*[,.:]\s*(?=\S)", re.IGNORECASE)
+
+
+def without_verdict(text: str) -> str:
+    """The text without the ja or nee it opens with, its first word capitalised."""
+    found = _OPENING_VERDICT.match(text)
+    if not found:
+        return text
+    rest = text[found.end():]
+    return rest[:1].upper() + rest[1:]
 
 
 def join(sentences: list[str]) -> str:
