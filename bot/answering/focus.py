@@ -253,6 +253,8 @@ def focus(
         for index in ranked[1:]:
             if len(picked) == CONFIG.max_sentences or scores[index] < CONFIG.second_sentence_share * best:
                 break
+            if asked.kind in _STRICT and not CARRIERS[asked.kind].search(candidates[index].casefold()):
+                continue  # "hoeveel …": a further sentence without a number or duration says something else
             same = next((i for i in picked if _same_thing(candidates[index], candidates[i])), None)
             if same is not None:
                 # the record's sentence and the passage it paraphrases say one thing: the record's
