@@ -74,6 +74,13 @@ def test_a_list_question_after_a_preposition_with_a_plural_in_s_is_read():
     assert read_question("rond welke thema's werkte fase 2 van de proeftuinen?").kind == "welke"
 
 
+def test_a_how_long_answer_adds_no_sentence_without_a_duration(kb):
+    reply = ask(kb, "label niet-toeleidbaar, hoelang is de cliënt dan vrijgesteld van stappen naar werk?",
+                intent="twe_niet_toeleidbaar", entities=[entity("status", "niet-toeleidbaar")])
+    said = reply.text.split("\nBron:")[0]
+    assert "2 jaar" in said and all(any(c.isdigit() for c in sentence) for sentence in split_sentences(said)), said
+
+
 def test_a_lead_that_only_introduces_is_never_the_answer(kb):
     # "Het onderzoeksrapport … beschrijft:" says nothing by itself; the themes are asked, the report
     # names "fase 2" in its topic's title
