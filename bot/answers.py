@@ -235,6 +235,10 @@ ASKED_FACTS = (
         re.compile(r"\b(wachtwoord|paswoord|password)\w*"),
         re.compile(r"wachtwoord|paswoord"),
     ),
+    (  # a sanction
+        re.compile(r"\b(sanctie\w*|sanctioner\w*|boete\w*|straf|straffen|bestraft)\b"),
+        re.compile(r"sanctie|sanctioner|boete|straf|schors"),
+    ),
     (  # a layout
         re.compile(r"\b(formaat|kleur(en)?|afmeting\w*|lettertype\w*)\b"),
         re.compile(r"formaat|kleur|afmeting|lettertype"),

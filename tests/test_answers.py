@@ -30,6 +30,7 @@ def topic_id(kb, intent: str) -> str:
         ("hoeveel krijgt een stagebedrijf betaald voor een bvs?", "maximaal 30 kalenderdagen"),
         ("wie ondertekent de stageovereenkomst?", "een WES bij een lokaal bestuur"),
         ("hoe reset ik het paswoord van mijn vdab-account", "de handleiding voor de klant"),
+        ("welke sanctie krijgt ne jongere als hij zijn gesprek evaluatie bit mist?", "twee positieve evaluaties door VDAB"),
         # a numbered part the answer does not name
         ("wat waren de resultaten van fase 3?", "de resultaten van fase 2 van de proeftuinen"),
     ],
@@ -48,6 +49,7 @@ def test_a_question_for_a_fact_the_answer_lacks_is_not_answered(question, answer
         # not money: a paid job, groups that deserve attention
         ("betaald werk is niet haalbaar voor mijn cliënt, start ik toch TWE?", "geen start TWE"),
         ("welke groepen verdienen extra aandacht volgens de SERV?", "de uiterst kwetsbaren"),
+        ("krijgt mijne klant een sanctie als hij de samenlevingsjob weigert?", "een weigering kan gesanctioneerd worden"),
     ],
 )
 def test_a_question_the_answer_gives_the_fact_for_is_answered(question, answer_text):
