@@ -237,7 +237,7 @@ ASKED_FACTS = (
     ),
     (  # a sanction
         re.compile(r"\b(sanctie\w*|sanctioner\w*|boete\w*|straf|straffen|bestraft)\b"),
-        re.compile(r"sanctie|sanctioner|boete|straf|schors"),
+        re.compile(r"sanctie|sanction|boete|straf|schors"),
     ),
     (  # a layout
         re.compile(r"\b(formaat|kleur(en)?|afmeting\w*|lettertype\w*)\b"),
