@@ -246,7 +246,7 @@ ASKED_FACTS = (
 )
 #: A specific allowance ("kilometervergoeding") is only answered by an answer that names it:
 #: an hourly top-up in euro is not a mileage allowance.
-_SPECIFIC_ALLOWANCE = re.compile(r"\b\w{3,}(vergoeding|premie|toelage)\b")
+_SPECIFIC_ALLOWANCE = re.compile(r"\b(\w{3,}?)(vergoeding|premie|toelage)\b")
 
 
 #: A numbered part the question is about ("fase 3", "bijlage 2"): an answer about another is no answer.
@@ -261,7 +261,11 @@ def asks_for_missing_fact(question: str, answer_text: str) -> bool:
         return True
     if any(not re.search(rf"\b{part}\s*{number}\b", answer_text) for part, number in _NUMBERED_PART.findall(question)):
         return True
-    return any(m.group(0) not in answer_text for m in _SPECIFIC_ALLOWANCE.finditer(question))
+    # "uurvergoeding" is named by the allowance itself, or by its first part with an amount ("4,5 euro per uur")
+    return any(
+        m.group(0) not in answer_text and not (m.group(1) in answer_text and re.search(r"€|\beuro\b", answer_text))
+        for m in _SPECIFIC_ALLOWANCE.finditer(question)
+    )
 
 
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")

@@ -50,6 +50,8 @@ def test_a_question_for_a_fact_the_answer_lacks_is_not_answered(question, answer
         ("betaald werk is niet haalbaar voor mijn cliënt, start ik toch TWE?", "geen start TWE"),
         ("welke groepen verdienen extra aandacht volgens de SERV?", "de uiterst kwetsbaren"),
         ("krijgt mijne klant een sanctie als hij de samenlevingsjob weigert?", "een weigering kan gesanctioneerd worden"),
+        # an hourly allowance is named by its amount per hour
+        ("verschil in uurvergoeding tussen samenlevingsjob en gemeenschapsdienst?", "4,5 euro per uur (t.o.v. 1,3 euro per uur)"),
     ],
 )
 def test_a_question_the_answer_gives_the_fact_for_is_answered(question, answer_text):
