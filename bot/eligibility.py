@@ -150,7 +150,7 @@ QUESTIONS: tuple[Question, ...] = (
                 r"inschakelingsuitkering|uitkeringsgerechtigd|(?<!tijdelijk )(?<!tijdelijke )werkloos"
             ),
             # not "in beroep tegen de mutualiteit": another group, that GLOW §1.3 leaves out
-            "riziv": _p(r"riziv|(?<!tegen )(?<!tegen de )(?<!tegen het )(ziekenkas|ziekenfonds|mutualiteit|mutua)|ziekte ?uitkering|invaliditeit|ziekte-uitkering"),
+            "riziv": _p(r"riziv|(?<!tegen )(?<!tegen de )(?<!tegen het )(?<!tegen zijn )(?<!tegen haar )(ziekenkas|ziekenfonds|mutualiteit|mutua)|ziekte ?uitkering|invaliditeit|ziekte-uitkering"),
             "it-ivt": _p(r"\bivt\b|\bit\b|integratietegemoetkoming|inkomensvervangende|tegemoetkoming.*handicap"),
             "vrije-werkzoekende": _p(r"vrije werkzoekende|vrij werkzoekend|geen uitkering|zonder uitkering|geen inkomen|zonder inkomen"),
         },

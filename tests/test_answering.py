@@ -445,9 +445,14 @@ def test_a_ruling_gives_no_verdict_where_the_question_is_not_its_question(kb, te
         # "only for …?": a ja would say only they may
         "is glow enkel voor uitkeringsgerechtigde werkzoekenden?",
         "is glow alleen voor mensen met een werkloosheidsuitkering?",
+        # a contrast or a comparison: a ja or nee says which side?
+        "heeft de vdab bemiddelaar wel zicht op het volledige traject van de klant, in tegenstelling tot de adviseur?",
+        "blijft het recht op bemiddeling volgens de serv beperkt in de tijd zoals de uitkering?",
+        # the instrument is asked about, not whether the client gets in
+        "kan een leefloner die in glow zit via glow art 60 rechten opbouwen?",
     ],
 )
-def test_no_verdict_for_another_persons_situation_or_an_only_question(kb, text):
+def test_no_verdict_for_another_person_an_only_question_a_contrast_or_an_instrument(kb, text):
     assert ask(kb, text).verdict is None
 
 
@@ -577,6 +582,33 @@ def test_a_denial_is_about_what_it_denies(kb):
     question = "mag de LP partner rechtstreeks communiceren met de vdab partner?"
     assert verdict(kb, read_question(question), question,
                    "Rechtstreeks communiceren tussen de VDAB-partner en de partners van het lokaal partnerschap kan niet.") == "nee"
+
+
+def test_what_is_not_required_is_not_denied(kb):
+    # "dat hoeft geen Nederlands te zijn" says Dutch is not required, not that the client cannot
+    question = "mijne cliënt spreekt geen nederlands maar wel vlot engels en kan zeggen welke job hij wil. kan die in glow?"
+    sentence = ("Taalkennis om in te stappen: je klant heeft voldoende taalkennis om aan te geven welke job hij wil "
+                "uitvoeren. Dat hoeft geen Nederlands te zijn: een vlotte beheersing van een contacttaal (Frans, Engels) kan ook.")
+    assert verdict(kb, read_question(question), question, sentence) != "nee"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a limit the question names settles more than the pair table's "kunnen samen"
+        "is een bvs van 35 kalenderdagen toegelaten als combinatietraject?",
+        "bvs van 2 maand als combinatietraject, ok?",
+    ],
+)
+def test_a_ruling_with_a_limit_overrides_the_pair_tables_verdict(kb, text):
+    answer = ask(kb, text, intent="combinatie_check", action="combination",
+                 entities=[entity("instrument", "bvs"), entity("traject", "combinatietraject")])
+    assert answer.verdict == "nee" and "30 kalenderdagen" in answer.text, answer.text
+
+
+def test_an_appeal_against_the_mutuality_is_read_in_a_longer_wording(kb):
+    reply = ask(kb, "klant met riziv-uitkering die in beroep is tegen zijn mutualiteit, kan die glow?")
+    assert reply.verdict == "nee" and "mutualiteit" in reply.text, reply.text
 
 
 def test_an_exclusion_needs_its_words_in_one_fact_of_the_description(kb):

@@ -83,6 +83,7 @@ _OPENING_VERB = re.compile(
 _DENIES = re.compile(
     r"\b(kan|kunnen|mag|mogen)\b[^.;:]{0,40}\b(niet|geen rol)\b|\bniet (mogelijk|toegelaten|toegestaan|combineerbaar|"
     r"in aanmerking|rechtstreeks)\b|\buitgesloten\b|\bvall?en buiten\b|\bbuiten de (scope|doelgroep)\b|\bnooit\b")
+_NOT_REQUIRED = re.compile(r"\b(hoeft|hoeven|moet|moeten)\b[^.;:]*$")
 _MODAL_DENIAL = re.compile(r"(kan|kunnen|mag|mogen)\b")
 _NO_SUCH = re.compile(r"\bgeen\s+((?:[\w-]+\s+){0,1}[\w-]+)")
 _NOT_NEEDED = re.compile(r"\b(hoeft|hoeven)\b[^.;:]{0,40}\bniet\b|\bniet (verplicht|nodig)\b|\bgeen verplichting\b")
@@ -155,23 +156,22 @@ def weight(kb: KnowledgeBase, stem: str) -> float:
 
 
 @lru_cache(maxsize=4)
-def _variants(kb: KnowledgeBase) -> dict[str, str]:
-    """Every glossary variant (normalised) and its term: "bvs", "beroepsverkennende stage" -> bvs."""
-    return dict(kb.db.execute("select variant, term from term_variants").fetchall())
-
-
-#: The longest glossary variant looked for, in words.
-_LONGEST_VARIANT = 4
+@lru_cache(maxsize=8)
+def _variants(kb: KnowledgeBase) -> tuple[dict[str, str], int]:
+    """Every glossary variant (normalised) and its term ("bvs", "beroepsverkennende stage" -> bvs), and
+    the longest variant in words ("in beroep tegen zijn mutualiteit": 5)."""
+    variants = dict(kb.db.execute("select variant, term from term_variants").fetchall())
+    return variants, max((len(v.split()) for v in variants), default=1)
 
 
 @lru_cache(maxsize=1 << 14)
 def concepts(kb: KnowledgeBase, text: str) -> frozenset[str]:
     """The glossary terms a text names by any variant, so "LP" in a question meets "lokaal
     partnerschap" in a sentence ("#lp" in both)."""
-    variants = _variants(kb)
+    variants, longest = _variants(kb)
     tokens = re.findall(r"[\w'-]+", normalise(text))
     found = set()
-    for size in range(1, _LONGEST_VARIANT + 1):
+    for size in range(1, longest + 1):
         for start in range(len(tokens) - size + 1):
             term = variants.get(" ".join(tokens[start:start + size]))
             if term:
@@ -460,7 +460,12 @@ def _clause_verdict(asked: Asked, asked_text: str, clause: str, shared: set[str]
     own = shared - asked.topical  # what the question asks besides the topic itself
     stated = _condition_stated(asked, asked_text, clause)
     conditional = bool(_CONDITION.search(clause)) and not stated
-    denied = {stem for match in _NO_SUCH.finditer(clause) for stem in stems(match.group(1))}
+    # "geen X" denies X — not in "hoeft geen Nederlands te zijn" (X is not required), nor where the
+    # question itself says "geen X" ("spreekt geen nederlands maar wel engels, kan die in glow?")
+    denied = {
+        stem for match in _NO_SUCH.finditer(clause) if not _NOT_REQUIRED.search(clause[max(0, match.start() - 25): match.start()])
+        for stem in stems(match.group(1))
+    } - asked.excluded
     permission = bool(PERMISSION_QUESTION.search(asked_text))
     obligation = bool(_OBLIGATION_QUESTION.search(asked_text))
     # an explicit "kan niet" or "hoeft niet" about what is asked denies it, whoever the client is; a

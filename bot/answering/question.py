@@ -57,7 +57,7 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # a verb after any comma, or a ja/nee tag at the end ("…, kan dat?"); an opening verb matched above
     ("ja_nee", re.compile(
         r"[,;]\s*(en\s+)?(mag|mogen|kan|kunnen|moet|moeten|komt|past|valt)\s+(die|dat|da|hij|ze|zij|het|hem|haar|mijn|ik|je|we)\b"
-        r"|\b(of niet|of nie|mag dat|kan dat|is dat|mag da|kan da|is da|mogelijk\?|toegelaten\?)\W*$"
+        r"|\b(of niet|of nie|mag dat|kan dat|is dat|mag da|kan da|is da|ok|oké|oke|mogelijk\?|toegelaten\?)\W*$"
         # … or a trajectory's name alone after the client's description: "… nie inzetbaar. glow?"
         rf"|{BARE_TRAJECTORY}")),
     # "welke lessen trekt de SERV …", "wat zijn de conclusies …": a list is asked, and given whole
@@ -78,7 +78,7 @@ FILLER_WORDS = frozenset(
     even precies juist ne nen ene den wel al eens hoeveel waarom welk wij we jullie u uw hen zij die
     binnen buiten kunt ben bent was waren ons onze wordt word geen iets alles elke elk ieder andere ander
     volgens plaats stelt zegt zeggen staat vind vindt lang tussen verschil verschillen verschilt
-    terwijl gewoon momenteel zit zitten zijne haar tijdens gedurende""".split()
+    terwijl gewoon momenteel zit zitten zijne haar tijdens gedurende toegelaten toegestaan ok oké oke""".split()
 )
 #: A negation word and the words it excludes ("voor iemand die géén leefloon heeft").
 _NEGATED = re.compile(r"\b(?:geen|géén|niet|nie|zonder)\s+((?:[\w-]+\s+){0,1}[\w-]+)")
@@ -200,7 +200,7 @@ def _counted_noun(folded: str) -> str:
 
 #: A question whether something is excluded, falls outside, is too much or too little, or is forbidden.
 _INVERTED = re.compile(
-    r"\b(uitgesloten|uitsluiten|sluit\w*\b[^?]{0,40}\buit\b|buiten\s+(de\s+)?(scope|doelgroep|boot)|(valt|vallen)\b[^?]{0,60}\bbuiten\b|"
+    r"\b(uitgesloten|uitsluiten|sluit\w*\b[^?]{0,60}\buit\b|in\s+tegenstelling\s+tot|buiten\s+(de\s+)?(scope|doelgroep|boot)|(valt|vallen)\b[^?]{0,60}\bbuiten\b|"
     r"te\s+(lang|kort|weinig|veel|hoog|laag|oud|jong|zwaar|licht)\b|verboden|niet\s+toegelaten|geweigerd|onmogelijk|"
     # "is het een probleem als …?": a ja would say it is one; so would "optioneel", "overbodig" …
     r"\b(probleem|bezwaar)\b|\b(is|zou)\s+(dat|da|het)\s+(erg|fout)\b|"

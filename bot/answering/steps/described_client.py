@@ -5,6 +5,7 @@ import re
 from dataclasses import replace
 
 from bot import eligibility
+from bot.answering.focus import concepts
 from bot.answering.question import BARE_TRAJECTORY
 from bot.answering.steps.ruling import excepted, ruling
 from bot.answering.turn import Turn
@@ -22,6 +23,8 @@ ASKS_ACCESS = re.compile(
     r"lokaal bestuur|lokale besturen|gemeente|maatschappelijk|serv)\w*)[^?]*\b(in|bij|naar|voor|binnen)\b"
     r"|\bin aanmerking\b|\bdoelgroep\b|\bgeschikt\b|\binstromen\b"
     rf"|{BARE_TRAJECTORY}"
+    # "…, kan die glow?"
+    r"|\b(kan|mag|kunnen|mogen)\s+(die|dat|da|hij|ze|zij)\s+(glow|twe|twe-ocmw|lp|het lp)\W*$"
 )
 
 
@@ -32,6 +35,10 @@ def described_client(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     if turn.asked.kind != "ja_nee" or turn.asked.no_verdict or turn.asked.denies or not ASKS_ACCESS.search(turn.text.casefold()):
         return None  # "valt mijn leefloner buiten GLOW?" is not answered "Ja, GLOW kan"
     found = eligibility.answer_described_client(kb, turn.text)
+    if found is not None and asks_about_an_instrument(kb, turn):
+        # "kan een leefloner die in glow zit via glow art 60 rechten opbouwen?" asks about the instrument,
+        # not whether the client gets in: only a ruling's exclusion answers it here
+        return exclusion(kb, turn)
     # no verdict of the rules: an exclusion still answers a described client ("… nie inzetbaar. glow?")
     described = found is not None or eligibility.read_facts(turn.text) or _NAMED_ALONE.search(turn.text.casefold())
     if described and (found is None or found.verdict in ("ja", "hangt af")):
@@ -42,6 +49,14 @@ def described_client(kb: KnowledgeBase, turn: Turn) -> Answer | None:
 
 
 _NAMED_ALONE = re.compile(BARE_TRAJECTORY)
+def asks_about_an_instrument(kb: KnowledgeBase, turn: Turn) -> bool:
+    """Whether the question names an instrument (art. 60, a BVS …) other than as the client's need
+    ("heeft vooral een technische opleiding nodig")."""
+    if "nood" in eligibility.read_facts(turn.text):
+        return False
+    return any((kb.get("glossary", term.lstrip("#")) or {}).get("label") == "instrument" for term in concepts(kb, turn.text))
+
+
 #: Where a client's description splits into the facts it lists ("man van 41, ontslagen na ziekte en
 #: nu in beroep tegen de mutualiteit. kan die in glow?").
 _FACT_BREAK = re.compile(r"[,.;:!?()]+\s*|\s+(?:en|maar|want|terwijl|omdat)\s+")

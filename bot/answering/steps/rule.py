@@ -23,10 +23,13 @@ def rule(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         # no combination record for the pair: a ruling that settles the question, else the topic that
         # answered it, cut to what answers
         return ruling(kb, turn) or shorten(kb, turn, answer) or answer
-    if answer.verdict == "hangt af":
-        # the rule table's "it depends on the order" is settled by a ruling when the question states it
-        # ("klant zit al in glow, kan die ook in het LP?")
+    if answer.verdict is not None:
+        # a ruling is more specific than the pair table: it settles the order the question states ("klant
+        # zit al in glow, kan die ook in het LP?": the table says "hangt af") or a limit it names ("een bvs
+        # van 35 kalenderdagen als combinatietraject": the table says BVS and LP "kunnen samen")
         settled = ruling(kb, turn)
-        return settled if settled is not None and settled.verdict != "hangt af" else answer
+        if settled is not None and settled.verdict not in ("hangt af", answer.verdict):
+            return settled
     # a verdict and its reason; an unsettled pair with who decides (a combination topic), whole
     return answer
+
