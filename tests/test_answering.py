@@ -81,6 +81,22 @@ def test_a_how_long_answer_adds_no_sentence_without_a_duration(kb):
     assert "2 jaar" in said and all(any(c.isdigit() for c in sentence) for sentence in split_sentences(said)), said
 
 
+def test_a_passage_that_points_back_is_quoted_with_what_it_points_to(kb):
+    from bot.answering.passage import context_of
+
+    row = next(r for r in kb.search_passages(["2.530"], limit=5) if "2.530" in r["text"])
+    context = context_of(kb, row)
+    assert row["text"].startswith("Het gaat om 2.530") and any("aanbod uitgeput" in c for c in context), context
+
+
+def test_a_footnotes_number_glued_to_a_word_is_no_figure():
+    from bot.answering.focus import without_note_marks
+
+    assert without_note_marks("Er is de groep met 'Advies Welzijn16.") == "Er is de groep met 'Advies Welzijn."
+    assert without_note_marks("Het gaat om 2.530 personen15 (zeer langdurig") == "Het gaat om 2.530 personen (zeer langdurig"
+    assert without_note_marks("in art60§7, cat90, 32u") == "in art60§7, cat90, 32u"
+
+
 def test_a_lead_that_only_introduces_is_never_the_answer(kb):
     # "Het onderzoeksrapport … beschrijft:" says nothing by itself; the themes are asked, the report
     # names "fase 2" in its topic's title

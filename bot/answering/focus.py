@@ -54,6 +54,15 @@ CARRIERS = {
     "waarom": re.compile(r"\b(omdat|want|zodat|daardoor|reden|doel|bedoeling|om\s+\w+\s+te)\b"),
 }
 
+#: A footnote's number that PDF extraction glued to the word before it ("'Advies Welzijn16", "personen15"):
+#: no figure of the text. Not "art60" or "cat90", which are written that way.
+_NOTE_MARK = re.compile(r"(?<=[a-zà-ÿ'’\"])(?<!\bart)(?<!\bcat)\d{1,2}(?=[\s.,;:)]|$)")
+
+
+def without_note_marks(text: str) -> str:
+    return _NOTE_MARK.sub("", text)
+
+
 #: Kinds whose carrier (a number, a duration, a date) tells a sentence apart by itself.
 _TELLS_BY_ITSELF = ("hoeveel", "hoelang", "wanneer")
 #: Kinds an answer must carry: a "hoeveel" or "hoelang" question answered without a number or a
@@ -187,15 +196,16 @@ def overlap(kb: KnowledgeBase, asked: Asked, text: str) -> float:
     return words_held + CONFIG.concept_weight * len(named & concepts(kb, text))
 
 
-def score(kb: KnowledgeBase, asked: Asked, unit: str, position: int, heading: str = "") -> float:
-    """How well `unit` answers; `heading` is the line its list item stood under ("Wat is anders:")."""
+def score(kb: KnowledgeBase, asked: Asked, unit: str, position: int, heading: str = "", section: str = "") -> float:
+    """How well `unit` answers; `heading` is the line its list item stood under ("Wat is anders:"),
+    `section` the title of the section a quoted passage stands in."""
     if unit.rstrip().endswith(":"):
         return 0.0  # a lead that only introduces what follows ("… beschrijft:") answers nothing by itself
     value = overlap(kb, asked, unit)
     carrier = CARRIERS.get(asked.kind)
     # the kind of information asked: a number for "hoeveel" / "hoelang" tells by itself, an actor or a
     # "niet" only in a sentence about what is asked; a difference or a likeness also by its heading
-    carries = carrier is not None and carrier.search(unit.casefold())
+    carries = carrier is not None and carrier.search(without_note_marks(unit).casefold())
     # an item under "Gelijkenissen:" is about both sides, whether it names them or not
     headed = asked.kind in _COMPARING and carrier is not None and bool(carrier.search(heading.casefold()))
     if headed or carries and (value > 0 or asked.kind in _TELLS_BY_ITSELF):
@@ -207,11 +217,31 @@ def score(kb: KnowledgeBase, asked: Asked, unit: str, position: int, heading: st
         value += CONFIG.lead_bonus  # a definition comes first
     if asked.excluded & (stems(unit) - negated(unit)):
         value -= CONFIG.excluded_penalty  # "voor iemand die géén leefloon heeft": not the leefloon rule
+    if any(_about_a_sibling(kb, asked, above) for above in (heading, section) if above):
+        # "hoeveel verdient een wijk-werker?": not an item under "Gemeenschapsdienst:", nor a passage of
+        # "Bijlage 2: Gemeenschapsdienst voorgesteld"
+        value -= CONFIG.excluded_penalty
     return value
 
 
+def _about_a_sibling(kb: KnowledgeBase, asked: Asked, heading: str) -> bool:
+    """Whether a list's heading names something of the same kind as the question asks about, but not what
+    it asks about ("Gemeenschapsdienst (…):" for a question about wijk-werken; both instruments)."""
+    named = concepts(kb, heading)
+    if not named or named & asked.concepts:
+        return False
+    kinds = {(kb.get("glossary", t.lstrip("#")) or {}).get("label") for t in named} & _SERVICE_KINDS
+    return any((kb.get("glossary", t.lstrip("#")) or {}).get("label") in kinds for t in asked.concepts)
+
+
+#: Glossary labels of the services a list may hold side by side (wijk-werken and gemeenschapsdienst);
+#: not organisations or roles, which one sentence often names together ("bij het OCMW …, bij VDAB …").
+_SERVICE_KINDS = frozenset({"instrument", "traject"})
+
+
 def focus(
-    kb: KnowledgeBase, asked: Asked, question: str, text: str, title: str = "", passages: list[str] | None = None
+    kb: KnowledgeBase, asked: Asked, question: str, text: str, title: str = "", passages: list[str] | None = None,
+    sections: dict[str, str] | None = None,
 ) -> Focus:
     """The sentences that answer `question`: of the record's `text`, or word for word of the `passages`
     of the sections the record cites (the record paraphrases; the document may say the asked thing
@@ -240,7 +270,8 @@ def focus(
     candidates = found + quoted
     # a record's sentence is written to be read on its own; a quoted passage leans on its section
     scores = [
-        score(kb, asked, unit, i, headings.get(unit, "")) * (1.0 if i < len(found) else CONFIG.quoted_passage_weight)
+        score(kb, asked, unit, i, headings.get(unit, ""), (sections or {}).get(unit, ""))
+        * (1.0 if i < len(found) else CONFIG.quoted_passage_weight)
         for i, unit in enumerate(candidates)
     ]
     ranked = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
@@ -253,7 +284,7 @@ def focus(
         for index in ranked[1:]:
             if len(picked) == CONFIG.max_sentences or scores[index] < CONFIG.second_sentence_share * best:
                 break
-            if asked.kind in _STRICT and not CARRIERS[asked.kind].search(candidates[index].casefold()):
+            if asked.kind in _STRICT and not CARRIERS[asked.kind].search(without_note_marks(candidates[index]).casefold()):
                 continue  # "hoeveel …": a further sentence without a number or duration says something else
             same = next((i for i in picked if _same_thing(candidates[index], candidates[i])), None)
             if same is not None:
@@ -354,7 +385,7 @@ def counts_asked(asked: Asked, unit: str) -> bool:
 def _answers_number(asked: Asked, unit: str) -> bool:
     """Whether a sentence gives the number or duration asked about what is asked: it holds a word of
     the question besides the topic's own (not "16 jaar" for "hoe lang duurt een begeleiding in het LP")."""
-    if not CARRIERS[asked.kind].search(unit.casefold()):
+    if not CARRIERS[asked.kind].search(without_note_marks(unit).casefold()):
         return False
     # a question that names nothing besides the topic and the client ("bvs voor klant < 25 jaar, hoe
     # lang?") asks the topic's own number

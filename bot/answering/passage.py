@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot import messages
 from bot.answering.config import CONFIG
 from bot.answers import asks_for_missing_fact
-from bot.answering.focus import CARRIERS, concepts, counts_asked, overlap, stray, weight
+from bot.answering.focus import CARRIERS, concepts, counts_asked, overlap, stray, weight, without_note_marks
 from bot.answering.question import Asked, held, negated, stems
 from bot.knowledge.query import KnowledgeBase, Record
 
@@ -31,6 +31,35 @@ class Passage:
     about: bool = False
     #: it counts what a "hoeveel" question counts ("zes knipperlichten")
     counts: bool = False
+    #: the sentences before it that it refers back to ("Er is de groep 'aanbod uitgeput'. … Het gaat om 2.530 personen")
+    context: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return " ".join((*self.context, self.row["text"]))
+
+
+#: A sentence that opens by pointing back ("Het gaat om 2.530 personen", "Deze groep …"): it says
+#: nothing by itself, its subject is in the sentence before.
+_POINTS_BACK = re.compile(
+    r"^\W*(het gaat (hier )?om|dit|deze|dat|die|zij|ze|hij|hun|hierbij|daarbij|hiervan|daarvan|hiervoor|daarvoor|"
+    r"hierin|daarin)\b", re.IGNORECASE)
+#: How many sentences back a passage's subject is looked for.
+_CONTEXT_SENTENCES = 2
+
+
+def context_of(kb: KnowledgeBase, row: Record) -> tuple[str, ...]:
+    """The sentences before `row` in its section that it refers back to, nearest last."""
+    if not _POINTS_BACK.search(row["text"]):
+        return ()
+    section = kb.passages_in(row["document"], str(row["section"]))
+    before = [p for p in section if p["position"] < row["position"]][-_CONTEXT_SENTENCES:]
+    context: list[str] = []
+    for previous in reversed(before):
+        context.insert(0, previous["text"])
+        if not _POINTS_BACK.search(previous["text"]):
+            break
+    return tuple(context)
 
 
 def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list[str] | None = None) -> Passage | None:
@@ -46,13 +75,14 @@ def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list
             continue
         if stray(row["text"]):
             continue
-        own = f"{row['section_title']} {row['text']}"
+        context = context_of(kb, row)
+        own = f"{row['section_title']} {' '.join(context)} {row['text']}"
         if len(held(asked, own)) < CONFIG.passage_min_shared_words or asked.excluded & (stems(own) - negated(own)):
             continue
         # "volgens de SERV": a word naming the document counts towards the coverage, not as a match
         searched = f"{' '.join(naming.get(row['document'], ()))} {own}"
         carrier = CARRIERS.get(asked.kind)
-        if asked.kind in _NEEDS_CARRIER and carrier is not None and not carrier.search(row["text"].casefold()):
+        if asked.kind in _NEEDS_CARRIER and carrier is not None and not carrier.search(without_note_marks(row["text"]).casefold()):
             continue
         if asks_for_missing_fact(question, row["text"]):  # "hoeveel euro": a count of hours is no amount
             continue
@@ -66,7 +96,7 @@ def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list
         if coverage >= CONFIG.passage_min_coverage and (
             best is None or (about, counts, coverage) > (best.about, best.counts, best.coverage)
         ):
-            best = Passage(row, coverage, about, counts)
+            best = Passage(row, coverage, about, counts, context)
     return best
 
 

@@ -44,11 +44,11 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bhoe ?lang\b|\bbinnen (welke|hoeveel)\b|\b(welke|wat is de) (termijn|duur|looptijd)\b|\bmaximale duur\b|"
         r"\bhoeveel (tijd|dagen|kalenderdagen|werkdagen|weken|maanden|jaar|jaren)\b")),
     ("hoeveel", re.compile(
-        r"\b(hoeveel|welke leeftijd|hoe oud|vanaf welke|welk(e)? (bedrag|percentage|aandeel|nummer|code|getal)|fin\w*\s*(nr|nummer)|"
+        r"\b(hoeveel|welke leeftijd|hoe oud|hoe groot|hoe hoog|vanaf welke|welk(e)? (bedrag|percentage|aandeel|nummer|code|getal)|fin\w*\s*(nr|nummer)|"
         r"financieringsnummer|nummer|code|percentage|procent|bedrag)\b")),
     ("wanneer", re.compile(r"\b(wanneer|tot wanneer|vanaf wanneer|termijn|deadline)\b")),
     # a question that opens with "hoe" asks how, whatever else it adds ("hoe start ik …? wie moet wat doen")
-    ("hoe", re.compile(r"^\W*(en\s+)?hoe\b(?!\s*(lang|veel|oud|laat)\b)")),
+    ("hoe", re.compile(r"^\W*(en\s+)?hoe\b(?!\s*(lang|veel|oud|laat|groot|hoog)\b)")),
     ("wie", re.compile(r"^\W*(en\s+)?(wie|bij wie|naar wie|met wie|voor wie|welke (dienst|organisatie|partner|instantie|persoon))\b|\bwie\s+(moet|mag|kan|doet|beslist|is|registreert|start|betaalt|contacteer)\b")),
     # "wat moet ik als begeleider doen?", "wat moeten we dan doen?": the steps are asked
     ("hoe", re.compile(

@@ -32,14 +32,15 @@ def passage(
         if not documents:
             return None
     found = best_passage(kb, turn.text, turn.asked, documents)
-    return None if found is None else quoted(kb, found.row)
+    return None if found is None else quoted(kb, found.row, text=found.text)
 
 
-def quoted(kb: KnowledgeBase, row: Record, lead: str = "") -> Answer:
-    """A passage of the index quoted word for word, after what its document is (and `lead`), with its citation."""
-    citation = citation_of(kb, row)
+def quoted(kb: KnowledgeBase, row: Record, lead: str = "", text: str = "") -> Answer:
+    """A passage of the index quoted word for word (`text`: with the sentences before it that it refers
+    back to), after what its document is (and `lead`), with its citation."""
+    citation = citation_of(kb, row) | ({"passage": text} if text else {})
     return Answer(
-        text=(f"{lead}\n" if lead else "") + f"{passage_intro(kb, row['document'])}\n\"{row['text']}\"",
+        text=(f"{lead}\n" if lead else "") + f"{passage_intro(kb, row['document'])}\n\"{text or row['text']}\"",
         source_line=answers.source_line(kb, [citation]),
         passage=citation,
     )

@@ -81,7 +81,10 @@ def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer) -> Answer | None:
         text = without_verdict(text)
     sections = list(dict.fromkeys((c["document"], str(c["section"])) for c in answers.current_citations(kb, record["sources"])))
     passages = {row["text"]: row for document, section in sections for row in kb.passages_in(document, section)}
-    focused = focus(kb, turn.asked, turn.text, text, record.get("title") or "", list(passages))
+    focused = focus(
+        kb, turn.asked, turn.text, text, record.get("title") or "", list(passages),
+        {passage: row["section_title"] for passage, row in passages.items()},
+    )
     if not focused.sentences:
         return None
     body = join(focused.sentences)
@@ -166,4 +169,4 @@ def _better_passage(kb: KnowledgeBase, turn: Turn, short: Answer, documents: lis
     said = short.text.split("\n" + messages.M014_STATUS.format(note=""))[0]
     if found is None or found.coverage < overlap(kb, turn.asked, said) / total + CONFIG.passage_better_by:
         return None
-    return quoted(kb, found.row)
+    return quoted(kb, found.row, text=found.text)
