@@ -7,7 +7,7 @@ from dataclasses import replace
 from bot import eligibility
 from bot.answering.focus import concepts
 from bot.answering.question import BARE_TRAJECTORY
-from bot.answering.steps.ruling import excepted, ruling
+from bot.answering.steps.ruling import excepted, named_in_full, ruling
 from bot.answering.turn import Turn
 from bot.answers import Answer
 from bot.knowledge.query import KnowledgeBase
@@ -66,6 +66,9 @@ def exclusion(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     """A ruling's "nee" for the described client: of the whole question, or of one fact of the
     description (or two that follow each other) asked with the question itself. The other facts are
     who the client is, not another question the ruling would have to answer."""
+    candidates = named_in_full(kb, turn)  # a part of the question names no more than the whole
+    if not any(record["verdict"] == "nee" for record in candidates):
+        return None
     parts = [p.strip() for p in _FACT_BREAK.split(turn.text) if p.strip()]
     question = next((p for p in reversed(parts) if ASKS_ACCESS.search(p.casefold())), parts[-1] if parts else "")
     # a fact of the past ("was vroeger zonder papieren") is not who the client is now
@@ -76,7 +79,7 @@ def exclusion(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     for text in texts:
         read = turn if text == turn.text else replace(turn, text=text, entities=[])
         read.kb = kb
-        found = ruling(kb, read)
+        found = ruling(kb, read, among=candidates)
         # … and the rest of the description does not name the ruling's exception ("mama van 3
         # kinderen (12, 14 en 15 jaar)": the children's ages)
         if found is not None and found.verdict == "nee" and not excepted(kb, turn, kb.get("rulings", found.record_ids[1])):

@@ -41,10 +41,11 @@ _NOT_PLAIN = re.compile(
 _ENDING = 3
 
 
-def ruling(kb: KnowledgeBase, turn: Turn) -> Answer | None:
+def ruling(kb: KnowledgeBase, turn: Turn, among: list[Record] | None = None) -> Answer | None:
+    """The ruling that settles the question (of `among` only, if given), verdict first."""
     if turn.asked.kind != "ja_nee" or turn.asked.no_verdict or _NOT_PLAIN.search(turn.text.casefold()):
         return None
-    found = settling_ruling(kb, turn)
+    found = settling_ruling(kb, turn, among)
     # "mag ik dat niet …?" gets no verdict (a ja or nee to it is easily misread); "iemand zonder
     # papieren" only from a rule about that negation itself ("zonder verblijfsstatuut")
     if found is None or turn.asked.negative and (turn.asked.denies or not _asks_negation(kb, found)):
@@ -72,7 +73,7 @@ def _asks_negation(kb: KnowledgeBase, record: Record) -> bool:
     )
 
 
-def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
+def settling_ruling(kb: KnowledgeBase, turn: Turn, among: list[Record] | None = None) -> Record | None:
     """The ruling the question asks: all of its `asks` named, none of its `unless`; of several, those
     that name most lines, and of those the one whose `says` holds most of the question; none when the
     most specific ones disagree."""
@@ -84,7 +85,7 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
     # jaar)"): then the age must stand in it like any number
     ageless = {n: u for n, u in asked_numbers.items() if n != named.age}
     matched: list[tuple[int, Record]] = []
-    for record in kb.all("rulings"):
+    for record in kb.all("rulings") if among is None else among:
         if record.get("history") or not _fits(record.get("question"), asked_as):
             continue
         lines = _parsed(kb, tuple(record["asks"]))
@@ -119,6 +120,18 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn) -> Record | None:
     if len({r["verdict"] for r in top}) > 1:
         return None
     return max(top, key=lambda r: len(turn.asked.content & stems(r["says"])))
+
+
+def named_in_full(kb: KnowledgeBase, turn: Turn) -> list[Record]:
+    """The rulings whose every line of `asks` the question names somewhere and none of whose `unless` it
+    names: the only ones a part of the question can be settled by."""
+    named = _named(kb, turn)
+    return [
+        record for record in kb.all("rulings")
+        if not record.get("history")
+        and all(any(_holds(named, alt) for alt in line) for line in _parsed(kb, tuple(record["asks"])))
+        and not excepted(kb, turn, record)
+    ]
 
 
 def excepted(kb: KnowledgeBase, turn: Turn, record: Record) -> bool:
@@ -244,6 +257,8 @@ class Named:
     #: each number, the unit written right after it and all units of its clause ("10u per week": 10 ->
     #: uur; uur, week)
     counted: tuple[tuple[str, str, frozenset[str]], ...] = ()
+    #: the last parts its compound words end in ("arbeidscontracten": contract, contracten …), see `_compound_of`
+    compound_heads: frozenset[str] = frozenset()
 
 
 def _named(kb: KnowledgeBase, turn: Turn) -> Named:
@@ -262,7 +277,11 @@ def _named(kb: KnowledgeBase, turn: Turn) -> Named:
         (number, _own_unit(turn.text, number), frozenset(units)) for number, units in _counted(turn.text).items()
     )
     numbers = frozenset(re.findall(r"\d+", turn.text))
-    return Named(words, text, beginnings, numbers, frozenset(terms), turn.asked.age, counted)
+    heads = frozenset(
+        word[start: len(word) - ending] for word in words if len(word) >= _COMPOUND_LEFT + _COMPOUND_HEAD
+        for ending in range(_PLURAL_ENDING + 1) for start in range(_COMPOUND_LEFT, len(word) - ending - _COMPOUND_HEAD + 1)
+    )
+    return Named(words, text, beginnings, numbers, frozenset(terms), turn.asked.age, counted, heads)
 
 
 def _holds(named: Named, alternative: Alternative) -> bool:
@@ -341,7 +360,7 @@ def _value(number: str) -> float:
 def _named_word(named: Named, word: str) -> bool:
     if any(c.isdigit() for c in word):  # "20" in "20u", not in "200"
         return word in named.numbers or word in named.words
-    return _beginning(word) in named.beginnings or any(_compound_of(w, word) for w in named.words)
+    return _beginning(word) in named.beginnings or word in named.compound_heads
 
 
 #: A word of `asks` this long also names a compound that ends in it ("arbeidscontract" is a contract) …
