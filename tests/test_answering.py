@@ -503,6 +503,9 @@ def test_a_ruling_settles_a_combination_the_question_puts_in_order(kb, text, ver
         ("kan een combinatietraject direct bij de start van het LP?", "nee"),
         ("vindt de SERV het goed dat gemeenschapsdienst afgeschaft wordt?", "ja"),
         ("vindt de SERV het slecht dat gemeenschapsdienst afgeschaft wordt?", None),
+        # it will stop, but not yet: "zolang er geen nieuw concept is, blijft het oude nog van kracht"
+        ("is gemeenschapsdienst al afgeschaft?", "nee"),
+        ("wordt gemeenschapsdienst afgeschaft?", "hangt af"),
     ],
 )
 def test_a_ruling_reads_the_condition_the_question_states(kb, text, verdict):
