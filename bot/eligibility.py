@@ -208,7 +208,9 @@ QUESTIONS: tuple[Question, ...] = (
         options={"ja": "Ja, label niet-toeleidbaar", "nee": "Nee"},
         patterns={
             "nee": _p(r"(geen|niet het|zonder) (label )?niet[- ]toeleidbaar|is toeleidbaar"),
-            "ja": _p(r"(?<!geen )(?<!geen label )(?<!zonder )(?<!zonder label )niet[- ]toeleidbaar"),
+            # not a label that is over ("was vroeger niet-toeleidbaar maar dat label is vervallen")
+            "ja": _p(r"^(?!.*\b(vervallen|opgeheven|ingetrokken|vroeger|voorheen|niet meer|nie meer)\b)"
+                     r".*?(?<!geen )(?<!geen label )(?<!zonder )(?<!zonder label )niet[- ]toeleidbaar"),
         },
         yes_no=("ja", "nee"),
     ),

@@ -505,6 +505,14 @@ def test_a_ruling_settles_a_combination_the_question_puts_in_order(kb, text, ver
         ("vindt de SERV het slecht dat gemeenschapsdienst afgeschaft wordt?", None),
         # it will stop, but not yet: "zolang er geen nieuw concept is, blijft het oude nog van kracht"
         ("is gemeenschapsdienst al afgeschaft?", "nee"),
+        ("is gemeenschapsdienst afgeschaft?", "nee"),
+        # the client is "een vrouw": no other person; her being not yet employable excludes her
+        ("ik begeleid een vrouw met 3 kinderen, leefloon, psychische problemen en ze is momenteel echt nog niet "
+         "inzetbaar. is zij doelgroep glow?", "nee"),
+        # a tax on the allowance is no private company
+        ("wordt er bij gemeenschapsdienst bedrijfsvoorheffing afgehouden?", None),
+        # wijk-werken's rule is no rule of gemeenschapsdienst
+        ("kan gemeenschapsdienst bij particulieren zoals wijk-werken?", None),
         ("wordt gemeenschapsdienst afgeschaft?", "hangt af"),
     ],
 )
@@ -560,6 +568,7 @@ def test_a_described_clients_exclusion_is_read_in_the_present_client_only(kb, te
     [
         # a topic text written for "kan X?" opens with "Ja,"; asked the other way round it must not
         ("valt ne leefloongerechtigde buiten de glow doelgroep?", "glow_doelgroep", [entity("status", "leefloon")]),
+        ("sluit glow tijdelijke werklozen uit?", "glow_doelgroep", [entity("status", "tijdelijk-werkloos")]),
         ("vrouw van mijne klant werkt deeltijds cat 80. mag hij zelf naar glow?", "glow_doelgroep",
          [entity("status", "deeltijds-werkzoekend")]),
     ],
@@ -567,6 +576,20 @@ def test_a_described_clients_exclusion_is_read_in_the_present_client_only(kb, te
 def test_a_topic_texts_opening_verdict_is_left_out_when_the_question_is_asked_otherwise(kb, text, intent, entities):
     reply = ask(kb, text, intent=intent, entities=entities)
     assert reply.verdict is None and not reply.text.casefold().startswith(("ja", "nee")), reply.text
+
+
+def test_a_combination_the_table_allows_is_no_ja_to_starting_it_right_away(kb):
+    reply = ask(kb, "klant zit sinds 2 weken in ons LP en we willen direct een vdab opleiding erbij starten als combinatie. "
+                    "kan dat meteen?", intent="combinatie_check", action="combination",
+                entities=[entity("traject", "lp"), entity("instrument", "vdab-opleiding")])
+    assert reply.verdict != "ja" and not reply.text.startswith("Ja"), reply.text
+
+
+def test_a_label_that_is_over_is_not_the_clients():
+    from bot.eligibility import read_facts
+
+    assert "niet_toeleidbaar" not in read_facts("klant was vroeger niet-toeleidbaar maar dat label is vervallen. kan die nu in twe?")
+    assert read_facts("klant heeft het label niet-toeleidbaar, kan die in twe?")["niet_toeleidbaar"] == "ja"
 
 
 def test_a_combinations_verdict_is_left_out_when_the_question_is_asked_the_other_way_round(kb):

@@ -19,7 +19,7 @@ _JA_NEE_VERBS = (
     r"klopt|staat|behoort|hoort|verliest|verliezen|behoudt|houdt|volstaat|zou|zouden|bouwt|bouwen|geeft|geven|"
     r"ziet|zien|was|waren|kreeg|kregen|mocht|mochten|kon|konden|werd|werden|hangt|hangen|beslist|beslissen|"
     r"vindt|vinden|raadt|raden|loopt|lopen|stopt|stoppen|start|starten|volgt|volgen|neemt|nemen|betaalt|"
-    r"vervalt|verandert|speelt|dient|leidt|steunt|pleit|pleiten")
+    r"vervalt|verandert|speelt|dient|leidt|steunt|pleit|pleiten|sluit|sluiten")
 _OPENS_WITH_VERB = re.compile(
     rf"^\W*(en\s+)?({_JA_NEE_VERBS})\b"
     # … or as the last sentence after the client's situation: "klant heeft geen dossier. moet die …"
@@ -200,7 +200,7 @@ def _counted_noun(folded: str) -> str:
 
 #: A question whether something is excluded, falls outside, is too much or too little, or is forbidden.
 _INVERTED = re.compile(
-    r"\b(uitgesloten|uitsluiten|sluit\w*\b[^?]{0,60}\buit\b|in\s+tegenstelling\s+tot|buiten\s+(de\s+)?(scope|doelgroep|boot)|(valt|vallen)\b[^?]{0,60}\bbuiten\b|"
+    r"\b(uitgesloten|uitsluiten|sluit\w*\b[^?]{0,60}\buit\b|in\s+tegenstelling\s+tot|te\s+(eng|enge|streng|strenge|ruim|ruime|breed|brede)\b|buiten\s+(de\s+)?(scope|doelgroep|boot)|(valt|vallen)\b[^?]{0,60}\bbuiten\b|"
     r"te\s+(lang|kort|weinig|veel|hoog|laag|oud|jong|zwaar|licht)\b|verboden|niet\s+toegelaten|geweigerd|onmogelijk|"
     # "is het een probleem als …?": a ja would say it is one; so would "optioneel", "overbodig" …
     r"\b(probleem|bezwaar)\b|\b(is|zou)\s+(dat|da|het)\s+(erg|fout)\b|"
