@@ -97,6 +97,20 @@ def test_a_footnotes_number_glued_to_a_word_is_no_figure():
     assert without_note_marks("in art60§7, cat90, 32u") == "in art60§7, cat90, 32u"
 
 
+@pytest.mark.parametrize(
+    "text, own, other",
+    [
+        ("hoeveel verdient een wijk-werker per uur?", "4.1 euro", "1.3 euro"),
+        ("wat is het maximum aantal uren per maand voor gemeenschapsdienst?", "64u", "630u"),
+    ],
+)
+def test_a_list_of_two_services_answers_about_the_one_asked(kb, text, own, other):
+    # the SERV annexes list wijk-werken and gemeenschapsdienst under their own headings
+    reply = ask(kb, text, intent="serv_wijkwerken_gemeenschapsdienst_verschil")
+    said = reply.text.split("\nBron:")[0]
+    assert own in said and other not in said, said
+
+
 def test_a_lead_that_only_introduces_is_never_the_answer(kb):
     # "Het onderzoeksrapport … beschrijft:" says nothing by itself; the themes are asked, the report
     # names "fase 2" in its topic's title

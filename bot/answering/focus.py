@@ -219,8 +219,8 @@ def score(kb: KnowledgeBase, asked: Asked, unit: str, position: int, heading: st
         value -= CONFIG.excluded_penalty  # "voor iemand die géén leefloon heeft": not the leefloon rule
     if any(_about_a_sibling(kb, asked, above) for above in (heading, section) if above):
         # "hoeveel verdient een wijk-werker?": not an item under "Gemeenschapsdienst:", nor a passage of
-        # "Bijlage 2: Gemeenschapsdienst voorgesteld"
-        value -= CONFIG.excluded_penalty
+        # "Bijlage 2: Gemeenschapsdienst voorgesteld" — it answers about another service
+        return 0.0
     return value
 
 

@@ -44,7 +44,7 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bhoe ?lang\b|\bbinnen (welke|hoeveel)\b|\b(welke|wat is de) (termijn|duur|looptijd)\b|\bmaximale duur\b|"
         r"\bhoeveel (tijd|dagen|kalenderdagen|werkdagen|weken|maanden|jaar|jaren)\b")),
     ("hoeveel", re.compile(
-        r"\b(hoeveel|welke leeftijd|hoe oud|hoe groot|hoe hoog|vanaf welke|welk(e)? (bedrag|percentage|aandeel|nummer|code|getal)|fin\w*\s*(nr|nummer)|"
+        r"\b(hoeveel|welke leeftijd|hoe oud|hoe groot|hoe hoog|vanaf welke|(wat is|wat zijn) (het|de) (maximum|minimum|maximaal|minimaal|aantal)|welk(e)? (bedrag|percentage|aandeel|nummer|code|getal)|fin\w*\s*(nr|nummer)|"
         r"financieringsnummer|nummer|code|percentage|procent|bedrag)\b")),
     ("wanneer", re.compile(r"\b(wanneer|tot wanneer|vanaf wanneer|termijn|deadline)\b")),
     # a question that opens with "hoe" asks how, whatever else it adds ("hoe start ik …? wie moet wat doen")
