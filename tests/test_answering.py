@@ -520,6 +520,9 @@ def test_a_ruling_settles_a_combination_the_question_puts_in_order(kb, text, ver
         # it will stop, but not yet: "zolang er geen nieuw concept is, blijft het oude nog van kracht"
         ("is gemeenschapsdienst al afgeschaft?", "nee"),
         ("is gemeenschapsdienst afgeschaft?", "nee"),
+        # a 16-year-old: "onderwijs" is no "onder 16" (the other LP criteria still decide)
+        ("Klant is 16. Het onderwijs is geen optie meer. Kan die in het LP?", "hangt af"),
+        ("klant is 16 en onderwijs is nog wel een optie, kan die in het LP?", "hangt af"),
         # the client is "een vrouw": no other person; her being not yet employable excludes her
         ("ik begeleid een vrouw met 3 kinderen, leefloon, psychische problemen en ze is momenteel echt nog niet "
          "inzetbaar. is zij doelgroep glow?", "nee"),
