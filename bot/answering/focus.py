@@ -92,8 +92,12 @@ _OPENING_VERB = re.compile(
 _DENIES = re.compile(
     r"\b(kan|kunnen|mag|mogen)\b[^.;:]{0,40}\b(niet|geen rol)\b|\bniet (mogelijk|toegelaten|toegestaan|combineerbaar|"
     r"in aanmerking|rechtstreeks)\b|\buitgesloten\b|\bvall?en buiten\b|\bbuiten de (scope|doelgroep)\b|\bnooit\b")
+#: "hoeft geen X te zijn": X is not required, not denied — the verb stands at most this many characters before
 _NOT_REQUIRED = re.compile(r"\b(hoeft|hoeven|moet|moeten)\b[^.;:]*$")
+_NOT_REQUIRED_BEFORE = 25
+#: "mag/kan … niet <doen>": a denial of what follows it, or (nothing follows) of what stands this many characters before
 _MODAL_DENIAL = re.compile(r"(kan|kunnen|mag|mogen)\b")
+_DENIED_BEFORE = 60
 _NO_SUCH = re.compile(r"\bgeen\s+((?:[\w-]+\s+){0,1}[\w-]+)")
 _NOT_NEEDED = re.compile(r"\b(hoeft|hoeven)\b[^.;:]{0,40}\bniet\b|\bniet (verplicht|nodig)\b|\bgeen verplichting\b")
 _NEGATION = re.compile(r"\b(niet|nie|geen|nooit|uitgesloten|zonder|enkel|alleen)\b")
@@ -494,7 +498,8 @@ def _clause_verdict(asked: Asked, asked_text: str, clause: str, shared: set[str]
     # "geen X" denies X — not in "hoeft geen Nederlands te zijn" (X is not required), nor where the
     # question itself says "geen X" ("spreekt geen nederlands maar wel engels, kan die in glow?")
     denied = {
-        stem for match in _NO_SUCH.finditer(clause) if not _NOT_REQUIRED.search(clause[max(0, match.start() - 25): match.start()])
+        stem for match in _NO_SUCH.finditer(clause)
+        if not _NOT_REQUIRED.search(clause[max(0, match.start() - _NOT_REQUIRED_BEFORE): match.start()])
         for stem in stems(match.group(1))
     } - asked.excluded
     permission = bool(PERMISSION_QUESTION.search(asked_text))
@@ -509,7 +514,7 @@ def _clause_verdict(asked: Asked, asked_text: str, clause: str, shared: set[str]
     if explicit and _MODAL_DENIAL.match(denial.group(0)):
         denied_part = re.split(r"[.;:,(]|\s(?:en|maar|of)\s", clause[denial.end():], maxsplit=1)[0]
         if not stems(denied_part):  # "rechtstreeks communiceren … kan niet": what is denied stands before
-            denied_part = clause[max(0, denial.start() - 60): denial.start()]
+            denied_part = clause[max(0, denial.start() - _DENIED_BEFORE): denial.start()]
         explicit = bool(own & stems(clause[denial.start(): denial.end()] + " " + denied_part))
     # (a question that asks one thing besides its topic's words needs that one thing)
     needed = min(CONFIG.verdict_min_shared_words, max(1, len(asked.content - asked.topical)))

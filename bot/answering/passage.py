@@ -82,7 +82,8 @@ def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list
         # "volgens de SERV": a word naming the document counts towards the coverage, not as a match
         searched = f"{' '.join(naming.get(row['document'], ()))} {own}"
         carrier = CARRIERS.get(asked.kind)
-        if asked.kind in _NEEDS_CARRIER and carrier is not None and not carrier.search(without_note_marks(row["text"]).casefold()):
+        figures = without_note_marks(row["text"]).casefold()
+        if asked.kind in _NEEDS_CARRIER and carrier is not None and not carrier.search(figures):
             continue
         if asks_for_missing_fact(question, row["text"]):  # "hoeveel euro": a count of hours is no amount
             continue

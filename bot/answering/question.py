@@ -44,7 +44,9 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bhoe ?lang\b|\bbinnen (welke|hoeveel)\b|\b(welke|wat is de) (termijn|duur|looptijd)\b|\bmaximale duur\b|"
         r"\bhoeveel (tijd|dagen|kalenderdagen|werkdagen|weken|maanden|jaar|jaren)\b")),
     ("hoeveel", re.compile(
-        r"\b(hoeveel|welke leeftijd|hoe oud|hoe groot|hoe hoog|vanaf welke|(wat is|wat zijn) (het|de) (maximum|minimum|maximaal|minimaal|aantal)|welk(e)? (bedrag|percentage|aandeel|nummer|code|getal)|fin\w*\s*(nr|nummer)|"
+        r"\b(hoeveel|welke leeftijd|hoe oud|hoe groot|hoe hoog|vanaf welke|"
+        r"(wat is|wat zijn) (het|de) (maximum|minimum|maximaal|minimaal|aantal)|"
+        r"welk(e)? (bedrag|percentage|aandeel|nummer|code|getal)|fin\w*\s*(nr|nummer)|"
         r"financieringsnummer|nummer|code|percentage|procent|bedrag)\b")),
     ("wanneer", re.compile(r"\b(wanneer|tot wanneer|vanaf wanneer|termijn|deadline)\b")),
     # a question that opens with "hoe" asks how, whatever else it adds ("hoe start ik …? wie moet wat doen")
@@ -200,7 +202,9 @@ def _counted_noun(folded: str) -> str:
 
 #: A question whether something is excluded, falls outside, is too much or too little, or is forbidden.
 _INVERTED = re.compile(
-    r"\b(uitgesloten|uitsluiten|sluit\w*\b[^?]{0,60}\buit\b|in\s+tegenstelling\s+tot|te\s+(eng|enge|streng|strenge|ruim|ruime|breed|brede)\b|buiten\s+(de\s+)?(scope|doelgroep|boot)|(valt|vallen)\b[^?]{0,60}\bbuiten\b|"
+    r"\b(uitgesloten|uitsluiten|sluit\w*\b[^?]{0,60}\buit\b|in\s+tegenstelling\s+tot|"
+    r"te\s+(eng|enge|streng|strenge|ruim|ruime|breed|brede)\b|"
+    r"buiten\s+(de\s+)?(scope|doelgroep|boot)|(valt|vallen)\b[^?]{0,60}\bbuiten\b|"
     r"te\s+(lang|kort|weinig|veel|hoog|laag|oud|jong|zwaar|licht)\b|verboden|niet\s+toegelaten|geweigerd|onmogelijk|"
     # "is het een probleem als …?": a ja would say it is one; so would "optioneel", "overbodig" …
     r"\b(probleem|bezwaar)\b|\b(is|zou)\s+(dat|da|het)\s+(erg|fout)\b|"

@@ -26,13 +26,16 @@ ASKS_ACCESS = re.compile(
     # "…, kan die glow?"
     r"|\b(kan|mag|kunnen|mogen)\s+(die|dat|da|hij|ze|zij)\s+(glow|twe|twe-ocmw|lp|het lp)\W*$"
 )
+#: A trajectory named alone after a description ("… nie inzetbaar. glow?"): the client is described.
+_NAMED_ALONE = re.compile(BARE_TRAJECTORY)
 
 
 def described_client(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     """Whether a described client can go into one named trajectory: the eligibility rules decide, unless
     the question names what a ruling excludes and the rules do not read ("in beroep tegen zijn
     mutualiteit", "advies welzijn"): then that ruling's nee."""
-    if turn.asked.kind != "ja_nee" or turn.asked.no_verdict or turn.asked.denies or not ASKS_ACCESS.search(turn.text.casefold()):
+    misread = turn.asked.no_verdict or turn.asked.denies  # "ja" or "nee" would read two ways
+    if turn.asked.kind != "ja_nee" or misread or not ASKS_ACCESS.search(turn.text.casefold()):
         return None  # "valt mijn leefloner buiten GLOW?" is not answered "Ja, GLOW kan"
     found = eligibility.answer_described_client(kb, turn.text)
     if found is not None and asks_about_an_instrument(kb, turn):
@@ -48,7 +51,6 @@ def described_client(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     return found
 
 
-_NAMED_ALONE = re.compile(BARE_TRAJECTORY)
 def asks_about_an_instrument(kb: KnowledgeBase, turn: Turn) -> bool:
     """Whether the question names an instrument (art. 60, a BVS …) other than as the client's need
     ("heeft vooral een technische opleiding nodig")."""
@@ -60,6 +62,8 @@ def asks_about_an_instrument(kb: KnowledgeBase, turn: Turn) -> bool:
 #: Where a client's description splits into the facts it lists ("man van 41, ontslagen na ziekte en
 #: nu in beroep tegen de mutualiteit. kan die in glow?").
 _FACT_BREAK = re.compile(r"[,.;:!?()]+\s*|\s+(?:en|maar|want|terwijl|omdat)\s+")
+#: A fact of the past ("was vroeger zonder papieren") is not who the client is now.
+_PAST = re.compile(r"\b(vroeger|voorheen|was|waren|had|hadden|gehad|destijds|niet meer|nie meer|geen \w+ meer)\b")
 
 
 def exclusion(kb: KnowledgeBase, turn: Turn) -> Answer | None:
@@ -71,7 +75,6 @@ def exclusion(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         return None
     parts = [p.strip() for p in _FACT_BREAK.split(turn.text) if p.strip()]
     question = next((p for p in reversed(parts) if ASKS_ACCESS.search(p.casefold())), parts[-1] if parts else "")
-    # a fact of the past ("was vroeger zonder papieren") is not who the client is now
     facts = [p for p in parts if p != question and not _PAST.search(p.casefold())]
     texts = [turn.text] + [f"{fact}. {question}?" for fact in facts] + [
         f"{one}, {two}. {question}?" for one, two in zip(facts, facts[1:])
@@ -85,6 +88,3 @@ def exclusion(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         if found is not None and found.verdict == "nee" and not excepted(kb, turn, kb.get("rulings", found.record_ids[1])):
             return found
     return None
-
-
-_PAST = re.compile(r"\b(vroeger|voorheen|was|waren|had|hadden|gehad|destijds|niet meer|nie meer|geen \w+ meer)\b")

@@ -42,4 +42,3 @@ def rule(kb: KnowledgeBase, turn: Turn) -> Answer | None:
             return settled
     # a verdict and its reason; an unsettled pair with who decides (a combination topic), whole
     return answer
-

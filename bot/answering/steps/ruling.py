@@ -97,7 +97,7 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn, among: list[Record] | None = 
             held.append(found)
         if not lines or len(held) < len(lines):
             continue
-        if any(_holds(named, alt) for line in _parsed(kb, tuple(record.get("unless") or [])) for alt in line):
+        if _names_unless(kb, named, record):
             continue
         if named.age and any(w.isdigit() and w != named.age for _, words in held for w in words):
             continue  # "klant van 35 met een dochter van 17": the rule about 17-year-olds is not about him
@@ -130,13 +130,16 @@ def named_in_full(kb: KnowledgeBase, turn: Turn) -> list[Record]:
         record for record in kb.all("rulings")
         if not record.get("history")
         and all(any(_holds(named, alt) for alt in line) for line in _parsed(kb, tuple(record["asks"])))
-        and not excepted(kb, turn, record)
+        and not _names_unless(kb, named, record)
     ]
 
 
 def excepted(kb: KnowledgeBase, turn: Turn, record: Record) -> bool:
     """Whether the question names one of the ruling's `unless` alternatives."""
-    named = _named(kb, turn)
+    return _names_unless(kb, _named(kb, turn), record)
+
+
+def _names_unless(kb: KnowledgeBase, named: Named, record: Record) -> bool:
     return any(_holds(named, alt) for line in _parsed(kb, tuple(record.get("unless") or [])) for alt in line)
 
 
@@ -163,7 +166,7 @@ def _unexplained(
     return {
         word for word in named.words
         if word not in explained and word != named.age and not stems(word) <= stems(told)
-        and not any(word.startswith(_beginning(a)) or _compound_of(word, a) for a in asked_words)
+        and not any(word.startswith(_beginning(a)) or a in _compound_heads(word) for a in asked_words)
     }
 
 
@@ -257,7 +260,7 @@ class Named:
     #: each number, the unit written right after it and all units of its clause ("10u per week": 10 ->
     #: uur; uur, week)
     counted: tuple[tuple[str, str, frozenset[str]], ...] = ()
-    #: the last parts its compound words end in ("arbeidscontracten": contract, contracten …), see `_compound_of`
+    #: the last parts its compound words end in ("arbeidscontracten": contract, contracten …), see `_compound_heads`
     compound_heads: frozenset[str] = frozenset()
 
 
@@ -277,10 +280,7 @@ def _named(kb: KnowledgeBase, turn: Turn) -> Named:
         (number, _own_unit(turn.text, number), frozenset(units)) for number, units in _counted(turn.text).items()
     )
     numbers = frozenset(re.findall(r"\d+", turn.text))
-    heads = frozenset(
-        word[start: len(word) - ending] for word in words if len(word) >= _COMPOUND_LEFT + _COMPOUND_HEAD
-        for ending in range(_PLURAL_ENDING + 1) for start in range(_COMPOUND_LEFT, len(word) - ending - _COMPOUND_HEAD + 1)
-    )
+    heads = frozenset(head for word in words for head in _compound_heads(word))
     return Named(words, text, beginnings, numbers, frozenset(terms), turn.asked.age, counted, heads)
 
 
@@ -370,13 +370,15 @@ _COMPOUND_LEFT = 4
 _PLURAL_ENDING = 2
 
 
-def _compound_of(word: str, head: str) -> bool:
-    """Whether the question's `word` is a compound whose last part is `head` ("arbeidscontracten": contract):
-    a Dutch compound is a kind of its last part."""
-    if len(head) < _COMPOUND_HEAD or len(word) < len(head) + _COMPOUND_LEFT:
-        return False
-    place = word.rfind(head)
-    return place >= _COMPOUND_LEFT and len(word) - place - len(head) <= _PLURAL_ENDING
+@lru_cache(maxsize=1 << 14)
+def _compound_heads(word: str) -> frozenset[str]:
+    """The last parts a question's compound `word` may end in ("arbeidscontracten": contract, contracten
+    …): a Dutch compound is a kind of its last part."""
+    return frozenset(
+        word[start: len(word) - ending]
+        for ending in range(_PLURAL_ENDING + 1)
+        for start in range(_COMPOUND_LEFT, len(word) - ending - _COMPOUND_HEAD + 1)
+    )
 
 
 def _beginning(word: str) -> str:
