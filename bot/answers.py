@@ -495,7 +495,7 @@ def _about_other_service(kb: KnowledgeBase, topic: Record, concepts: Concepts) -
     """
     named = {t for label in SERVICE_LABELS for t in concepts.get(label, [])}
     covered = set(topic.get("concepts") or [])
-    topic_services = {t for t in covered if (kb.get("glossary", t) or {}).get("label") in SERVICE_LABELS}
+    topic_services = {t for t in covered if kb.label_of(t) in SERVICE_LABELS}
     return bool(named and topic_services and not named & covered)
 
 

@@ -228,11 +228,10 @@ QUESTIONS: tuple[Question, ...] = (
             # not "werkervaringsstage": the instrument, no need of the client
             "werkervaring": _p(r"werkervaring(?!s?stage)|werkplekleren|generieke competenties|attitudes"),
             "technische-opleiding": _p(r"technische? (opleiding|competenties)|beroepsopleiding|vakopleiding|omscholing|scholing"),
-            # not "rechten CMW": rights to collectief maatwerk leave the NEC open (TWE-OCMW screening); not
-            # "een korte tewerkstelling in de sociale economie": a step inside GLOW (§1.4.3), no need of the client
             # only social economy as the highest achievable ("SE is het hoogst haalbare"), or the word alone
-            # as the answer to the guide's question: a job in a maatwerkbedrijf as a step ("eerst via art
-            # 60 in een maatwerkbedrijf als opstap") or rights CMW are no such need
+            # as the answer to the guide's question; not rights CMW (they leave the NEC open, TWE-OCMW
+            # screening), a job in a maatwerkbedrijf as a step ("eerst via art 60 … als opstap"), nor "een
+            # korte tewerkstelling in de sociale economie" (a step inside GLOW, §1.4.3)
             "sociale-economie": _p(
                 r"^(?!.*\bkorte\s+(tewerkstelling|job|tewerkstellingsperiode)\w*\b)"
                 r".*?(sociale economie|\bsec?\b|maatwerk\w*|collectief maatwerk|\bcmw\b).{0,40}\b(hoogst|hoogste|meest)\s+haalba"

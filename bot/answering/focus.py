@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from bot.answering.config import CONFIG
 from bot.answering.question import Asked, held, negated, stems
-from bot.answers import NUMBER_WORDS
+from bot.answers import NUMBER_WORDS, SERVICE_LABELS
 from bot.knowledge.passages import split_sentences
 from bot.knowledge.query import KnowledgeBase
 from bot.knowledge.sources import normalise
@@ -61,6 +61,13 @@ _NOTE_MARK = re.compile(r"(?<=[a-zà-ÿ'’\"])(?<!\bart)(?<!\bcat)\d{1,2}(?=[\s
 
 def without_note_marks(text: str) -> str:
     return _NOTE_MARK.sub("", text)
+
+
+def carries_kind(kind: str, text: str) -> bool:
+    """Whether `text` holds the kind of information a question of this kind asks (see CARRIERS): a
+    footnote's number is none."""
+    carrier = CARRIERS.get(kind)
+    return carrier is not None and bool(carrier.search(without_note_marks(text).casefold()))
 
 
 #: Kinds whose carrier (a number, a duration, a date) tells a sentence apart by itself.
@@ -169,7 +176,6 @@ def weight(kb: KnowledgeBase, stem: str) -> float:
 
 
 @lru_cache(maxsize=4)
-@lru_cache(maxsize=8)
 def _variants(kb: KnowledgeBase) -> tuple[dict[str, str], int]:
     """Every glossary variant (normalised) and its term ("bvs", "beroepsverkennende stage" -> bvs), and
     the longest variant in words ("in beroep tegen zijn mutualiteit": 5)."""
@@ -195,7 +201,8 @@ def concepts(kb: KnowledgeBase, text: str) -> frozenset[str]:
 def overlap(kb: KnowledgeBase, asked: Asked, text: str) -> float:
     """The weight of the question's content words and concepts that `text` holds (the topic's own
     words count less)."""
-    words_held = sum(weight(kb, s) * (CONFIG.topical_weight if s in asked.topical else 1.0) for s in held(asked, text))
+    # fsum: a set's order changes with the hash seed; an exact sum does not (ties stay ties in every process)
+    words_held = math.fsum(weight(kb, s) * (CONFIG.topical_weight if s in asked.topical else 1.0) for s in held(asked, text))
     named = asked.concepts - asked.topical
     return words_held + CONFIG.concept_weight * len(named & concepts(kb, text))
 
@@ -205,11 +212,15 @@ def score(kb: KnowledgeBase, asked: Asked, unit: str, position: int, heading: st
     `section` the title of the section a quoted passage stands in."""
     if unit.rstrip().endswith(":"):
         return 0.0  # a lead that only introduces what follows ("… beschrijft:") answers nothing by itself
+    if any(_about_a_sibling(kb, asked, above) for above in (heading, section) if above):
+        # "hoeveel verdient een wijk-werker?": not an item under "Gemeenschapsdienst:", nor a passage of
+        # "Bijlage 2: Gemeenschapsdienst voorgesteld" — it answers about another service
+        return 0.0
     value = overlap(kb, asked, unit)
     carrier = CARRIERS.get(asked.kind)
     # the kind of information asked: a number for "hoeveel" / "hoelang" tells by itself, an actor or a
     # "niet" only in a sentence about what is asked; a difference or a likeness also by its heading
-    carries = carrier is not None and carrier.search(without_note_marks(unit).casefold())
+    carries = carries_kind(asked.kind, unit)
     # an item under "Gelijkenissen:" is about both sides, whether it names them or not
     headed = asked.kind in _COMPARING and carrier is not None and bool(carrier.search(heading.casefold()))
     if headed or carries and (value > 0 or asked.kind in _TELLS_BY_ITSELF):
@@ -221,10 +232,6 @@ def score(kb: KnowledgeBase, asked: Asked, unit: str, position: int, heading: st
         value += CONFIG.lead_bonus  # a definition comes first
     if asked.excluded & (stems(unit) - negated(unit)):
         value -= CONFIG.excluded_penalty  # "voor iemand die géén leefloon heeft": not the leefloon rule
-    if any(_about_a_sibling(kb, asked, above) for above in (heading, section) if above):
-        # "hoeveel verdient een wijk-werker?": not an item under "Gemeenschapsdienst:", nor a passage of
-        # "Bijlage 2: Gemeenschapsdienst voorgesteld" — it answers about another service
-        return 0.0
     return value
 
 
@@ -234,13 +241,10 @@ def _about_a_sibling(kb: KnowledgeBase, asked: Asked, heading: str) -> bool:
     named = concepts(kb, heading)
     if not named or named & asked.concepts:
         return False
-    kinds = {(kb.get("glossary", t.lstrip("#")) or {}).get("label") for t in named} & _SERVICE_KINDS
-    return any((kb.get("glossary", t.lstrip("#")) or {}).get("label") in kinds for t in asked.concepts)
-
-
-#: Glossary labels of the services a list may hold side by side (wijk-werken and gemeenschapsdienst);
-#: not organisations or roles, which one sentence often names together ("bij het OCMW …, bij VDAB …").
-_SERVICE_KINDS = frozenset({"instrument", "traject"})
+    # services side by side (wijk-werken and gemeenschapsdienst), not organisations or roles, which one
+    # sentence often names together ("bij het OCMW …, bij VDAB …")
+    kinds = {kb.label_of(t) for t in named} & set(SERVICE_LABELS)
+    return any(kb.label_of(t) in kinds for t in asked.concepts)
 
 
 def focus(
@@ -288,7 +292,7 @@ def focus(
         for index in ranked[1:]:
             if len(picked) == CONFIG.max_sentences or scores[index] < CONFIG.second_sentence_share * best:
                 break
-            if asked.kind in _STRICT and not CARRIERS[asked.kind].search(without_note_marks(candidates[index]).casefold()):
+            if asked.kind in _STRICT and not carries_kind(asked.kind, candidates[index]):
                 continue  # "hoeveel …": a further sentence without a number or duration says something else
             same = next((i for i in picked if _same_thing(candidates[index], candidates[i])), None)
             if same is not None:
@@ -389,7 +393,7 @@ def counts_asked(asked: Asked, unit: str) -> bool:
 def _answers_number(asked: Asked, unit: str) -> bool:
     """Whether a sentence gives the number or duration asked about what is asked: it holds a word of
     the question besides the topic's own (not "16 jaar" for "hoe lang duurt een begeleiding in het LP")."""
-    if not CARRIERS[asked.kind].search(without_note_marks(unit).casefold()):
+    if not carries_kind(asked.kind, unit):
         return False
     # a question that names nothing besides the topic and the client ("bvs voor klant < 25 jaar, hoe
     # lang?") asks the topic's own number

@@ -7,13 +7,14 @@ miss is declined, never quoted as if it answered.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from bot import messages
 from bot.answering.config import CONFIG
 from bot.answers import asks_for_missing_fact
-from bot.answering.focus import CARRIERS, concepts, counts_asked, overlap, stray, weight, without_note_marks
+from bot.answering.focus import CARRIERS, carries_kind, concepts, counts_asked, overlap, stray, weight
 from bot.answering.question import Asked, held, negated, stems
 from bot.knowledge.query import KnowledgeBase, Record
 
@@ -66,7 +67,7 @@ def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list
     """The passage that best answers the question (of these documents only, if given), or None."""
     if not asked.content:
         return None
-    total = sum(weight(kb, s) for s in asked.content)
+    total = math.fsum(weight(kb, s) for s in asked.content)
     naming = {d["id"]: names_document(question, d) for d in kb.all("documents")}
     named = concepts(kb, question)
     best: Passage | None = None
@@ -81,9 +82,7 @@ def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list
             continue
         # "volgens de SERV": a word naming the document counts towards the coverage, not as a match
         searched = f"{' '.join(naming.get(row['document'], ()))} {own}"
-        carrier = CARRIERS.get(asked.kind)
-        figures = without_note_marks(row["text"]).casefold()
-        if asked.kind in _NEEDS_CARRIER and carrier is not None and not carrier.search(figures):
+        if asked.kind in _NEEDS_CARRIER and asked.kind in CARRIERS and not carries_kind(asked.kind, row["text"]):
             continue
         if asks_for_missing_fact(question, row["text"]):  # "hoeveel euro": a count of hours is no amount
             continue

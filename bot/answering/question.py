@@ -221,10 +221,14 @@ _SITUATION = re.compile(r"^.*[.!?]\s+(?=\S)|^\W*(als|indien|wanneer|stel dat)\b[
 _NO_NEGATION = re.compile(r"\bniet-\w+|\b(of|ja)\s+(nie|niet|nee)\W*$")
 
 
+def _asked_part(folded: str) -> str:
+    """What the question asks, without its situation, a label like "niet-toeleidbaar" or a tag "… of nie?"."""
+    return _NO_NEGATION.sub(" ", _SITUATION.sub("", folded.strip()))
+
+
 def asks_negatively(folded: str) -> bool:
     """Whether what the question asks is negated ("mag ik dat niet doen?"), not its situation."""
-    asked = _NO_NEGATION.sub(" ", _SITUATION.sub("", folded.strip()))
-    return bool(re.search(r"\b(niet|nie|geen|géén|zonder)\b", asked))
+    return bool(re.search(r"\b(niet|nie|geen|géén|zonder)\b", _asked_part(folded)))
 
 
 #: A condition after what is asked ("mag X, als de werkgever nie akkoord is?"): its "niet" is the situation's.
@@ -234,8 +238,7 @@ _TRAILING_CONDITION = re.compile(r"\b(als|indien|wanneer|zolang)\b[^?]*\??\s*$")
 def denies_its_verb(folded: str) -> bool:
     """Whether what the question asks is put with "niet" ("mag die nie in glow?"), not its situation or a
     condition after it ("…, als de werkgever nie akkoord is?") or a label ("niet-toeleidbaar")."""
-    asked = _TRAILING_CONDITION.sub("", _NO_NEGATION.sub(" ", _SITUATION.sub("", folded.strip())))
-    return bool(re.search(r"\b(niet|nie)\b(?!-)", asked))
+    return bool(re.search(r"\b(niet|nie)\b(?!-)", _TRAILING_CONDITION.sub("", _asked_part(folded))))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -105,6 +105,10 @@ class KnowledgeBase:
         row = self.db.execute("select term from term_variants where variant = ?", [normalise(value)]).fetchone()
         return self.get("glossary", row[0]) if row else None
 
+    def label_of(self, term: str) -> str | None:
+        """The label of a glossary term ("#bvs" or "bvs": "instrument"), None for no term."""
+        return (self.get("glossary", term.lstrip("#")) or {}).get("label")
+
     def variants_of(self, term_id: str) -> list[str]:
         """The normalised words and phrases that name a glossary term."""
         return [r[0] for r in self.db.execute("select variant from term_variants where term = ?", [term_id])]

@@ -7,7 +7,7 @@ from dataclasses import replace
 from bot import eligibility
 from bot.answering.focus import concepts
 from bot.answering.question import BARE_TRAJECTORY
-from bot.answering.steps.ruling import excepted, named_in_full, ruling
+from bot.answering.steps.ruling import named_in_full, ruling
 from bot.answering.turn import Turn
 from bot.answers import Answer
 from bot.knowledge.query import KnowledgeBase
@@ -34,9 +34,8 @@ def described_client(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     """Whether a described client can go into one named trajectory: the eligibility rules decide, unless
     the question names what a ruling excludes and the rules do not read ("in beroep tegen zijn
     mutualiteit", "advies welzijn"): then that ruling's nee."""
-    misread = turn.asked.no_verdict or turn.asked.denies  # "ja" or "nee" would read two ways
-    if turn.asked.kind != "ja_nee" or misread or not ASKS_ACCESS.search(turn.text.casefold()):
-        return None  # "valt mijn leefloner buiten GLOW?" is not answered "Ja, GLOW kan"
+    if turn.asked.kind != "ja_nee" or not asks_access(turn):
+        return None
     found = eligibility.answer_described_client(kb, turn.text)
     if found is not None and asks_about_an_instrument(kb, turn):
         # "kan een leefloner die in glow zit via glow art 60 rechten opbouwen?" asks about the instrument,
@@ -51,12 +50,19 @@ def described_client(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     return found
 
 
+def asks_access(turn: Turn) -> bool:
+    """Whether the question asks if the client can get in, in a form a ja or nee answers plainly: not
+    "valt mijn leefloner buiten GLOW?", "de vrouw van mijne klant …" or "mag die nie in glow?"."""
+    misread = turn.asked.no_verdict or turn.asked.denies
+    return not misread and bool(ASKS_ACCESS.search(turn.text.casefold()))
+
+
 def asks_about_an_instrument(kb: KnowledgeBase, turn: Turn) -> bool:
     """Whether the question names an instrument (art. 60, a BVS …) other than as the client's need
     ("heeft vooral een technische opleiding nodig")."""
     if "nood" in eligibility.read_facts(turn.text):
         return False
-    return any((kb.get("glossary", term.lstrip("#")) or {}).get("label") == "instrument" for term in concepts(kb, turn.text))
+    return any(kb.label_of(term) == "instrument" for term in concepts(kb, turn.text))
 
 
 #: Where a client's description splits into the facts it lists ("man van 41, ontslagen na ziekte en
@@ -70,7 +76,9 @@ def exclusion(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     """A ruling's "nee" for the described client: of the whole question, or of one fact of the
     description (or two that follow each other) asked with the question itself. The other facts are
     who the client is, not another question the ruling would have to answer."""
-    candidates = named_in_full(kb, turn)  # a part of the question names no more than the whole
+    # a part of the question names no more than the whole; and a ruling whose exception the rest of the
+    # description names is none of them ("mama van 3 kinderen (12, 14 en 15 jaar)": the children's ages)
+    candidates = named_in_full(kb, turn)
     if not any(record["verdict"] == "nee" for record in candidates):
         return None
     parts = [p.strip() for p in _FACT_BREAK.split(turn.text) if p.strip()]
@@ -83,8 +91,6 @@ def exclusion(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         read = turn if text == turn.text else replace(turn, text=text, entities=[])
         read.kb = kb
         found = ruling(kb, read, among=candidates)
-        # … and the rest of the description does not name the ruling's exception ("mama van 3
-        # kinderen (12, 14 en 15 jaar)": the children's ages)
-        if found is not None and found.verdict == "nee" and not excepted(kb, turn, kb.get("rulings", found.record_ids[1])):
+        if found is not None and found.verdict == "nee":
             return found
     return None

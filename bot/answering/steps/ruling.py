@@ -134,11 +134,6 @@ def named_in_full(kb: KnowledgeBase, turn: Turn) -> list[Record]:
     ]
 
 
-def excepted(kb: KnowledgeBase, turn: Turn, record: Record) -> bool:
-    """Whether the question names one of the ruling's `unless` alternatives."""
-    return _names_unless(kb, _named(kb, turn), record)
-
-
 def _names_unless(kb: KnowledgeBase, named: Named, record: Record) -> bool:
     return any(_holds(named, alt) for line in _parsed(kb, tuple(record.get("unless") or [])) for alt in line)
 
@@ -225,7 +220,7 @@ def _own_unit(text: str, number: str) -> str:
 
 
 def _is_status(kb: KnowledgeBase, term: str) -> bool:
-    return (kb.get("glossary", term.lstrip("#")) or {}).get("label") == "status"
+    return kb.label_of(term) == "status"
 
 
 def _fits(ruling_question: str | None, asked_as: str | None) -> bool:
@@ -271,7 +266,7 @@ def _named(kb: KnowledgeBase, turn: Turn) -> Named:
     terms |= {"#" + term for values in turn.concepts.values() for term in values}
     if turn.previous_documents and turn.previous_topic is not None:
         for term in turn.previous_topic.get("concepts") or []:
-            if (kb.get("glossary", term) or {}).get("label") == "traject":
+            if kb.label_of(term) == "traject":
                 terms.add("#" + term)
     words = frozenset(_words(turn.text))
     beginnings = frozenset(w[:n] for w in words for n in range(min(STEM_LENGTH, len(w)), len(w) + 1))

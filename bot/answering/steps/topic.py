@@ -1,6 +1,7 @@
 """Step 6, topic: the recognised topic, cut to the sentences that answer (fact extraction, `focus`)."""
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -49,7 +50,7 @@ def reread(kb: KnowledgeBase, turn: Turn) -> str:
     top = turn.ranking[0] if turn.ranking else None
     if top is None or top.get("name") != turn.intent or top.get("confidence", 1.0) >= CONFIG.reread_max_confidence:
         return turn.intent
-    total = sum(weight(kb, s) for s in turn.asked.content)
+    total = math.fsum(weight(kb, s) for s in turn.asked.content)
     if not total:
         return turn.intent
     covered = {}
@@ -161,7 +162,7 @@ def _better_passage(kb: KnowledgeBase, turn: Turn, short: Answer, documents: lis
     background = [d for d in documents if (kb.document(d) or {}).get("weight") == "background"]
     if turn.asked.kind not in _ONE_FACT or not background:
         return None
-    total = sum(weight(kb, s) for s in turn.asked.content)
+    total = math.fsum(weight(kb, s) for s in turn.asked.content)
     if not total:
         return None
     found = best_passage(kb, turn.text, turn.asked, background)
