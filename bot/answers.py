@@ -691,10 +691,22 @@ def documents_asked_about(kb: KnowledgeBase, concepts: Concepts) -> list[str]:
     superseded = kb.superseded_documents()
     # a service or a role belongs to a document; a client status or a context ("leefloon") does not
     named = {t for label in (*SERVICE_LABELS, "rol") for t in concepts.get(label, [])}
-    owners = {
-        d for term_id in named for d in kb.documents_citing("glossary", term_id) if d not in superseded
-    }
+    owners = {d for term_id in named for d in _owners(kb, term_id) if d not in superseded}
     return sorted(owners) if len(owners) == 1 else []
+
+
+def _owners(kb: KnowledgeBase, term_id: str) -> list[str]:
+    """The documents a service or role belongs to: a service belongs to the document whose title names it
+    (GLOW to the draaiboek GLOW, though the LP draaiboek cites it first), anything else to those that cite it."""
+    if kb.label_of(term_id) in SERVICE_LABELS:
+        variants = kb.variants_of(term_id)
+        titled = [
+            d["id"] for d in kb.all("documents")
+            if any(re.search(rf"(?<!\w){re.escape(v)}(?!\w)", f"{d['title']} {d['short_title']}".casefold()) for v in variants)
+        ]
+        if titled:
+            return titled
+    return kb.documents_citing("glossary", term_id)
 
 
 def off_topic(kb: KnowledgeBase, concepts: Concepts, question: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import answering, messages
-from bot.answering.focus import units, verdict
+from bot.answering.focus import carries_kind, units, verdict
 from bot.answering.question import read_question
 from bot.follow_ups import Context
 from bot.knowledge.passages import split_passages, split_sentences
@@ -256,6 +256,14 @@ def test_a_decline_about_the_lp_names_the_lp_contacts(kb):
     assert answer.text.startswith("Sorry, dat " + NO_ANSWER_MARKER)
     assert messages.M003_CONTACTS_INTRO in answer.text
 
+
+
+def test_a_decline_about_glow_names_the_glow_contacts_not_those_of_the_document_that_cites_glow_first(kb):
+    # the glossary term GLOW cites the LP draaiboek (§3.1 names GLOW); the draaiboek GLOW is its own
+    answer = ask(kb, "voor welke extra ondersteuning kan ne klant bij glow terecht buiten de stages?", action="no_answer",
+                 entities=[entity("traject", "glow")])
+    assert answer.declined and "GLOW" in answer.text and "anneloes" not in answer.text.casefold()
+    assert "Draaiboek GLOW" in (answer.source_line or "")
 
 def test_a_question_that_opens_with_a_verb_asks_ja_or_nee_whatever_follows():
     assert read_question("tijdens een combinatietraject, mag ik rechtstreeks mailen over hoe het gaat?").kind == "ja_nee"
@@ -962,3 +970,25 @@ def test_a_question_asked_the_other_way_round_gets_no_verdict_written_for_the_pl
 
 def test_the_clients_situation_does_not_turn_a_question_around():
     assert not read_question("werkplekleren in het nec is nog te hoog gegrepen. kan die in twe?").inverted
+
+
+def test_a_word_the_question_asks_denied_outright_gives_nee_first(kb):
+    # "zijn geen drempel voor TWE": the question's own word, with "geen" before it
+    answer = ask(kb, "zijn VOP of APA rechten een drempel om te starten in twe?", intent="twe_rechten_vop_bw",
+                 entities=[entity("traject", "twe-ocmw")])
+    assert answer.text.startswith("Nee"), answer.text
+    # … also when the text quotes it ("geen 'oplossing' voor wie wacht op indicering")
+    answer = ask(kb, "is een samenlevingsjob volgens de serv een oplossing voor wie wacht op indicering sociale economie?",
+                 intent="serv_samenlevingsjobs_voorwaarden")
+    assert answer.text.startswith("Nee"), answer.text
+
+
+def test_a_figure_in_the_sentence_after_the_one_that_names_what_is_asked_is_quoted_with_it(kb):
+    # "Er is de groep 'aanbod uitgeput' …. Het gaat om een grote en diverse groep …. Het gaat om 2.530 personen"
+    answer = ask(kb, "hoeveel mensen zitten er in de groep aanbod uitgeput volgens de serv?", action="no_answer")
+    assert "2.530 personen" in answer.text and "aanbod uitgeput" in answer.text, answer.text
+    assert "§5.1" in answer.source_line
+    # a footnote's own number ("16 Voorheen de groep …") or a list item's "(1)" is no figure
+    assert not carries_kind("hoeveel", "16 Voorheen de groep 'niet-toeleidbaar'.")
+    assert not carries_kind("hoeveel", "aandacht voor volgende groepen: (1) de groep 'aanbod uitgeput'")
+    assert carries_kind("hoeveel", "in het totaal werden 63 cliënten geregistreerd")

@@ -56,7 +56,10 @@ CARRIERS = {
 
 #: A footnote's number that PDF extraction glued to the word before it ("'Advies Welzijn16", "personen15"):
 #: no figure of the text. Not "art60" or "cat90", which are written that way.
-_NOTE_MARK = re.compile(r"(?<=[a-zà-ÿ'’\"])(?<!\bart)(?<!\bcat)\d{1,2}(?=[\s.,;:)]|$)")
+_NOTE_MARK = re.compile(r"(?<=[a-zà-ÿ'’\"])(?<!\bart)(?<!\bcat)\d{1,2}(?=[\s.,;:)]|$)"
+                        # … a footnote's own number before its capitalised text ("16 Voorheen de groep …"),
+                        # the number of a list item ("(1) de groep …")
+                        r"|(?:^|(?<=\s))\d{1,3}\s+(?=[A-Z][a-z])|\(\d{1,2}\)\s")
 
 
 def without_note_marks(text: str) -> str:
@@ -74,7 +77,7 @@ def carries_kind(kind: str, text: str) -> bool:
 _TELLS_BY_ITSELF = ("hoeveel", "hoelang", "wanneer")
 #: Kinds an answer must carry: a "hoeveel" or "hoelang" question answered without a number or a
 #: duration is answered with a neighbouring fact, so the carrying sentence is chosen or none is.
-_STRICT = ("hoeveel", "hoelang")
+STRICT = ("hoeveel", "hoelang")
 #: Kinds that compare two things: a list item's heading ("Gelijkenissen:", "Wat is anders:") says which side it is on.
 _COMPARING = ("verschil", "gemeen")
 
@@ -105,7 +108,7 @@ _NOT_REQUIRED_BEFORE = 25
 #: "mag/kan … niet <doen>": a denial of what follows it, or (nothing follows) of what stands this many characters before
 _MODAL_DENIAL = re.compile(r"(kan|kunnen|mag|mogen)\b")
 _DENIED_BEFORE = 60
-_NO_SUCH = re.compile(r"\bgeen\s+((?:[\w-]+\s+){0,1}[\w-]+)")
+_NO_SUCH = re.compile(r"\bgeen\s+['‘\"]?((?:[\w-]+\s+){0,1}[\w-]+)")
 _NOT_NEEDED = re.compile(r"\b(hoeft|hoeven)\b[^.;:]{0,40}\bniet\b|\bniet (verplicht|nodig)\b|\bgeen verplichting\b")
 _NEGATION = re.compile(r"\b(niet|nie|geen|nooit|uitgesloten|zonder|enkel|alleen)\b")
 _PERMITS = re.compile(r"\b(kan|kunnen|mag|mogen)\b|\b(mogelijk|toegelaten|toegestaan)\b")
@@ -292,7 +295,7 @@ def focus(
         for index in ranked[1:]:
             if len(picked) == CONFIG.max_sentences or scores[index] < CONFIG.second_sentence_share * best:
                 break
-            if asked.kind in _STRICT and not carries_kind(asked.kind, candidates[index]):
+            if asked.kind in STRICT and not carries_kind(asked.kind, candidates[index]):
                 continue  # "hoeveel …": a further sentence without a number or duration says something else
             same = next((i for i in picked if _same_thing(candidates[index], candidates[i])), None)
             if same is not None:
@@ -308,7 +311,7 @@ def focus(
         if asked.kind == "verschil":
             picked = _both_sides(kb, asked, candidates, ranked, picked, limit)
         picked = _whole_list(asked, candidates, headings, picked, limit)
-    if asked.kind in _STRICT and not any(_answers_number(asked, candidates[i]) for i in picked):
+    if asked.kind in STRICT and not any(_answers_number(asked, candidates[i]) for i in picked):
         carrying = [i for i in ranked if _answers_number(asked, candidates[i])]
         if not carrying:
             return Focus(sentences=[], shortened=True)  # the topic does not give the number asked
@@ -439,7 +442,9 @@ def _not_restated(passages: tuple[str, ...], units: tuple[str, ...]) -> tuple[st
 #: A web address or a reference ("1 SERV, Advies …", "Zie: …") is a footnote or a page footer that PDF
 #: extraction ran into the text; a numbered line without a full stop ("1.6.2 Wat is anders?") a heading.
 _STRAY = re.compile(
-    r"\bhttps?://|\bwww\.|^\d+\s+[A-Z]{3,},\s|^(\d+\s+)?[Zz]ie( ook)?:|^\d+(\.\d+)+\.?\s[^.]*$")
+    r"\bhttps?://|\bwww\.|^\d+\s+[A-Z]{3,},\s|^(\d+\s+)?[Zz]ie( ook)?:|^\d+(\.\d+)+\.?\s[^.]*$"
+    # a reference: "SERV, Advies BVR Wijk-Werken, Brussel, 19 juli 2017"
+    r"|,\s*Brussel,\s*\d")
 
 
 def stray(passage: str) -> bool:
@@ -522,6 +527,8 @@ def _clause_verdict(asked: Asked, asked_text: str, clause: str, shared: set[str]
         explicit = bool(own & stems(clause[denial.start(): denial.end()] + " " + denied_part))
     # (a question that asks one thing besides its topic's words needs that one thing)
     needed = min(CONFIG.verdict_min_shared_words, max(1, len(asked.content - asked.topical)))
+    # "geen drempel" to "zijn VOP-rechten een drempel voor twe?": a word the question asks, denied outright
+    explicit = explicit or bool(denied & own)
     if len(own) < needed and not (explicit and len(shared) >= CONFIG.verdict_min_shared_words) \
             or len(shared) < CONFIG.verdict_min_shared_words:
         return None

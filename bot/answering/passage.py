@@ -63,6 +63,22 @@ def context_of(kb: KnowledgeBase, row: Record) -> tuple[str, ...]:
     return tuple(context)
 
 
+def carried_on(kb: KnowledgeBase, row: Record, kind: str) -> tuple[Record, tuple[str, ...]] | None:
+    """The sentence after `row` that gives the kind of information asked about what `row` names, when it
+    points back to it ("Er is de groep 'aanbod uitgeput'. … Het gaat om 2.530 personen"): that sentence
+    with the ones from `row` on as its context; None when no such sentence follows."""
+    section = kb.passages_in(row["document"], str(row["section"]))
+    after = [p for p in section if p["position"] > row["position"]][:_CONTEXT_SENTENCES]
+    context = [row["text"]]
+    for following in after:
+        if not _POINTS_BACK.search(following["text"]):
+            return None
+        if carries_kind(kind, following["text"]):
+            return following, tuple(context)
+        context.append(following["text"])
+    return None
+
+
 def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list[str] | None = None) -> Passage | None:
     """The passage that best answers the question (of these documents only, if given), or None."""
     if not asked.content:
@@ -83,7 +99,13 @@ def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list
         # "volgens de SERV": a word naming the document counts towards the coverage, not as a match
         searched = f"{' '.join(naming.get(row['document'], ()))} {own}"
         if asked.kind in _NEEDS_CARRIER and asked.kind in CARRIERS and not carries_kind(asked.kind, row["text"]):
-            continue
+            # the figure or the date may stand in the next sentence, about what this one names
+            following = None if context else carried_on(kb, row, asked.kind)
+            if following is None:
+                continue
+            row, context = following
+            own = f"{row['section_title']} {' '.join(context)} {row['text']}"
+            searched = f"{' '.join(naming.get(row['document'], ()))} {own}"
         if asks_for_missing_fact(question, row["text"]):  # "hoeveel euro": a count of hours is no amount
             continue
         if _ASKS_CODE.search(question.casefold()) and not _CODE.search(row["text"]):

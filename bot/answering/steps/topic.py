@@ -7,7 +7,7 @@ from typing import Any
 
 from bot import answers, messages
 from bot.answering.config import CONFIG
-from bot.answering.focus import focus, overlap, weight
+from bot.answering.focus import STRICT, carries_kind, counts_asked, focus, overlap, units, weight
 from bot.answering.passage import best_passage
 from bot.answering.question import stems
 from bot.answering.steps.decline import decline
@@ -168,6 +168,11 @@ def _better_passage(kb: KnowledgeBase, turn: Turn, short: Answer, documents: lis
     found = best_passage(kb, turn.text, turn.asked, background)
     # what the topic's sentences say, not its status note ("Let op: …")
     said = short.text.split("\n" + messages.M014_STATUS.format(note=""))[0]
+    if turn.asked.kind in STRICT:
+        # "hoeveel": what the number's sentences say; the others only lead up to it
+        said = " ".join(u for u in units(said) if carries_kind(turn.asked.kind, u))
     if found is None or found.coverage < overlap(kb, turn.asked, said) / total + CONFIG.passage_better_by:
         return None
+    if turn.asked.counted and counts_asked(turn.asked, said) and not found.counts:
+        return None  # the topic's sentence counts what is asked ("zes knipperlichten"), the passage does not
     return quoted(kb, found.row, text=found.text)
