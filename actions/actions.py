@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from bot import answering, answers, eligibility, follow_ups, messages, privacy, settings
 from bot.answering.question import read_question
+from bot.answering.steps.described_client import asks_something_else
 from bot.errors import DatabaseError
 from bot.knowledge import KnowledgeBase
 
@@ -97,13 +98,20 @@ class KnowledgeAction(Action, ABC):
         return answering.answer(kb, turn_of(tracker, self.reading))
 
 
-def turn_of(tracker: Tracker, reading: str) -> answering.Turn:
-    """The latest message as the answering pipeline reads it, with the previous answer as context."""
+def turn_of(tracker: Tracker, reading: str, skip_intent: str = "") -> answering.Turn:
+    """The latest message as the answering pipeline reads it, with the previous answer as context;
+    `skip_intent`: read as the NLU's next intent (a question the guide does not answer)."""
     message = tracker.latest_message
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != skip_intent]
+    intent = (message.get("intent") or {}).get("name") or ""
+    if skip_intent and intent == skip_intent:
+        intent = ranking[0]["name"] if ranking else answers.NO_TOPIC_INTENTS[0]
+    if skip_intent and intent in answers.NO_TOPIC_INTENTS:
+        reading = "no_answer"
     return answering.Turn(
         text=message.get("text") or "",
-        intent=(message.get("intent") or {}).get("name") or "",
-        ranking=message.get("intent_ranking") or [],
+        intent=intent,
+        ranking=ranking,
         entities=message.get("entities") or [],
         action=reading,
         previous=follow_ups.Context(
@@ -111,8 +119,16 @@ def turn_of(tracker: Tracker, reading: str) -> answering.Turn:
             tracker.get_slot("client_facts"),
             tracker.get_slot("clarification") or [],
             tracker.get_slot("client_targets") or [],
+            question=previous_message(tracker),
+            declined=bool(tracker.get_slot("answer_declined")),
         ),
     )
+
+
+def previous_message(tracker: Tracker) -> str:
+    """The user's message before the latest one ("" for the first)."""
+    said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return said[-2] if len(said) > 1 else ""
 
 
 class ActionAnswer(KnowledgeAction):
@@ -197,6 +213,9 @@ class ValidateEligibilityForm(FormValidationAction):
         if eligibility.wants_to_stop(text):
             return [SlotSet("eligibility_stopped", True)]
         requested = tracker.get_slot("requested_slot")
+        if requested is None and asks_something_else(text):
+            # "hoeveel groeipakket krijgt een gast van 20 …?": no question for the guide; the result answers it
+            return [SlotSet("eligibility_stopped", True)]
         asked = (requested or "").removeprefix("client_") or None
         # "de vrouw van mijne klant is tijdelijk werkloos, kan hij in glow?": her facts are not the client's
         about_someone_else = requested is None and read_question(text).someone_else
@@ -282,6 +301,8 @@ class ActionEligibilityResult(KnowledgeAction):
         facts = facts_from_slots(tracker)
         stopped = tracker.get_slot("eligibility_stopped")
         if stopped and not any(v != eligibility.UNKNOWN for v in facts.values()):
+            if not facts and asks_something_else(tracker.latest_message.get("text") or ""):
+                return answering.answer(kb, turn_of(tracker, "answer", skip_intent=answers.ELIGIBILITY_INTENT))
             return answers.Answer(text=messages.M040_ELIGIBILITY_STOPPED)
         answer = eligibility.answer_eligibility(kb, facts, only=tracker.get_slot("client_targets") or None)
         if stopped:  # what the rules say with what is known so far

@@ -18,6 +18,10 @@ from bot.knowledge.query import KnowledgeBase, Record
 #: "combinatietraject" in the draaiboeken means combining with a lokaal partnerschap.
 DEFAULT_COMBINATION_PARTNER = "lp"
 COMBINATION_INTENT = "combinatie_check"
+#: the intent that opens the eligibility guide (data/rules.yml)
+ELIGIBILITY_INTENT = "eligibility_check"
+#: the intents of a message no topic answers (data/rules.yml: action_no_answer)
+NO_TOPIC_INTENTS = ("nlu_fallback", "out_of_scope")
 #: Labels of the services (trajectories, instruments) that rules and topics are about.
 SERVICE_LABELS = ("traject", "instrument")
 

@@ -22,12 +22,12 @@ from typing import Any, Callable, Iterator
 
 import yaml
 
-from bot import settings
+from bot import answers, settings
 
 #: Dialogue intents answered by responses or the fallback, not by a knowledge topic.
 DIALOGUE_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "handover", "out_of_scope", "meer_uitleg"})
 #: Intents answered from the eligibility records by the guide's form (bot/eligibility.py), not by a topic.
-GUIDE_INTENTS = frozenset({"eligibility_check"})
+GUIDE_INTENTS = frozenset({answers.ELIGIBILITY_INTENT})
 #: Intents that only arrive as button payloads; they need no training examples.
 PAYLOAD_INTENTS = frozenset({"feedback"})
 #: Entities that only arrive in button payloads, besides the glossary labels.

@@ -42,6 +42,9 @@ class Context:
     readings: list[dict] = field(default_factory=list)
     #: the trajectories the guide's question was about (none named: all)
     targets: list[str] = field(default_factory=list)
+    #: the user's message before this one, and whether its answer was a decline
+    question: str = ""
+    declined: bool = False
 
 
 def _short(text: str) -> bool:

@@ -423,6 +423,22 @@ def test_guide_result_after_stop_without_facts_just_stops(actions, dispatcher, d
     assert message["text"].startswith("Oké, ik stel geen vragen meer")
 
 
+def test_a_question_for_a_number_about_a_client_is_answered_not_guided(actions, dispatcher, domain):
+    # the NLU reads "een gast van 20" as a question for the guide; it asks an amount the draaiboeken do not give
+    question = "hoeveel groeipakket krijgt een gast van 20 nog als hij nie ingeschreven is bij vdab?"
+    slots = run_form(actions, form_tracker(question, {}), domain)
+    assert slots["eligibility_stopped"] is True and "client_age" not in slots
+    result = form_tracker(question, {"eligibility_stopped": True})
+    result.latest_message["intent"] = {"name": "eligibility_check", "confidence": 0.6}
+    result.latest_message["intent_ranking"] = [{"name": "eligibility_check", "confidence": 0.6},
+                                               {"name": "out_of_scope", "confidence": 0.3}]
+    message, _ = run(actions.ActionEligibilityResult(), dispatcher, result, domain)
+    assert NO_ANSWER_MARKER in message["text"].split("\n")[0] and "Oké" not in message["text"]
+    # "kan ne gast van 20 in glow?" still starts the guide
+    slots = run_form(actions, form_tracker("kan ne gast van 20 in glow?", {}, ("traject", "glow")), domain)
+    assert slots["client_age"] == "20" and not slots.get("eligibility_stopped")
+
+
 def test_a_what_if_follow_up_reaches_the_guide_through_any_answering_action(actions, dispatcher, domain):
     slots = {"answer_records": ["lp-doelgroep-multiproblematiek"], "client_facts": {"status": "leefloon", "age": "30"}}
     latest = {"text": "en als hij 15 is?", "intent": {"name": "nlu_fallback", "confidence": 0.35}, "entities": []}
@@ -455,3 +471,20 @@ def test_a_declined_topic_question_about_a_described_client_is_answered_from_the
     message, events = run(actions.ActionAnswer(), dispatcher, tracker(text, "twe_doelgroep", ("traject", "twe-ocmw")), domain)
     assert message["text"].startswith("Nee: TWE-OCMW kan niet") and "minimaal halftijds" in message["text"]
     assert slot_events(events)["client_targets"] == ["twe-ocmw"]
+
+
+def test_a_short_follow_up_of_a_quoted_passage_is_read_with_the_question_before_it(actions, dispatcher, domain):
+    # the first answer quotes a passage (no record to follow up); "hoelang duurde da?" asks about what it asked
+    events = [
+        {"event": "user", "text": "wat was gemeenschapsdienst juist volgens het serv advies?"},
+        {"event": "user", "text": "hoelang duurde da?"},
+    ]
+    latest = {"text": "hoelang duurde da?", "intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": []}
+    follow_up = Tracker("test-user", {"answer_records": [], "answer_declined": False}, latest, events, False, None, {}, "action_listen")
+    message, _ = run(actions.ActionNoAnswer(), dispatcher, follow_up, domain)
+    assert "6 maanden" in message["text"] and "§bijlage-2" in message["text"], message["text"]
+    # … not when the question before it was declined: then both are beyond the draaiboeken
+    declined = Tracker("test-user", {"answer_records": [], "answer_declined": True}, latest, events, False, None, {}, "action_listen")
+    second = CollectingDispatcher()
+    actions.ActionNoAnswer().run(second, declined, domain)
+    assert NO_ANSWER_MARKER in second.messages[0]["text"] and "6 maanden" not in second.messages[0]["text"]

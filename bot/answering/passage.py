@@ -15,7 +15,7 @@ from bot import messages
 from bot.answering.config import CONFIG
 from bot.answers import asks_for_missing_fact
 from bot.answering.focus import CARRIERS, carries_kind, concepts, counts_asked, overlap, stray, weight
-from bot.answering.question import Asked, held, negated, stems
+from bot.answering.question import SAME_WORD, STEM_LENGTH, Asked, held, negated, stems
 from bot.knowledge.query import KnowledgeBase, Record
 
 _ASKS_CODE = re.compile(r"\b(\w*nummer|\w*code|fin\.?\s?nr|nr)\b")
@@ -87,7 +87,7 @@ def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list
     naming = {d["id"]: names_document(question, d) for d in kb.all("documents")}
     named = concepts(kb, question)
     best: Passage | None = None
-    for row in kb.search_passages(sorted(asked.content), limit=CONFIG.passage_candidates):
+    for row in kb.search_passages(searched_prefixes(asked), limit=CONFIG.passage_candidates):
         if documents and row["document"] not in documents:
             continue
         if stray(row["text"]):
@@ -120,6 +120,13 @@ def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list
         ):
             best = Passage(row, coverage, about, counts, context)
     return best
+
+
+def searched_prefixes(asked: Asked) -> list[str]:
+    """The word beginnings the full-text search looks for: the question's stems, and the forms a stem
+    stands for that begin otherwise ("duren": "duurtijd", "looptijd")."""
+    others = {word[:STEM_LENGTH] for word, same in SAME_WORD.items() if same[:STEM_LENGTH] in asked.content}
+    return sorted(asked.content | others)
 
 
 def names_document(question: str, document: Record) -> list[str]:

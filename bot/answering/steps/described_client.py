@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot import eligibility
 from bot.answering.focus import concepts
-from bot.answering.question import BARE_TRAJECTORY
+from bot.answering.question import BARE_TRAJECTORY, read_question
 from bot.answering.steps.ruling import named_in_full, ruling
 from bot.answering.turn import Turn
 from bot.answers import Answer
@@ -55,6 +55,16 @@ def asks_access(turn: Turn) -> bool:
     "valt mijn leefloner buiten GLOW?", "de vrouw van mijne klant …" or "mag die nie in glow?"."""
     misread = turn.asked.no_verdict or turn.asked.denies
     return not misread and bool(ASKS_ACCESS.search(turn.text.casefold()))
+
+
+#: What a message the NLU reads as one for the eligibility guide may ask instead of whether the client
+#: can get in: a number, a date, a person, a reason ("hoeveel groeipakket krijgt een gast van 20 …?")
+_OTHER_KINDS = ("hoeveel", "hoelang", "wanneer", "wie", "waarom")
+
+
+def asks_something_else(text: str) -> bool:
+    """Whether a message about a client asks something else than whether he can get in (see _OTHER_KINDS)."""
+    return read_question(text).kind in _OTHER_KINDS and not ASKS_ACCESS.search(text.casefold())
 
 
 def asks_about_an_instrument(kb: KnowledgeBase, turn: Turn) -> bool:
