@@ -66,7 +66,7 @@ class KnowledgeAction(Action, ABC):
         try:
             kb = knowledge_base()
             answer = self.answer_message(kb, tracker, text) if self.answers_the_message else self.compose(kb, tracker)
-            cited = answers.cited_sources(kb, answer.record_ids)
+            cited = answers.cited_sources(kb, answer.record_ids, answer.passage)
         except (DatabaseError, OSError) as e:
             logger.error("knowledge base unavailable: %s", e)
             dispatcher.utter_message(text=messages.M012_KB_UNAVAILABLE)
@@ -121,6 +121,7 @@ def turn_of(tracker: Tracker, reading: str, skip_intent: str = "") -> answering.
             tracker.get_slot("client_targets") or [],
             question=previous_message(tracker),
             declined=bool(tracker.get_slot("answer_declined")),
+            documents=list(dict.fromkeys(s["document"] for s in tracker.get_slot("answer_sources") or [])),
         ),
     )
 

@@ -106,13 +106,15 @@ def documents_with_contacts(kb: KnowledgeBase) -> list[str]:
     return [d["id"] for d in kb.all("documents") if d.get("contacts") and d["id"] not in superseded]
 
 
-def cited_sources(kb: KnowledgeBase, record_ids: list[str]) -> list[dict[str, str]]:
-    """{record, document, version, section} of every citation of the answered records, for the
-    conversation log (the helpdesk review shows the passage next to the answer)."""
+def cited_sources(kb: KnowledgeBase, record_ids: list[str], passage: dict[str, Any] | None = None) -> list[dict[str, str]]:
+    """{record, document, version, section} of every citation of the answered records, and of a quoted
+    `passage` (no record), for the conversation log (the helpdesk review shows the passage next to the
+    answer) and for the next message (what it may follow up)."""
+    quoted = [{"record": None, **{k: passage[k] for k in ("document", "version", "section")}}] if passage else []
     return [
         {"record": row["record_id"], "document": row["document"], "version": row["version"], "section": row["section"]}
         for row in kb.citations(record_ids)
-    ]
+    ] + quoted
 
 
 def answer_topic(kb: KnowledgeBase, topic: Record, concepts: Concepts) -> Answer:

@@ -474,17 +474,23 @@ def test_a_declined_topic_question_about_a_described_client_is_answered_from_the
 
 
 def test_a_short_follow_up_of_a_quoted_passage_is_read_with_the_question_before_it(actions, dispatcher, domain):
-    # the first answer quotes a passage (no record to follow up); "hoelang duurde da?" asks about what it asked
-    events = [
-        {"event": "user", "text": "wat was gemeenschapsdienst juist volgens het serv advies?"},
-        {"event": "user", "text": "hoelang duurde da?"},
-    ]
+    # the first answer quotes a passage (no record to follow up): its source is kept for the next message
+    first = "wat was gemeenschapsdienst juist volgens het serv advies?"
+    latest = {"text": first, "intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": []}
+    message, events = run(actions.ActionNoAnswer(), dispatcher, Tracker("u", {}, latest, [{"event": "user", "text": first}],
+                                                                       False, None, {}, "action_listen"), domain)
+    slots = slot_events(events)
+    assert message["text"].startswith("Letterlijk uit SERV-advies")
+    assert [s["document"] for s in slots["answer_sources"]] == ["serv-samenlevingsjobs"]
+    # "hoelang duurde da?" asks about what the first question asked, in the document its answer quoted
+    events = [{"event": "user", "text": first}, {"event": "user", "text": "hoelang duurde da?"}]
     latest = {"text": "hoelang duurde da?", "intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": []}
-    follow_up = Tracker("test-user", {"answer_records": [], "answer_declined": False}, latest, events, False, None, {}, "action_listen")
-    message, _ = run(actions.ActionNoAnswer(), dispatcher, follow_up, domain)
-    assert "6 maanden" in message["text"] and "§bijlage-2" in message["text"], message["text"]
-    # … not when the question before it was declined: then both are beyond the draaiboeken
-    declined = Tracker("test-user", {"answer_records": [], "answer_declined": True}, latest, events, False, None, {}, "action_listen")
+    follow_up = Tracker("u", slots, latest, events, False, None, {}, "action_listen")
     second = CollectingDispatcher()
-    actions.ActionNoAnswer().run(second, declined, domain)
-    assert NO_ANSWER_MARKER in second.messages[0]["text"] and "6 maanden" not in second.messages[0]["text"]
+    actions.ActionNoAnswer().run(second, follow_up, domain)
+    assert "6 maanden" in second.messages[0]["text"] and "§bijlage-2" in second.messages[0]["text"], second.messages[0]["text"]
+    # … not when the question before it was declined: then both are beyond the draaiboeken
+    declined = Tracker("u", {**slots, "answer_declined": True}, latest, events, False, None, {}, "action_listen")
+    third = CollectingDispatcher()
+    actions.ActionNoAnswer().run(third, declined, domain)
+    assert NO_ANSWER_MARKER in third.messages[0]["text"] and "6 maanden" not in third.messages[0]["text"]

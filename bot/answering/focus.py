@@ -56,7 +56,7 @@ CARRIERS = {
 
 #: A footnote's number that PDF extraction glued to the word before it ("'Advies Welzijn16", "personen15"):
 #: no figure of the text. Not "art60" or "cat90", which are written that way.
-_NOTE_MARK = re.compile(r"(?<=[a-zà-ÿ'’\"])(?<!\bart)(?<!\bcat)\d{1,2}(?=[\s.,;:)]|$)"
+_NOTE_MARK = re.compile(r"(?<=[a-zà-ÿ'’\"])(?<!\bart)(?<!\bcat)\d{1,2}(?=[\s.,;:)'’\"]|$)"
                         # … a footnote's own number before its capitalised text ("16 Voorheen de groep …"),
                         # the number of a list item ("(1) de groep …")
                         r"|(?:^|(?<=\s))\d{1,3}\s+(?=[A-Z][a-z])|\(\d{1,2}\)\s")
@@ -447,8 +447,16 @@ _STRAY = re.compile(
     r"|,\s*Brussel,\s*\d")
 
 
+#: A table or a figure flattened into one line: its caption, then its cells ("Tabel 4.1 … 3 4 1 4 4 4 …")
+_TABLE = re.compile(r"^(Tabel|Figuur)\s+\w*\d")
+_TABLE_MIN_NUMBERS = 10
+
+
 def stray(passage: str) -> bool:
-    """Whether a passage is a footnote, a page footer or a heading rather than the document's text."""
+    """Whether a passage is a footnote, a page footer, a heading or a flattened table rather than the
+    document's text."""
+    if _TABLE.match(passage) and len(re.findall(r"\b\d+\b", passage)) >= _TABLE_MIN_NUMBERS:
+        return True
     return bool(_STRAY.search(passage))
 
 

@@ -14,6 +14,10 @@ from bot.answers import Concepts
 from bot.knowledge.query import KnowledgeBase, Record
 
 
+_WRITTEN_OUT = {"gn": "geen", "nie": "niet", "ni": "niet"}
+_SHORT_NEGATION = re.compile(r"\b(gn|nie|ni)\b", re.IGNORECASE)
+
+
 @dataclass
 class Turn:
     """What the pipeline reads of one message: its text, what the NLU made of it, the conversation."""
@@ -26,6 +30,10 @@ class Turn:
     action: str = "answer"
     previous: follow_ups.Context = field(default_factory=follow_ups.Context)
     kb: KnowledgeBase | None = None
+
+    def __post_init__(self) -> None:
+        # the short forms case workers type for a negation ("heeft gn klantendossier", "zit nie in twe")
+        self.text = _SHORT_NEGATION.sub(lambda m: _WRITTEN_OUT[m.group(0).casefold()], self.text)
 
     @cached_property
     def asked(self) -> Asked:

@@ -55,9 +55,10 @@ KINDS: dict[str, Kind] = {
             "`sections: [{id, title, anchor?, not_covered?}]` — `anchor` is the heading as it stands in the text "
             "when it differs from the title; `not_covered` is the written reason why no record cites the section. "
             "A new version of a document is a new document record whose `supersedes` names the previous one; records "
-            "citing only superseded versions are history (kept, not answered by default).",
+            "citing only superseded versions are history (kept, not answered by default). `named_by`: the words "
+            "and phrases a question names the document by (\"serv\", \"proeftuinen\"), not the common words of its title.",
             required=("title", "short_title", "version", "date", "file", "weight", "sections"),
-            optional=("note", "contacts", "supersedes"),
+            optional=("note", "contacts", "supersedes", "named_by"),
             references={"contacts": "contacts", "supersedes": "documents"},
             choices={"weight": ("core", "background")},
             cited=False,
@@ -166,7 +167,7 @@ CITATION_FIELDS = ("document", "version", "section", "passage")
 
 #: Fields stored as JSON text in knowledge.db (lists and mappings).
 STRUCTURED_FIELDS = frozenset(
-    {"sources", "variants", "concepts", "contacts", "related", "sections", "steps", "tasks", "cannot", "documents", "for_client", "clarify",
+    {"sources", "variants", "concepts", "contacts", "named_by", "related", "sections", "steps", "tasks", "cannot", "documents", "for_client", "clarify",
      "asks", "unless"}
 )
 

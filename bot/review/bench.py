@@ -60,7 +60,7 @@ def _templates(db_path: Path | None) -> list[_Template]:
             ActionExecuted(action, policy="RulePolicy", confidence=1.0),
             BotUttered(answer.full_text, data={"buttons": buttons or None}),
             SlotSet("answer_records", answer.record_ids),
-            SlotSet("answer_sources", answers.cited_sources(kb, answer.record_ids)),
+            SlotSet("answer_sources", answers.cited_sources(kb, answer.record_ids, answer.passage)),
             SlotSet("answer_declined", answer.declined),
             ActionExecuted("action_listen"),
         ]

@@ -22,11 +22,12 @@ def earlier_question(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     earlier = turn.previous.question
     if not earlier or turn.previous.declined:
         return None
-    named = [d["id"] for d in kb.all("documents") if names_document(earlier, d)]
+    if not turn.previous.documents:
+        return None  # the earlier answer cited nothing (a clarifying question): nothing to continue
+    named = any(names_document(earlier, d) for d in kb.all("documents") if d["id"] in turn.previous.documents)
     if not (turn.elliptical or answers.is_follow_up(turn.text) or named):
-        # a question of its own, after a question about no document in particular
-        return None
-    # what is asked now ("hoelang"), about what was asked before and now
+        return None  # a question of its own
+    # what is asked now ("hoelang"), about what was asked before and now, in what the earlier answer cited
     asked = replace(turn.asked, content=turn.asked.content | read_question(earlier).content)
-    found = best_passage(kb, f"{earlier} {turn.text}", asked, turn.previous_documents or named or None)
+    found = best_passage(kb, f"{earlier} {turn.text}", asked, turn.previous.documents)
     return None if found is None else quoted(kb, found.row, text=found.text)
