@@ -221,6 +221,10 @@ ASKED_FACTS = (
         re.compile(r"\b(uren|uur)\s+per\b|\bhoeveel\s+uur\b|\bhoeveel\s+uren\b"),
         re.compile(r"\buur\b|\buren\b|\d\s*u\b"),
     ),
+    (  # who or which one in a region: the draaiboeken name no regional partners or people, only contacts
+        re.compile(r"\b(wie|welke?)\b.{0,60}\b(in|van|uit|voor)\s+(de|onze|ons|mijn|jouw|die)?\s*(regio|provincie)\b"),
+        re.compile(r"[\w.+-]+@[\w.-]+\w|\b0\d{2,3}[ /.]?\d{2}|https?://|\bwww\."),
+    ),
     (  # phone
         re.compile(r"\bgsm\b|\b(gsm|telefoon)[- ]?(nummer|nr)\w*"),
         re.compile(r"\b0\d{2,3}[ /.]?\d{2}[ /.]?\d{2,3}"),

@@ -176,9 +176,11 @@ QUESTIONS: tuple[Question, ...] = (
             # guidance that is over ("afgesloten", "vroeger") is no current one
             "regulier": _p(
                 r"^(?!.*\b(afgesloten|afgerond|beëindigd|stopgezet|vroeger|voorheen|gehad|was|vorig\w*)\b).*?"
-                r"(?:(zit|loopt|volgt|heeft|al|krijgt)\b(?!.{0,25}\b(bij (ons|mij|jullie|het ocmw|het lp)|in (het|ons) (lp|lokaal))\b)"
+                r"(?:\b(zit|loopt|volgt|heeft|al|krijgt)\b(?!\s+(nood|behoefte)\b)(?!.{0,25}\b(bij (ons|mij|jullie|het ocmw|het lp)|in (het|ons) (lp|lokaal))\b)"
                 r".{0,25}\b(begeleiding|ibb|zibb|gtb|gespecialiseerde bemiddeling|"
-                r"traject bij vdab|glow-traject|in glow)|reguliere (dienstverlening|begeleiding)|(?<!geen )lopende (dienstverlening|begeleiding))"
+                r"traject bij vdab|glow-traject|in glow)|reguliere (dienstverlening|begeleiding)|(?<!geen )lopende (dienstverlening|begeleiding)"
+                # "klant in gespecialiseerde bemiddeling, kan die …"
+                r"|\b(klant|cliënt|client|iemand|die)\s+(al\s+)?in\s+(gespecialiseerde bemiddeling|ibb|zibb|gtb)\b)"
             ),
             # registered, unless a negation comes shortly before ("nooit bij vdab ingeschreven")
             # "geen bemiddelaar" is niet-ingeschreven (the glossary's reading), not registered without service
@@ -238,7 +240,9 @@ QUESTIONS: tuple[Question, ...] = (
                 r"|\b(hoogst|hoogste|meest)\s+haalba\w*.{0,30}(sociale economie|\bsec?\b|maatwerk\w*)"
                 r"|\b(enkel|alleen)\s+(nog\s+)?(in\s+)?(de\s+)?(sociale economie|se|sec|maatwerk\w*)\b"
                 r"|^\W*(sociale economie|se|sec|maatwerk|collectief maatwerk|cmw)\W*$"),
-            "andere": _p(r"ondernemerschap|zelfstandig|eigen zaak|gespecialiseerde bemiddeling"),
+            # a need of gespecialiseerde bemiddeling, not the guidance the client is in ("klant in gespecialiseerde bemiddeling")
+            "andere": _p(r"ondernemerschap|zelfstandig|eigen zaak|(nood|behoefte) aan gespecialiseerde bemiddeling|"
+                         r"gespecialiseerde bemiddeling\s+(nodig|noodzakelijk)"),
         },
     ),
 )

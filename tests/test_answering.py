@@ -992,3 +992,17 @@ def test_a_figure_in_the_sentence_after_the_one_that_names_what_is_asked_is_quot
     assert not carries_kind("hoeveel", "16 Voorheen de groep 'niet-toeleidbaar'.")
     assert not carries_kind("hoeveel", "aandacht voor volgende groepen: (1) de groep 'aanbod uitgeput'")
     assert carries_kind("hoeveel", "in het totaal werden 63 cliënten geregistreerd")
+
+
+def test_a_rule_is_no_answer_to_a_question_that_negates_what_it_is_about(kb):
+    # "als rechten SE toegekend worden, dan wordt TWE stopgezet" says nothing of "geen rechten SE"
+    answer = ask(kb, "als er geen rechten SE worden toegekend tijdens twe, stopt twe dan?", intent="twe_nec_niet_haalbaar")
+    assert not answer.text.startswith("Ja"), answer.text
+    answer = ask(kb, "als rechten SE worden toegekend tijdens twe, stopt twe dan?", intent="twe_nec_niet_haalbaar")
+    assert answer.text.startswith("Ja"), answer.text
+
+
+def test_who_or_which_one_in_a_region_is_declined_with_the_documents_contacts(kb):
+    # the draaiboeken name no regional partners; the GLOW topic about what partners do is no answer
+    answer = ask(kb, "wie is de glow partner in de regio gent?", intent="glow_partner_taken", entities=[entity("traject", "glow")])
+    assert answer.declined and "Contactpersonen VDAB voor GLOW" in answer.text, answer.text

@@ -179,6 +179,11 @@ def test_the_answer_lists_each_trajectory_with_reason_source_and_leaves_the_choi
         ("geen uitkering", None, {"status": "vrije-werkzoekende"}),
         ("nog nie ingeschreven bij vdab", None, {"vdab": "niet-ingeschreven"}),
         ("hij zit al in een ibb traject", None, {"vdab": "regulier"}),
+        # the guidance a client is in, not a need; and the need, not the guidance
+        ("klant in gespecialiseerde bemiddeling, kan die in het lp?", None, {"vdab": "regulier"}),
+        ("heeft nood aan gespecialiseerde bemiddeling", None, {"nood": "andere"}),
+        # "taal" ends in "al": no "al in glow"
+        ("spreekt vlot frans, kan die qua taal in glow", None, {}),
         ("ingeschreven maar geen begeleiding", None, {"vdab": "ingeschreven"}),
         ("Ingeschreven, geen lopende begeleiding", "vdab", {"vdab": "ingeschreven"}),
         ("ze kan minder dan halftijds werken", None, {"werkvermogen": "minder-dan-halftijds"}),

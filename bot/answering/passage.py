@@ -131,11 +131,13 @@ def searched_prefixes(asked: Asked) -> list[str]:
 
 def names_document(question: str, document: Record) -> list[str]:
     """The words of the question that name the document ("volgens de SERV", "in de proeftuinen"): its
-    `named_by` words and phrases, whole ("samenwonende" does not name the "samenlevingsjobs" advice, nor
-    "vdab" the HIVA report whose title holds it); without them, the long words of its title."""
+    `named_by` words and phrases, whole ("samenwonende" does not name the "samenlevingsjobs" advice), "a + b"
+    both; without them, the long words of its title."""
     asked = question.casefold()
     if document.get("named_by"):
-        return [n for n in document["named_by"] if re.search(rf"(?<!\w){re.escape(n.casefold())}(?!\w)", asked)]
+        # "VDAB + OCMW": both words, anywhere in the question
+        return [n for n in document["named_by"] if all(
+            re.search(rf"(?<!\w){re.escape(part.strip().casefold())}(?!\w)", asked) for part in n.split("+"))]
     title = set(re.findall(r"\w{4,}", f"{document['short_title']} {document['title']}".casefold()))
     return [w for w in re.findall(r"\w{4,}", asked) if w in title or w.rstrip("s") in title]
 

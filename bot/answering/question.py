@@ -156,13 +156,25 @@ def negated(text: str) -> frozenset[str]:
     return frozenset(stem for match in _NEGATED.finditer(text.casefold()) for stem in stems(match.group(1)))
 
 
-#: Short forms typed in a chat for the words that turn a question around ("er worden gn rechten toegekend").
-_CHAT_FORMS = {"gn": "geen", "nt": "niet", "wrm": "waarom"}
-_CHAT_FORM = re.compile(rf"\b({'|'.join(_CHAT_FORMS)})\b")
+
+def negated_phrases(text: str) -> list[str]:
+    """What a negation in the text puts aside, word for word ("geen rechten SE worden toegekend": "rechten se")."""
+    return [match.group(1) for match in _NEGATED.finditer(text.casefold())]
+
+
+#: Short forms typed in a chat for the words that turn a question around ("er worden gn rechten toegekend",
+#: "zit nie in twe").
+_CHAT_FORMS = {"gn": "geen", "nt": "niet", "nie": "niet", "ni": "niet", "wrm": "waarom"}
+_CHAT_FORM = re.compile(rf"\b({'|'.join(_CHAT_FORMS)})\b", re.IGNORECASE)
+
+
+def written_out(text: str) -> str:
+    """The text with the chat's short forms written out (see _CHAT_FORMS)."""
+    return _CHAT_FORM.sub(lambda m: _CHAT_FORMS[m.group(1).casefold()], text)
 
 
 def read_question(text: str) -> Asked:
-    folded = _CHAT_FORM.sub(lambda m: _CHAT_FORMS[m.group(1)], text.casefold().replace("’", "'"))
+    folded = written_out(text.casefold().replace("’", "'"))
     kind = next((name for name, pattern in ASKED_KINDS if pattern.search(folded)), "other")
     excluded = negated(folded)
     facts = read_facts(text)

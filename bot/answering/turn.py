@@ -9,13 +9,9 @@ from typing import Any
 from bot import answers, eligibility, follow_ups
 from bot.answering.config import CONFIG
 from bot.answering.focus import concepts
-from bot.answering.question import Asked, held, read_question
+from bot.answering.question import Asked, held, read_question, written_out
 from bot.answers import Concepts
 from bot.knowledge.query import KnowledgeBase, Record
-
-
-_WRITTEN_OUT = {"gn": "geen", "nie": "niet", "ni": "niet"}
-_SHORT_NEGATION = re.compile(r"\b(gn|nie|ni)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -32,8 +28,8 @@ class Turn:
     kb: KnowledgeBase | None = None
 
     def __post_init__(self) -> None:
-        # the short forms case workers type for a negation ("heeft gn klantendossier", "zit nie in twe")
-        self.text = _SHORT_NEGATION.sub(lambda m: _WRITTEN_OUT[m.group(0).casefold()], self.text)
+        # every step reads "heeft gn klantendossier", "zit nie in twe" as written out
+        self.text = written_out(self.text)
 
     @cached_property
     def asked(self) -> Asked:

@@ -56,7 +56,8 @@ KINDS: dict[str, Kind] = {
             "when it differs from the title; `not_covered` is the written reason why no record cites the section. "
             "A new version of a document is a new document record whose `supersedes` names the previous one; records "
             "citing only superseded versions are history (kept, not answered by default). `named_by`: the words "
-            "and phrases a question names the document by (\"serv\", \"proeftuinen\"), not the common words of its title.",
+            "and phrases a question names the document by (\"serv\", \"proeftuinen\"; \"vdab + ocmw\": both), not the common "
+            "words of its title.",
             required=("title", "short_title", "version", "date", "file", "weight", "sections"),
             optional=("note", "contacts", "supersedes", "named_by"),
             references={"contacts": "contacts", "supersedes": "documents"},

@@ -13,7 +13,7 @@ from functools import lru_cache
 from bot import answers, messages
 from bot.answering.config import CONFIG
 from bot.answering.focus import concepts
-from bot.answering.question import FILLER_WORDS, STEM_LENGTH, stems
+from bot.answering.question import FILLER_WORDS, STEM_LENGTH, negated_phrases, stems
 from bot.answering.turn import Turn
 from bot.answers import Answer
 from bot.knowledge.query import KnowledgeBase, Record
@@ -73,6 +73,15 @@ def _asks_negation(kb: KnowledgeBase, record: Record) -> bool:
     )
 
 
+def _negates(kb: KnowledgeBase, turn: Turn, held: list[Alternative]) -> bool:
+    """Whether the question puts a negation before what the rule's `asks` name in it: a word ("zonder
+    arbeidscontract") or a glossary term ("als er geen rechten SE worden toegekend": SE)."""
+    if stems(" ".join(w for _, words in held for w in words)) & turn.asked.excluded:
+        return True
+    terms = {term for term, _ in held if term.startswith("#")}
+    return bool(terms) and any(terms & concepts(kb, phrase) for phrase in negated_phrases(turn.text))
+
+
 def settling_ruling(kb: KnowledgeBase, turn: Turn, among: list[Record] | None = None) -> Record | None:
     """The ruling the question asks: all of its `asks` named, none of its `unless`; of several, those
     that name most lines, and of those the one whose `says` holds most of the question; none when the
@@ -101,7 +110,7 @@ def settling_ruling(kb: KnowledgeBase, turn: Turn, among: list[Record] | None = 
             continue
         if named.age and any(w.isdigit() and w != named.age for _, words in held for w in words):
             continue  # "klant van 35 met een dochter van 17": the rule about 17-year-olds is not about him
-        if stems(" ".join(w for _, words in held for w in words)) & turn.asked.excluded and not _asks_negation(kb, record):
+        if _negates(kb, turn, held) and not _asks_negation(kb, record):
             continue  # the question puts "geen"/"zonder" before what the rule is about
         synonyms = [alt for line in lines for alt in line]  # a line's alternatives say one thing
         if len(_unexplained(kb, named, held, record, synonyms)) > CONFIG.ruling_max_unexplained_words:
