@@ -211,7 +211,8 @@ ASKED_FACTS = (
     ),
     (  # a duration: a number with its unit of time
         re.compile(rf"\bhoe\s*lang\b|\bhoeveel\s+(kalender|werk|arbeids)?({_TIME_UNITS})\b"),
-        re.compile(rf"(\d|\b({NUMBER_WORDS}))\s*(-\s*\d+\s*)?(kalender|werk)?({_TIME_UNITS})\b|\bgeen\s+(maximum|limiet|termijn)\b"),
+        # … or hours written short ("60u. per maand")
+        re.compile(rf"(\d|\b({NUMBER_WORDS}))\s*(-\s*\d+\s*)?(kalender|werk)?({_TIME_UNITS})\b|\d\s*u\b|\bgeen\s+(maximum|limiet|termijn)\b"),
     ),
     (  # a count
         re.compile(r"\bhoeveel\b"),

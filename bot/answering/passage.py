@@ -129,14 +129,14 @@ def searched_prefixes(asked: Asked) -> list[str]:
     return sorted(asked.content | others)
 
 
-def names_document(question: str, document: Record) -> list[str]:
+def names_document(question: str, document: Record, *, by_name: bool = False) -> list[str]:
     """The words of the question that name the document ("volgens de SERV", "in de proeftuinen"): its
     `named_by` words and phrases, whole ("samenwonende" does not name the "samenlevingsjobs" advice), "a + b"
-    both; without them, the long words of its title."""
+    both; without them, the long words of its title. `by_name`: no "a + b" (the report on VDAB and OCMW is
+    one place to look when nothing else answers, not what every question about the two is about)."""
     asked = question.casefold()
     if document.get("named_by"):
-        # "VDAB + OCMW": both words, anywhere in the question
-        return [n for n in document["named_by"] if all(
+        return [n for n in document["named_by"] if not (by_name and "+" in n) and all(
             re.search(rf"(?<!\w){re.escape(part.strip().casefold())}(?!\w)", asked) for part in n.split("+"))]
     title = set(re.findall(r"\w{4,}", f"{document['short_title']} {document['title']}".casefold()))
     return [w for w in re.findall(r"\w{4,}", asked) if w in title or w.rstrip("s") in title]

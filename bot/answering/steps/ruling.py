@@ -274,9 +274,11 @@ def _named(kb: KnowledgeBase, turn: Turn) -> Named:
     terms = set(concepts(kb, turn.text))
     terms |= {"#" + term for values in turn.concepts.values() for term in values}
     if turn.previous_documents and turn.previous_topic is not None:
-        for term in turn.previous_topic.get("concepts") or []:
-            if kb.label_of(term) == "traject":
-                terms.add("#" + term)
+        services = [t for t in turn.previous_topic.get("concepts") or [] if kb.label_of(t) in answers.SERVICE_LABELS]
+        # … when a trajectory is what the answer was about (its first service): after gemeenschapsdienst
+        # (a WES inside GLOW), "kan da verlengd worden?" asks about the stage, not about GLOW
+        if services and kb.label_of(services[0]) == "traject":
+            terms |= {"#" + t for t in services if kb.label_of(t) == "traject"}
     words = frozenset(_words(turn.text))
     beginnings = frozenset(w[:n] for w in words for n in range(min(STEM_LENGTH, len(w)), len(w) + 1))
     text = f" {' '.join(_tokens(turn.text))} "

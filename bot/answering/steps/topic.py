@@ -8,7 +8,7 @@ from typing import Any
 from bot import answers, messages
 from bot.answering.config import CONFIG
 from bot.answering.focus import STRICT, carries_kind, counts_asked, focus, overlap, units, weight
-from bot.answering.passage import best_passage
+from bot.answering.passage import best_passage, names_document
 from bot.answering.question import stems
 from bot.answering.steps.decline import decline
 from bot.answering.steps.passage import citation_of, passage, quoted
@@ -35,6 +35,14 @@ def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     if short is not None and turn.asked.kind != "ja_nee" and answers.asks_for_missing_fact(turn.text, f"{title}\n{short.text}"):
         short = None
     documents = [c["document"] for c in kb.citations(answer.record_ids)]
+    named = [
+        d["id"] for d in kb.all("documents") if d.get("weight") == "background" and names_document(turn.text, d, by_name=True)
+    ]
+    if named and not set(named) & set(documents):
+        # "hoelang duurt gemeenschapsdienst volgens de serv?": the advice says it, not the GLOW topic the NLU chose
+        found = passage(kb, turn, documents=named, background_only=False)
+        if found is not None:
+            return found
     if short is not None:
         return _better_passage(kb, turn, short, documents) or short
     if today:
