@@ -1006,3 +1006,12 @@ def test_who_or_which_one_in_a_region_is_declined_with_the_documents_contacts(kb
     # the draaiboeken name no regional partners; the GLOW topic about what partners do is no answer
     answer = ask(kb, "wie is de glow partner in de regio gent?", intent="glow_partner_taken", entities=[entity("traject", "glow")])
     assert answer.declined and "Contactpersonen VDAB voor GLOW" in answer.text, answer.text
+
+
+def test_a_question_in_a_background_documents_own_words_is_answered_from_it(kb):
+    # "knipperlichten" names no document, but only the HIVA report uses the word (documents.yml own_terms)
+    answer = ask(kb, "hoeveel knipperlichten worden bij vdab beoordeeld?", intent="out_of_scope", action="no_answer")
+    assert "zes knipperlichten" in answer.text and answer.source_line.startswith("Bron: Onderzoeksrapport proeftuinen")
+    # a question naming neither the report nor its own words is not answered from a stray sentence of it
+    answer = ask(kb, "hoeveel lampjes worden bij vdab beoordeeld?", intent="out_of_scope", action="no_answer")
+    assert answer.declined

@@ -129,6 +129,17 @@ def searched_prefixes(asked: Asked) -> list[str]:
     return sorted(asked.content | others)
 
 
+def uses_own_terms(question: str, document: Record) -> bool:
+    """Whether the question uses a word only this document uses (`own_terms`: "knipperlichten")."""
+    return bool(_whole(question.casefold(), document.get("own_terms") or []))
+
+
+def _whole(asked: str, phrases: list[str]) -> list[str]:
+    """The phrases that stand whole in the (casefolded) question; "a + b": both words, anywhere."""
+    return [n for n in phrases if all(
+        re.search(rf"(?<!\w){re.escape(part.strip().casefold())}(?!\w)", asked) for part in n.split("+"))]
+
+
 def names_document(question: str, document: Record, *, by_name: bool = False) -> list[str]:
     """The words of the question that name the document ("volgens de SERV", "in de proeftuinen"): its
     `named_by` words and phrases, whole ("samenwonende" does not name the "samenlevingsjobs" advice), "a + b"
@@ -136,8 +147,7 @@ def names_document(question: str, document: Record, *, by_name: bool = False) ->
     one place to look when nothing else answers, not what every question about the two is about)."""
     asked = question.casefold()
     if document.get("named_by"):
-        return [n for n in document["named_by"] if not (by_name and "+" in n) and all(
-            re.search(rf"(?<!\w){re.escape(part.strip().casefold())}(?!\w)", asked) for part in n.split("+"))]
+        return _whole(asked, [n for n in document["named_by"] if not (by_name and "+" in n)])
     title = set(re.findall(r"\w{4,}", f"{document['short_title']} {document['title']}".casefold()))
     return [w for w in re.findall(r"\w{4,}", asked) if w in title or w.rstrip("s") in title]
 

@@ -57,9 +57,10 @@ KINDS: dict[str, Kind] = {
             "A new version of a document is a new document record whose `supersedes` names the previous one; records "
             "citing only superseded versions are history (kept, not answered by default). `named_by`: the words "
             "and phrases a question names the document by (\"serv\", \"proeftuinen\"; \"vdab + ocmw\": both), not the common "
-            "words of its title.",
+            "words of its title. `own_terms`: words only this document uses (\"werkwinkels\", \"knipperlichten\"): a question "
+            "using them is about it, though they name no document.",
             required=("title", "short_title", "version", "date", "file", "weight", "sections"),
-            optional=("note", "contacts", "supersedes", "named_by"),
+            optional=("note", "contacts", "supersedes", "named_by", "own_terms"),
             references={"contacts": "contacts", "supersedes": "documents"},
             choices={"weight": ("core", "background")},
             cited=False,
@@ -168,7 +169,7 @@ CITATION_FIELDS = ("document", "version", "section", "passage")
 
 #: Fields stored as JSON text in knowledge.db (lists and mappings).
 STRUCTURED_FIELDS = frozenset(
-    {"sources", "variants", "concepts", "contacts", "named_by", "related", "sections", "steps", "tasks", "cannot", "documents", "for_client", "clarify",
+    {"sources", "variants", "concepts", "contacts", "named_by", "own_terms", "related", "sections", "steps", "tasks", "cannot", "documents", "for_client", "clarify",
      "asks", "unless"}
 )
 

@@ -162,7 +162,7 @@ def plan_update(
         "id": new_id, "title": old["title"], "short_title": old["short_title"], "version": str(version),
         "date": date, "file": source_name or f"{new_id}.txt", "weight": old["weight"], "supersedes": document_id,
         "contacts": list(old.get("contacts") or []), "sections": [s.entry() for s in sections],
-    } | ({"named_by": list(old["named_by"])} if old.get("named_by") else {})
+    } | {name: list(old[name]) for name in ("named_by", "own_terms") if old.get(name)}
     located, missing = cut_sections(new, text)
     if missing:
         raise KnowledgeError("K074", f"koppen niet terug te vinden in de nieuwe tekst: {', '.join(missing)}")
@@ -708,8 +708,9 @@ def _document_text(document: dict[str, Any]) -> str:
         lines.append(f"  {name}: {q(document[name])}")
     if document.get("contacts"):
         lines.append(f"  contacts: [{', '.join(document['contacts'])}]")
-    if document.get("named_by"):
-        lines.append(f"  named_by: [{', '.join(q(n) for n in document['named_by'])}]")
+    for name in ("named_by", "own_terms"):
+        if document.get(name):
+            lines.append(f"  {name}: [{', '.join(q(n) for n in document[name])}]")
     lines.append("  sections:")
     for section in document["sections"]:
         lines.append("    - {" + ", ".join(f"{k}: {q(v)}" for k, v in section.items()) + "}")

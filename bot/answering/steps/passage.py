@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import answers
-from bot.answering.passage import best_passage, names_document, passage_intro
+from bot.answering.passage import best_passage, names_document, passage_intro, uses_own_terms
 from bot.answering.turn import Turn
 from bot.answers import Answer
 from bot.knowledge.query import KnowledgeBase, Record
@@ -27,7 +27,8 @@ def passage(
         # only a background document the question names ("volgens de SERV", "in de proeftuinen"):
         # a stray sentence of a 48,000-word report is no answer to an unrecognised question
         documents = [
-            d["id"] for d in kb.all("documents") if d.get("weight") == "background" and names_document(turn.text, d)
+            d["id"] for d in kb.all("documents")
+            if d.get("weight") == "background" and (names_document(turn.text, d) or uses_own_terms(turn.text, d))
         ]
         if not documents:
             return None

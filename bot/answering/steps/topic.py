@@ -8,7 +8,7 @@ from typing import Any
 from bot import answers, messages
 from bot.answering.config import CONFIG
 from bot.answering.focus import STRICT, carries_kind, counts_asked, focus, overlap, units, weight
-from bot.answering.passage import best_passage, names_document
+from bot.answering.passage import best_passage, names_document, uses_own_terms
 from bot.answering.question import stems
 from bot.answering.steps.decline import decline
 from bot.answering.steps.passage import citation_of, passage, quoted
@@ -36,7 +36,8 @@ def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         short = None
     documents = [c["document"] for c in kb.citations(answer.record_ids)]
     named = [
-        d["id"] for d in kb.all("documents") if d.get("weight") == "background" and names_document(turn.text, d, by_name=True)
+        d["id"] for d in kb.all("documents")
+        if d.get("weight") == "background" and (names_document(turn.text, d, by_name=True) or uses_own_terms(turn.text, d))
     ]
     if named and not set(named) & set(documents):
         # "hoelang duurt gemeenschapsdienst volgens de serv?": the advice says it, not the GLOW topic the NLU chose
