@@ -1015,3 +1015,13 @@ def test_a_question_in_a_background_documents_own_words_is_answered_from_it(kb):
     # a question naming neither the report nor its own words is not answered from a stray sentence of it
     answer = ask(kb, "hoeveel lampjes worden bij vdab beoordeeld?", intent="out_of_scope", action="no_answer")
     assert answer.declined
+
+
+def test_a_permission_from_a_moment_on_is_nee_before_it_and_ja_once_the_question_states_it(kb):
+    # "een wijziging in het traject kan, … maar pas vanaf er duidelijkheid is dat de uitkering stopt"
+    before = ask(kb, "mag het traject van de klant al gewijzigd worden voor er duidelijkheid is dat de uitkering stopt?",
+                 intent="lp_werkloosheidsuitkering_beperking")
+    assert before.text.startswith("Nee"), before.text
+    once = ask(kb, "mag het traject van de klant gewijzigd worden als er duidelijkheid is dat de uitkering stopt?",
+               intent="lp_werkloosheidsuitkering_beperking")
+    assert once.text.startswith("Ja"), once.text

@@ -558,5 +558,31 @@ def _clause_verdict(asked: Asked, asked_text: str, clause: str, shared: set[str]
     if not says_yes or len(own) <= CONFIG.verdict_min_coverage * len(asked.content - asked.topical):
         return None
     if _ONLY_IF.search(clause) and not stated:
-        return "hangt af"
+        return _from_the_moment(asked, asked_text, clause) or "hangt af"
     return None if conditional else "ja"
+
+
+#: "… kan, maar pas vanaf er duidelijkheid is": a permission from a moment on
+_ONLY_FROM = re.compile(r"\bpas\s+(?:vanaf|als|na|nadat|wanneer|zodra)\b(?P<condition>[^.;:,]+)")
+#: the question asks about the time before that moment ("mag dat al voor er duidelijkheid is?") …
+_BEFORE = re.compile(r"\b(voor|voordat|vooraleer|zonder|nog\s+niet|nog\s+geen)\b")
+#: … or from it on ("mag dat als er duidelijkheid is?")
+_FROM = re.compile(r"\b(vanaf|als|na|nadat|zodra|eens|wanneer|indien)\b")
+_CONDITION_WINDOW = 40
+
+
+def _from_the_moment(asked: Asked, question: str, clause: str) -> str | None:
+    """For a clause that permits only from a moment on ("pas vanaf X"): "nee" when the question asks
+    about before it ("al voor X"), "ja" when it states it ("als X"), else None."""
+    found = _ONLY_FROM.search(clause)
+    condition = stems(found.group("condition")) if found else frozenset()
+    if not condition or len(condition & asked.content) < CONFIG.condition_stated_share * len(condition):
+        return None
+    if _precedes(_BEFORE, question, condition):
+        return "nee"
+    return "ja" if _precedes(_FROM, question, condition) else None
+
+
+def _precedes(pattern: re.Pattern[str], question: str, condition: frozenset[str]) -> bool:
+    """Whether a word of `pattern` in the question stands shortly before a word of the condition."""
+    return any(stems(question[m.end(): m.end() + _CONDITION_WINDOW]) & condition for m in pattern.finditer(question))
