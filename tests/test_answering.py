@@ -221,7 +221,7 @@ def test_a_passage_answer_quotes_a_background_document_word_for_word_and_says_wh
     quoted = answer.text.split("\n", 1)[1].strip('"')
     row = kb.db.execute("select text from passages where text = ?", [quoted]).fetchone()
     assert row is not None
-    assert answer.text.startswith("Letterlijk uit SERV-advies Samenlevingsjobs (Advies van de Vlaamse sociale partners")
+    assert answer.text.startswith("Letterlijk uit SERV-advies Samenlevingsjobs (Advies van de sociale partners")
     assert answer.source_line.startswith("Bron: SERV-advies Samenlevingsjobs")
 
 
