@@ -66,6 +66,7 @@ def without_note_marks(text: str) -> str:
     return _NOTE_MARK.sub("", text)
 
 
+@lru_cache(maxsize=1 << 15)  # the same record sentences and passages are read for question after question
 def carries_kind(kind: str, text: str) -> bool:
     """Whether `text` holds the kind of information a question of this kind asks (see CARRIERS): a
     footnote's number is none."""
