@@ -226,6 +226,10 @@ ASKED_FACTS = (
         re.compile(r"\b(wie|welke?)\b.{0,60}\b(in|van|uit|voor)\s+(de|onze|ons|mijn|jouw|die)?\s*(regio|provincie)\b"),
         re.compile(r"[\w.+-]+@[\w.-]+\w|\b0\d{2,3}[ /.]?\d{2}|https?://|\bwww\."),
     ),
+    (  # a link: a web address
+        re.compile(r"\b(link|url|webadres|internetadres|downloaden|download)\b"),
+        re.compile(r"https?://|\bwww\."),
+    ),
     (  # phone
         re.compile(r"\bgsm\b|\b(gsm|telefoon)[- ]?(nummer|nr)\w*"),
         re.compile(r"\b0\d{2,3}[ /.]?\d{2}[ /.]?\d{2,3}"),
@@ -405,6 +409,16 @@ def asks_about_today_from_background(kb: KnowledgeBase, question: str, record_id
         return False
     documents = {d for rid in record_ids for d in kb.documents_citing("topics", rid)}
     return bool(documents) and all((kb.document(d) or {}).get("weight") == "background" for d in documents)
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def years_no_document_mentions(kb: KnowledgeBase, question: str) -> set[str]:
+    """The years a question names that no source text mentions ("hoeveel wijk-werkers in 2026?"): a figure,
+    a date or a person of that year is not in the draaiboeken, whatever a neighbouring sentence says."""
+    asked = set(_YEAR.findall(question))
+    return asked - kb.years_mentioned() if asked else set()
 
 
 def answer_question(kb: KnowledgeBase, intent: str, concepts: Concepts, question: str) -> Answer:

@@ -1025,3 +1025,21 @@ def test_a_permission_from_a_moment_on_is_nee_before_it_and_ja_once_the_question
     once = ask(kb, "mag het traject van de klant gewijzigd worden als er duidelijkheid is dat de uitkering stopt?",
                intent="lp_werkloosheidsuitkering_beperking")
     assert once.text.startswith("Ja"), once.text
+
+
+def test_a_fact_of_a_year_no_source_text_mentions_is_declined(kb):
+    # the texts mention no 2026: a start date, a count or a person of that year is not in them
+    answer = ask(kb, "wanneer loopt de huidige glow-tender af en komt er ne nieuwe tender in 2026?", intent="glow_wat",
+                 entities=[entity("traject", "glow")])
+    assert answer.declined, answer.text
+    # a year the texts do mention is asked like any other
+    answer = ask(kb, "wanneer is glow van start gegaan?", intent="glow_wat", entities=[entity("traject", "glow")])
+    assert not answer.declined and "1/1/23" in answer.text, answer.text
+
+
+def test_a_question_for_a_link_is_not_answered_without_one(kb):
+    answer = ask(kb, "heeft iemand de link naar die deeldatabank se waar de vacatures sociale economie in staan?",
+                 intent="twe_vacatures_se")
+    assert answer.declined, answer.text
+    answer = ask(kb, "waar worden de vacatures sociale economie bijgehouden?", intent="twe_vacatures_se")
+    assert "deeldatabank" in answer.text and not answer.declined

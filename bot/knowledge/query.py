@@ -42,6 +42,7 @@ class KnowledgeBase:
             )
         self.db = sqlite_utils.Database(conn)
         self._passages: dict[tuple[str, str], list[Record]] = {}
+        self._years: set[str] | None = None
         # the records of each kind, decoded once (the database is read-only; every answer reads them)
         self._records: dict[str, list[Record]] = {}
         self._by_id: dict[str, dict[str, Record]] = {}
@@ -141,6 +142,13 @@ class KnowledgeBase:
             [query, limit],
         )
         return [dict(zip([c[0] for c in rows.description], r)) for r in rows.fetchall()]
+
+    def years_mentioned(self) -> set[str]:
+        """Every year (19xx, 20xx) some passage of the source texts mentions."""
+        if self._years is None:
+            rows = self.db.execute("select text from passages").fetchall()
+            self._years = {y for (text,) in rows for y in re.findall(r"\b(?:19|20)\d\d\b", text)}
+        return self._years
 
     def passages_in(self, document: str, section: str) -> list[Record]:
         """The passages of one section, in the document's order (kept: the database is read-only)."""

@@ -32,6 +32,8 @@ def passage(
         ]
         if not documents:
             return None
+    if answers.years_no_document_mentions(kb, turn.text):
+        return None  # "hoeveel wijk-werkers in 2026?": no source text says anything of that year
     found = best_passage(kb, turn.text, turn.asked, documents)
     return None if found is None else quoted(kb, found.row, text=found.text)
 

@@ -27,7 +27,9 @@ def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     answer = answers.answer_intent(kb, intent, turn.concepts, turn.text)
     if answer is None or answer.buttons:  # no topic, or a clarifying question of the topic
         return answer
-    today = answers.asks_about_today_from_background(kb, turn.text, answer.record_ids)
+    today = answers.asks_about_today_from_background(kb, turn.text, answer.record_ids) or (
+        turn.asked.kind in _ONE_FACT and turn.asked.kind != "ja_nee" and bool(answers.years_no_document_mentions(kb, turn.text))
+    )
     short = None if today or answers.asks_for_missing_fact(turn.text, answer.text) else shorten(kb, turn, answer)
     # the fact asked stands in the topic, but not in what answers the question (the topic's title says
     # what the whole answer is about: "fase 2" of the proeftuinen)
