@@ -191,7 +191,8 @@ ASKED_FACTS = (
     (  # money
         # not "betaald werk" (a paid job) nor "verdient aandacht"
         re.compile(
-            r"\b(bedrag\w*|bedraagt|euro|kost(en|t)?|\w*vergoeding\w*|premie\w*|loon|lonen|verdienste\w*|subsidie\w*)\b"
+            r"\b(bedrag\w*|bedraagt|bedroeg|euro|kost(en|t)?|\w*vergoeding\w*|premie\w*|loon|lonen|verdienste\w*|subsidie\w*|"
+            r"budget\w*|financiering)\b"
             r"|\b(hoeveel|wat)\s+(verdien|betaal|krijg|ontvang)\w*|\bhoeveel\b[^?.]*\b(betaald|betaalt|verdient|verdienen)\b|\bbetaal(t|en|d)?\s+(voor|aan|de|het|hem|haar|hen)\b|€"
         ),
         re.compile(r"€|\beuro\b"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import answering, messages
-from bot.answering.focus import carries_kind, units, verdict
+from bot.answering.focus import _counts_things, _only_measures, carries_kind, units, verdict
 from bot.answering.question import read_question
 from bot.follow_ups import Context
 from bot.knowledge.passages import split_passages, split_sentences
@@ -1043,3 +1043,14 @@ def test_a_question_for_a_link_is_not_answered_without_one(kb):
     assert answer.declined, answer.text
     answer = ask(kb, "waar worden de vacatures sociale economie bijgehouden?", intent="twe_vacatures_se")
     assert "deeldatabank" in answer.text and not answer.declined
+
+
+def test_a_count_of_things_is_not_answered_by_a_measure(kb):
+    # "hoeveel ibo-contracten …": "24 maanden" counts no contracts
+    answer = ask(kb, "hoeveel ibo-contracten mogen er maximaal ingezet worden binnen een glow-traject?", intent="glow_wat",
+                 entities=[entity("traject", "glow"), entity("instrument", "ibo")])
+    assert answer.declined, answer.text
+    # … but a question for a share is answered by one
+    assert not _counts_things(frozenset({"percentage", "wijk-werkers"}))
+    assert _only_measures("Uit cijfers van 2022 blijkt dat 15% van de wijk-werkers doorstroomde") is False
+    assert _only_measures("minimaal 32 en maximaal 64 uur per maand")

@@ -317,6 +317,9 @@ def focus(
         if not carrying:
             return Focus(sentences=[], shortened=True)  # the topic does not give the number asked
         picked = carrying[:1]
+    if asked.kind == "hoeveel" and _counts_things(asked.words) and all(
+            _only_measures(candidates[i]) for i in picked):
+        return Focus(sentences=[], shortened=True)  # "hoeveel lokale besturen …": "32 tot 64 uur" counts none
     # the best-scoring sentence that states a verdict (only an explicit exclusion does) comes first:
     # "Nee: <that sentence>", the others after it in the answer's order
     # (a "ja" or "hangt af" only from the best sentence: a permission in a lesser one is about something else)
@@ -392,6 +395,35 @@ def counts_asked(asked: Asked, unit: str) -> bool:
     """Whether the sentence counts what a "hoeveel" question counts: a number with that word right
     after it, or a word or two further ("63 cliënten", "dertig doorverwijzingen", "64 uur per maand")."""
     return any(asked.counted in stems(match.group(1)) for match in _NUMBER_AND_NOUN.finditer(unit.casefold()))
+
+
+#: A number and the word after it ("64 uur", "15%", "4,5 euro", "zes knipperlichten").
+_NUMBER_AND_WORD = re.compile(rf"(?:\d+(?:[.,]\d+)*|\b(?:{NUMBER_WORDS})\b)\s*([%\w'-]*)")
+#: The units of a measure: a number with one of these counts no things.
+_MEASURES = frozenset({"%", "procent", "euro", "u", "uur", "uren", "dag", "dagen", "kalenderdagen", "werkdagen", "week",
+                       "weken", "maand", "maanden", "jaar", "jaren", "km", "keer"})
+
+
+#: Words of a question for a share or an amount ("welk percentage van de wijk-werkers …"): a measure is its answer.
+_SHARE = frozenset({"percentage", "procent", "aandeel", "deel", "bedrag", "bedragen", "verhouding"})
+
+
+def _counts_things(asked_words: frozenset[str]) -> bool:
+    """Whether a "hoeveel" question counts things (a plural noun: "lokale besturen", "ibo-contracten"), not a
+    measure ("hoeveel uur", "hoeveel euro") or an amount ("hoeveel verdient …")."""
+    return any(w.endswith(("en", "s")) and w not in _MEASURES and len(w) > 3 for w in asked_words) and not (
+        asked_words & (_MEASURES | _SHARE))
+
+
+def _only_measures(sentence: str) -> bool:
+    """Whether every number in the sentence is a measure ("32 en maximaal 64 uur per maand", "15%")."""
+    found = [m.group(1).casefold().rstrip(".") for m in _NUMBER_AND_WORD.finditer(without_note_marks(sentence))]
+    # "32 en maximaal 64 uur": the first number has the unit of the next
+    found = [w for w in found if w not in _RANGE_WORDS]
+    return bool(found) and all(w in _MEASURES for w in found)
+
+
+_RANGE_WORDS = frozenset({"en", "tot", "of", "à", "a", "-", ""})
 
 
 def _answers_number(asked: Asked, unit: str) -> bool:
