@@ -119,17 +119,8 @@ def turn_of(tracker: Tracker, reading: str, skip_intent: str = "") -> answering.
             tracker.get_slot("client_facts"),
             tracker.get_slot("clarification") or [],
             tracker.get_slot("client_targets") or [],
-            question=previous_message(tracker),
-            declined=bool(tracker.get_slot("answer_declined")),
-            documents=list(dict.fromkeys(s["document"] for s in tracker.get_slot("answer_sources") or [])),
         ),
     )
-
-
-def previous_message(tracker: Tracker) -> str:
-    """The user's message before the latest one ("" for the first)."""
-    said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
-    return said[-2] if len(said) > 1 else ""
 
 
 class ActionAnswer(KnowledgeAction):

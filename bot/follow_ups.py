@@ -42,10 +42,6 @@ class Context:
     readings: list[dict] = field(default_factory=list)
     #: the trajectories the guide's question was about (none named: all)
     targets: list[str] = field(default_factory=list)
-    #: the user's message before this one, whether its answer was a decline, and the documents it cited
-    question: str = ""
-    declined: bool = False
-    documents: list[str] = field(default_factory=list)
 
 
 def _short(text: str) -> bool:

@@ -7,8 +7,7 @@
     5 rule            a combination of two services: verdict first, from the rule table
     6 topic           the recognised topic, cut to the sentences that answer (fact extraction)
     7 passage         the sentence of a source text that answers, quoted, when no topic does
-    8 earlier question  a short follow-up nothing answers, read with the question before it ("hoelang duurde da?")
-    9 decline         "dat staat niet in de draaiboeken", with the contact of the document asked about
+    8 decline         "dat staat niet in de draaiboeken", with the contact of the document asked about
 
 The first step that returns an answer wins. Actions only read the tracker into a `Turn` and
 dispatch what `answer` returns. Layout:

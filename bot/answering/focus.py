@@ -438,7 +438,7 @@ def _answers_number(asked: Asked, unit: str) -> bool:
 
 
 #: Stems of the units a number is asked in ("hoeveel weken"): they say what is asked, not about what.
-_UNITS = frozenset(stems("dag dagen kalenderdagen werkdagen week weken maand maanden jaar jaren uur uren euro procent"))
+_UNITS = frozenset(stems("dag dagen kalenderdagen werkdagen week weken maand maanden jaar jaren uur uren euro procent duren"))
 
 
 def _fitting(unit: str) -> list[tuple[str, str]]:

@@ -8,7 +8,6 @@ from bot.answering.steps.abbreviation import abbreviation
 from bot.answering.steps.clarifying import clarifying
 from bot.answering.steps.decline import decline
 from bot.answering.steps.described_client import asks_about_an_instrument, asks_access, described_client
-from bot.answering.steps.earlier_question import earlier_question
 from bot.answering.steps.follow_up import follow_up
 from bot.answering.steps.passage import passage
 from bot.answering.steps.rule import rule
@@ -34,10 +33,7 @@ def answer(kb: KnowledgeBase, turn: Turn) -> Answer:
     found = next((a for a in (step(kb, turn) for step in STEPS) if a is not None), None)
     if found is None or found.declined and not answers.unusable_message(turn.text):
         access = asks_access(turn) and not asks_about_an_instrument(kb, turn)
-        found = (
-            (eligibility.answer_described_client(kb, turn.text) if access else None)
-            or earlier_question(kb, turn) or found or decline(kb, turn)
-        )
+        found = (eligibility.answer_described_client(kb, turn.text) if access else None) or found or decline(kb, turn)
     if answers.asks_earlier_version(turn.text):
         # about this answer's topic, or (a follow-up without one) the previous answer's
         answered = found.record_ids if found.substantive else turn.previous.record_ids

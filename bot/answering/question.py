@@ -80,7 +80,7 @@ FILLER_WORDS = frozenset(
     even precies juist ne nen ene den wel al eens hoeveel waarom welk wij we jullie u uw hen zij die
     binnen buiten kunt ben bent was waren ons onze wordt word geen iets alles elke elk ieder andere ander
     volgens plaats stelt zegt zeggen staat vind vindt lang tussen verschil verschillen verschilt
-    terwijl gewoon momenteel zit zitten zijne haar tijdens gedurende toegelaten toegestaan ok oké oke hoelang
+    terwijl gewoon momenteel zit zitten zijne haar tijdens gedurende toegelaten toegestaan ok oké oke
     waarvoor waarbij waarin waarop waarmee waaruit toont""".split()
 )
 #: A negation word and the words it excludes ("voor iemand die géén leefloon heeft").
@@ -91,7 +91,7 @@ STEM_LENGTH = 5
 #: Forms that a five-letter stem does not bring together: a verb's irregular forms, the short
 #: forms case workers type ("max 30 dagen" and "maximaal 30 kalenderdagen").
 SAME_WORD = {
-    "duurt": "duren", "duur": "duren", "duurde": "duren", "looptijd": "duren", "duurtijd": "duren",
+    "duurt": "duren", "duur": "duren", "duurde": "duren", "looptijd": "duren",
     "max": "maximaal", "maximum": "maximaal", "maximale": "maximaal", "min": "minimaal", "minimum": "minimaal",
     "minimale": "minimaal", "art": "artikel",
 }

@@ -1,4 +1,4 @@
-"""Step 9, decline: "dat staat niet in de draaiboeken", with the contact of the document asked about."""
+"""Step 8, decline: "dat staat niet in de draaiboeken", with the contact of the document asked about."""
 from __future__ import annotations
 
 from bot import answers
