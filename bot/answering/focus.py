@@ -415,6 +415,10 @@ def _counts_things(asked_words: frozenset[str]) -> bool:
         asked_words & (_MEASURES | _SHARE))
 
 
+#: The words between the numbers of a range ("32 en maximaal 64 uur"), or none after a number.
+_RANGE_WORDS = frozenset({"en", "tot", "of", "à", "a", "-", ""})
+
+
 def _only_measures(sentence: str) -> bool:
     """Whether every number in the sentence is a measure ("32 en maximaal 64 uur per maand", "15%")."""
     found = [m.group(1).casefold().rstrip(".") for m in _NUMBER_AND_WORD.finditer(without_note_marks(sentence))]
@@ -422,8 +426,6 @@ def _only_measures(sentence: str) -> bool:
     found = [w for w in found if w not in _RANGE_WORDS]
     return bool(found) and all(w in _MEASURES for w in found)
 
-
-_RANGE_WORDS = frozenset({"en", "tot", "of", "à", "a", "-", ""})
 
 
 def _answers_number(asked: Asked, unit: str) -> bool:
@@ -437,8 +439,9 @@ def _answers_number(asked: Asked, unit: str) -> bool:
     return not about or bool(held(asked, unit) - asked.topical)
 
 
-#: Stems of the units a number is asked in ("hoeveel weken"): they say what is asked, not about what.
-_UNITS = frozenset(stems("dag dagen kalenderdagen werkdagen week weken maand maanden jaar jaren uur uren euro procent duren"))
+#: Stems of the units a number is asked in ("hoeveel weken"), and of the verb of "hoelang duurt": they say
+#: what is asked, not about what.
+_UNITS = frozenset(stems(" ".join(sorted(_MEASURES)) + " duren"))
 
 
 def _fitting(unit: str) -> list[tuple[str, str]]:

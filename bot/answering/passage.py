@@ -129,9 +129,14 @@ def searched_prefixes(asked: Asked) -> list[str]:
     return sorted(asked.content | others)
 
 
-def uses_own_terms(question: str, document: Record) -> bool:
-    """Whether the question uses a word only this document uses (`own_terms`: "knipperlichten")."""
-    return bool(_whole(question.casefold(), document.get("own_terms") or []))
+def background_documents_asked(kb: KnowledgeBase, question: str, *, by_name: bool = False) -> list[str]:
+    """The background documents the question names (see `names_document`) or uses the own words of
+    (`own_terms`: "knipperlichten" only the HIVA report uses)."""
+    return [
+        d["id"] for d in kb.all("documents")
+        if d.get("weight") == "background"
+        and (names_document(question, d, by_name=by_name) or _whole(question.casefold(), d.get("own_terms") or []))
+    ]
 
 
 def _whole(asked: str, phrases: list[str]) -> list[str]:

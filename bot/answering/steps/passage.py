@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import answers
-from bot.answering.passage import best_passage, names_document, passage_intro, uses_own_terms
+from bot.answering.passage import background_documents_asked, best_passage, passage_intro
 from bot.answering.turn import Turn
 from bot.answers import Answer
 from bot.knowledge.query import KnowledgeBase, Record
@@ -26,10 +26,7 @@ def passage(
             return None  # a 2013 report or an advice says nothing about what can be done today
         # only a background document the question names ("volgens de SERV", "in de proeftuinen"):
         # a stray sentence of a 48,000-word report is no answer to an unrecognised question
-        documents = [
-            d["id"] for d in kb.all("documents")
-            if d.get("weight") == "background" and (names_document(turn.text, d) or uses_own_terms(turn.text, d))
-        ]
+        documents = background_documents_asked(kb, turn.text)
         if not documents:
             return None
     if answers.years_no_document_mentions(kb, turn.text):

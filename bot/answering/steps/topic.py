@@ -8,7 +8,7 @@ from typing import Any
 from bot import answers, messages
 from bot.answering.config import CONFIG
 from bot.answering.focus import STRICT, carries_kind, counts_asked, focus, overlap, units, weight
-from bot.answering.passage import best_passage, names_document, uses_own_terms
+from bot.answering.passage import background_documents_asked, best_passage
 from bot.answering.question import stems
 from bot.answering.steps.decline import decline
 from bot.answering.steps.passage import citation_of, passage, quoted
@@ -27,9 +27,10 @@ def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     answer = answers.answer_intent(kb, intent, turn.concepts, turn.text)
     if answer is None or answer.buttons:  # no topic, or a clarifying question of the topic
         return answer
-    today = answers.asks_about_today_from_background(kb, turn.text, answer.record_ids) or (
-        turn.asked.kind in _ONE_FACT and turn.asked.kind != "ja_nee" and bool(answers.years_no_document_mentions(kb, turn.text))
-    )
+    # a question about today answered from a report or an advice, or for a fact of a year no text mentions
+    of_a_later_year = turn.asked.kind in _ONE_FACT and turn.asked.kind != "ja_nee" \
+        and bool(answers.years_no_document_mentions(kb, turn.text))
+    today = answers.asks_about_today_from_background(kb, turn.text, answer.record_ids) or of_a_later_year
     short = None if today or answers.asks_for_missing_fact(turn.text, answer.text) else shorten(kb, turn, answer)
     # the fact asked stands in the topic, but not in what answers the question (the topic's title says
     # what the whole answer is about: "fase 2" of the proeftuinen)
@@ -37,10 +38,7 @@ def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     if short is not None and turn.asked.kind != "ja_nee" and answers.asks_for_missing_fact(turn.text, f"{title}\n{short.text}"):
         short = None
     documents = [c["document"] for c in kb.citations(answer.record_ids)]
-    named = [
-        d["id"] for d in kb.all("documents")
-        if d.get("weight") == "background" and (names_document(turn.text, d, by_name=True) or uses_own_terms(turn.text, d))
-    ]
+    named = background_documents_asked(kb, turn.text, by_name=True)
     if named and not set(named) & set(documents):
         # "hoelang duurt gemeenschapsdienst volgens de serv?": the advice says it, not the GLOW topic the NLU chose
         found = passage(kb, turn, documents=named, background_only=False)
