@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from bot import messages
 from bot.knowledge.passages import split_sentences
-from bot.knowledge.query import KnowledgeBase, Record
+from bot.knowledge.query import YEAR, KnowledgeBase, Record
 
 #: The trajectory a combination question is about when it names only one service:
 #: "combinatietraject" in the draaiboeken means combining with a lokaal partnerschap.
@@ -412,13 +412,10 @@ def asks_about_today_from_background(kb: KnowledgeBase, question: str, record_id
     return bool(documents) and all((kb.document(d) or {}).get("weight") == "background" for d in documents)
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-
-
 def years_no_document_mentions(kb: KnowledgeBase, question: str) -> set[str]:
     """The years a question names that no source text mentions ("hoeveel wijk-werkers in 2026?"): a figure,
     a date or a person of that year is not in the draaiboeken, whatever a neighbouring sentence says."""
-    asked = set(_YEAR.findall(question))
+    asked = set(YEAR.findall(question))
     return asked - kb.years_mentioned() if asked else set()
 
 

@@ -93,19 +93,18 @@ def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list
         if stray(row["text"]):
             continue
         context = context_of(kb, row)
-        own = f"{row['section_title']} {' '.join(context)} {row['text']}"
+        own = _own_text(row, context)
         if len(held(asked, own)) < CONFIG.passage_min_shared_words or asked.excluded & (stems(own) - negated(own)):
             continue
-        # "volgens de SERV": a word naming the document counts towards the coverage, not as a match
-        searched = f"{' '.join(naming.get(row['document'], ()))} {own}"
         if asked.kind in _NEEDS_CARRIER and asked.kind in CARRIERS and not carries_kind(asked.kind, row["text"]):
             # the figure or the date may stand in the next sentence, about what this one names
             following = None if context else carried_on(kb, row, asked.kind)
             if following is None:
                 continue
             row, context = following
-            own = f"{row['section_title']} {' '.join(context)} {row['text']}"
-            searched = f"{' '.join(naming.get(row['document'], ()))} {own}"
+            own = _own_text(row, context)
+        # "volgens de SERV": a word naming the document counts towards the coverage, not as a match
+        searched = f"{' '.join(naming.get(row['document'], ()))} {own}"
         if asks_for_missing_fact(question, row["text"]):  # "hoeveel euro": a count of hours is no amount
             continue
         if _ASKS_CODE.search(question.casefold()) and not _CODE.search(row["text"]):
@@ -120,6 +119,11 @@ def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list
         ):
             best = Passage(row, coverage, about, counts, context)
     return best
+
+
+def _own_text(row: Record, context: tuple[str, ...]) -> str:
+    """What a passage says, read with its section's title and the sentences it points back to."""
+    return f"{row['section_title']} {' '.join(context)} {row['text']}"
 
 
 def searched_prefixes(asked: Asked) -> list[str]:

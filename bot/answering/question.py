@@ -154,8 +154,7 @@ class Asked:
 @lru_cache(maxsize=1 << 16)
 def negated(text: str) -> frozenset[str]:
     """The stems a text puts after "geen", "niet" or "zonder"."""
-    return frozenset(stem for match in _NEGATED.finditer(text.casefold()) for stem in stems(match.group(1)))
-
+    return frozenset(stem for phrase in negated_phrases(text) for stem in stems(phrase))
 
 
 def negated_phrases(text: str) -> list[str]:

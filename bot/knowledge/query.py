@@ -20,6 +20,9 @@ from bot.knowledge.sources import normalise
 
 Record = dict[str, Any]
 
+#: A year as the texts and the questions write it ("2012", "2025").
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
 _REBUILD = "bouw hem opnieuw met `python -m bot kb build`"
 
 
@@ -147,7 +150,7 @@ class KnowledgeBase:
         """Every year (19xx, 20xx) some passage of the source texts mentions."""
         if self._years is None:
             rows = self.db.execute("select text from passages").fetchall()
-            self._years = {y for (text,) in rows for y in re.findall(r"\b(?:19|20)\d\d\b", text)}
+            self._years = {y for (text,) in rows for y in YEAR.findall(text)}
         return self._years
 
     def passages_in(self, document: str, section: str) -> list[Record]:
