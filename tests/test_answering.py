@@ -375,7 +375,7 @@ def test_a_permission_about_something_else_of_the_question_gives_no_ja(kb):
 
 def test_an_explicit_denial_gives_nee_also_when_the_question_names_the_client(kb):
     answer = ask(kb, "moet ik zelf de glow partner bellen voor mijne leefloner?", intent="glow_overdracht")
-    assert answer.text.startswith("Nee: Je hoeft de GLOW-partners niet zelf te contacteren"), answer.text
+    assert answer.text.startswith("Nee: Je hoeft de GLOW-partners zelf niet te contacteren"), answer.text
 
 
 def test_client_words_the_rules_cannot_read_give_the_criterion_not_a_ja(kb):
@@ -923,7 +923,7 @@ def test_a_ja_nee_question_that_names_a_date_is_not_declined_for_want_of_that_da
     # "moet … zeggen vanaf wanneer …" asks whether, not when: the sentences about who tells the client answer it
     answer = ask(kb, "moet de vdab-bemiddelaar aan de klant zeggen vanaf wanneer zijn werkloosheidsuitkering gaat stoppen?",
                  intent="lp_werkloosheidsuitkering_beperking")
-    assert not answer.declined and "zonder uitspraken over individuele cases" in answer.text
+    assert not answer.declined and "zonder uitspraken te doen over individuele cases" in answer.text
 
 
 @pytest.mark.parametrize("text, verdict", [
@@ -1054,3 +1054,32 @@ def test_a_count_of_things_is_not_answered_by_a_measure(kb):
     assert not _counts_things(frozenset({"percentage", "wijk-werkers"}))
     assert _only_measures("Uit cijfers van 2022 blijkt dat 15% van de wijk-werkers doorstroomde") is False
     assert _only_measures("minimaal 32 en maximaal 64 uur per maand")
+
+
+# --- the LP target group's exclusions, as case workers describe the client -------------------------
+@pytest.mark.parametrize("text", [
+    "ik heb ne man zonder papieren met heel veel problemen, kan die in een LP?",
+    "mijne klant is 38, uitgeprocedeerd en heeft geen verblijfsstatuut meer, wel zware multiproblematiek "
+    "(schulden, psychisch). kan die in een lp terecht?",
+])
+def test_a_client_without_residence_status_gets_the_exclusion_first(kb, text):
+    answer = ask(kb, text, intent="lp_doelgroep")
+    assert answer.verdict == "nee" and answer.text.startswith("Nee: Personen zonder verblijfsstatuut"), answer.text
+    assert "§1.2" in answer.source_line
+
+
+def test_a_client_with_residence_status_gets_no_exclusion(kb):
+    answer = ask(kb, "mijn klant heeft een verblijfsstatuut maar geen werk, kan die in het lp?", intent="lp_doelgroep")
+    assert answer.verdict != "nee", answer.text
+
+
+def test_who_falls_outside_the_target_group_gets_the_list_of_exclusions(kb):
+    answer = ask(kb, "wie valt er eigenlijk buiten de doelgroep van de lokale partnerschappen?", intent="lp_doelgroep")
+    assert answer.text.startswith("Buiten de scope van de doelgroep vallen:"), answer.text
+    assert "verblijfsstatuut" in answer.text and "arbeidscontract" in answer.text
+
+
+def test_how_to_start_a_bvs_gets_the_steps_not_a_passage_about_leefloners(kb):
+    answer = ask(kb, "hoe start ik ne BVS op voor ne klant die bij ons in het LP zit? wie doet wat?", intent="bvs_opstarten")
+    assert "stagebedrijf" in answer.text and "registreert de BVS" in answer.text, answer.text
+    assert not answer.text.startswith("Let op"), answer.text

@@ -16,7 +16,7 @@ from bot.eligibility import UNKNOWN, read_facts
 #: GLOW = Draaiboek GLOW §1.4-1.6, TWE = Extranet TWE-OCMW screening.
 COMBINATIONS = [
     ("glow", "twe-ocmw", "excluded", "hetzelfde doel"),
-    ("glow", "art60", "excluded", "TWE-OCMW-traject"),
+    ("glow", "art60", "excluded", "TWE OCMW traject"),
     ("glow", "gemeenschapsdienst", "conditional", "bestaat niet op zich"),
     ("glow", "bvs", "allowed", "werkplek-leerinstr"),
     ("glow", "wes", "allowed", "werkervaringsstage"),

@@ -41,8 +41,9 @@ CARRIERS = {
         r"\b(vdab|ocmw|partner\w*|bemiddelaar\w*|adviseur\w*|consulent\w*|begeleider\w*|trajectbegeleider\w*|"
         r"maatschappelijk\w* werker\w*|jij|je|helpdesk|contactpersoon\w*|projectbeheerder\w*|rva|riziv|lokale? bestu\w*|"
         r"werkgever\w*|coach\w*|dienst\w*|organisatie\w*)\b"),
+    # a step, or a list of them
     "hoe": re.compile(
-        r"\b(via|neem|stuur|vul|meld|registreer|contacteer|vraag|maak|open|klik|kies|log|eerst|daarna|vervolgens|"
+        r"\n[-•]\s|\b(via|neem|stuur|vul|meld|registreer|contacteer|vraag|maak|open|klik|kies|log|eerst|daarna|vervolgens|"
         r"stap\w*|moet|moeten|aanvraag|formulier)\b"),
     "ja_nee": re.compile(
         r"\b(kan|kunnen|mag|mogen|moet|moeten|hoeft|niet|geen|wel|enkel|alleen|uitgesloten|mogelijk|toegelaten|"

@@ -70,7 +70,8 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("wat", re.compile(r"\b(wat is|wat zijn|wat betekent|wat houdt|wat wil zeggen|wat bedoelt|wat doet|wat moet|wat)\b")),
 )
 
-#: Words that carry no content: function words, question words, what every question says.
+#: Words that carry no content: function words, question words, what every question says, and the words
+#: for the client himself ("ne man", "die vrouw") or how much ("heel veel problemen").
 FILLER_WORDS = frozenset(
     """aan al als bij dan dat da daar daarvoor daarmee daarbij de deze die dit doen doet door een en er
     gebeurt gebeuren gaat gaan had heb hebben heeft hem het hier hij hoe hun ik in is je kan kunnen
@@ -81,7 +82,7 @@ FILLER_WORDS = frozenset(
     binnen buiten kunt ben bent was waren ons onze wordt word geen iets alles elke elk ieder andere ander
     volgens plaats stelt zegt zeggen staat vind vindt lang tussen verschil verschillen verschilt
     terwijl gewoon momenteel zit zitten zijne haar tijdens gedurende toegelaten toegestaan ok oké oke
-    waarvoor waarbij waarin waarop waarmee waaruit toont""".split()
+    waarvoor waarbij waarin waarop waarmee waaruit toont heel veel man vrouw gast kerel madam""".split()
 )
 #: A negation word and the words it excludes ("voor iemand die géén leefloon heeft").
 _NEGATED = re.compile(r"\b(?:geen|géén|niet|nie|zonder)\s+((?:[\w-]+\s+){0,1}[\w-]+)")
@@ -93,7 +94,7 @@ STEM_LENGTH = 5
 SAME_WORD = {
     "duurt": "duren", "duur": "duren", "duurde": "duren", "looptijd": "duren",
     "max": "maximaal", "maximum": "maximaal", "maximale": "maximaal", "min": "minimaal", "minimum": "minimaal",
-    "minimale": "minimaal", "art": "artikel",
+    "minimale": "minimaal", "art": "artikel", "valt": "vallen",
 }
 
 

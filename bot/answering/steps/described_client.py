@@ -78,8 +78,9 @@ def asks_about_an_instrument(kb: KnowledgeBase, turn: Turn) -> bool:
 #: Where a client's description splits into the facts it lists ("man van 41, ontslagen na ziekte en
 #: nu in beroep tegen de mutualiteit. kan die in glow?").
 _FACT_BREAK = re.compile(r"[,.;:!?()]+\s*|\s+(?:en|maar|want|terwijl|omdat)\s+")
-#: A fact of the past ("was vroeger zonder papieren") is not who the client is now.
-_PAST = re.compile(r"\b(vroeger|voorheen|was|waren|had|hadden|gehad|destijds|niet meer|nie meer|geen \w+ meer)\b")
+#: A fact of the past ("was vroeger zonder papieren") is not who the client is now; "heeft geen verblijfsstatuut
+#: meer" is.
+_PAST = re.compile(r"\b(vroeger|voorheen|was|waren|had|hadden|gehad|destijds|niet meer|nie meer)\b")
 
 
 def exclusion(kb: KnowledgeBase, turn: Turn) -> Answer | None:
