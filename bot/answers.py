@@ -183,6 +183,21 @@ def _label(sentence: str) -> str:
 #: insurance, a signature, a password or a layout and the topic's answer has none, the draaiboeken
 #: do not answer it: the topic answers a neighbouring question ("tot wanneer loopt de ESF-oproep?"
 #: is not answered by what the ESF-oproep is).
+#: A contact detail asked and given: a link, a phone number, an e-mail address.
+CONTACT_DETAILS = (
+    (  # a link: a web address
+        re.compile(r"\b(link|url|webadres|internetadres|downloaden|download)\b"),
+        re.compile(r"https?://|\bwww\."),
+    ),
+    (  # phone
+        re.compile(r"\bgsm\b|\b(gsm|telefoon)[- ]?(nummer|nr)\w*"),
+        re.compile(r"\b0\d{2,3}[ /.]?\d{2}[ /.]?\d{2,3}"),
+    ),
+    (  # e-mail
+        re.compile(r"\be-?mail(adres)?\w*|\bmailadres\w*"),
+        re.compile(r"[\w.+-]+@[\w.-]+\w"),
+    ),
+)
 NUMBER_WORDS = (r"één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien|"
                 r"zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig|honderd")
 _TIME_UNITS = r"dag|dagen|week|weken|maand|maanden|jaar|jaren|uur|uren"
@@ -227,18 +242,7 @@ ASKED_FACTS = (
         re.compile(r"\b(wie|welke?)\b.{0,60}\b(in|van|uit|voor)\s+(de|onze|ons|mijn|jouw|die)?\s*(regio|provincie)\b"),
         re.compile(r"[\w.+-]+@[\w.-]+\w|\b0\d{2,3}[ /.]?\d{2}|https?://|\bwww\."),
     ),
-    (  # a link: a web address
-        re.compile(r"\b(link|url|webadres|internetadres|downloaden|download)\b"),
-        re.compile(r"https?://|\bwww\."),
-    ),
-    (  # phone
-        re.compile(r"\bgsm\b|\b(gsm|telefoon)[- ]?(nummer|nr)\w*"),
-        re.compile(r"\b0\d{2,3}[ /.]?\d{2}[ /.]?\d{2,3}"),
-    ),
-    (  # e-mail
-        re.compile(r"\be-?mail(adres)?\w*|\bmailadres\w*"),
-        re.compile(r"[\w.+-]+@[\w.-]+\w"),
-    ),
+    *CONTACT_DETAILS,
     (  # insurance
         re.compile(r"\bverzeker\w*"),
         re.compile(r"verzeker"),
@@ -267,6 +271,11 @@ _SPECIFIC_ALLOWANCE = re.compile(r"\b(\w{3,}?)(vergoeding|premie|toelage)\b")
 
 #: A numbered part the question is about ("fase 3", "bijlage 2"): an answer about another is no answer.
 _NUMBERED_PART = re.compile(r"\b(fase|bijlage|principe|hoofdstuk)\s*(\d+)\b")
+
+
+def asks_for_contact_detail(question: str) -> bool:
+    """Whether the question asks for a link, a phone number or an e-mail address."""
+    return any(asked.search(question.casefold()) for asked, _ in CONTACT_DETAILS)
 
 
 def asks_for_missing_fact(question: str, answer_text: str) -> bool:

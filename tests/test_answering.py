@@ -1083,3 +1083,26 @@ def test_how_to_start_a_bvs_gets_the_steps_not_a_passage_about_leefloners(kb):
     answer = ask(kb, "hoe start ik ne BVS op voor ne klant die bij ons in het LP zit? wie doet wat?", intent="bvs_opstarten")
     assert "stagebedrijf" in answer.text and "registreert de BVS" in answer.text, answer.text
     assert not answer.text.startswith("Let op"), answer.text
+
+
+# --- a contact's number or address ------------------------------------------------------------
+@pytest.mark.parametrize("text, intent", [
+    ("wa is het nummer van de servicelijn van vdab? mijne klant wil zich inschrijven", "nlu_fallback"),
+    ("servicelijn vdab nummer?", "out_of_scope"),
+])
+def test_the_servicelijn_number_is_answered_whatever_the_nlu_made_of_it(kb, text, intent):
+    answer = ask(kb, text, intent=intent, action="no_answer")
+    assert not answer.declined and answer.text.startswith("VDAB Servicelijn (0800 30 700)"), answer.text
+    assert "§2.2" in answer.source_line and answer.passage is not None
+
+
+def test_a_word_that_starts_like_a_contact_names_no_contact(kb):
+    answer = ask(kb, "heeft iemand de link of het mailadres van het contactformulier van de coaches klantendossier - partner?",
+                 intent="out_of_scope", action="no_answer")
+    assert answer.declined, answer.text
+
+
+def test_a_question_for_an_address_gets_the_line_that_gives_it(kb):
+    answer = ask(kb, "bij wie kan ik terecht met vragen over het draaiboek LP zelf? heb je een mailadres?",
+                 intent="lp_contactpersonen")
+    assert not answer.declined and "anneloes.degen@vdab.be" in answer.text.split("\n")[0], answer.text

@@ -6,6 +6,7 @@ from typing import Callable
 from bot import answers, eligibility
 from bot.answering.steps.abbreviation import abbreviation
 from bot.answering.steps.clarifying import clarifying
+from bot.answering.steps.contact_detail import contact_detail
 from bot.answering.steps.decline import decline
 from bot.answering.steps.described_client import asks_about_an_instrument, asks_access, described_client
 from bot.answering.steps.follow_up import follow_up
@@ -21,7 +22,7 @@ from bot.knowledge.query import KnowledgeBase
 Step = Callable[[KnowledgeBase, Turn], "Answer | None"]
 
 STEPS: tuple[Step, ...] = (
-    unusable, follow_up, abbreviation, clarifying, described_client, rule, ruling, topic, passage,
+    unusable, follow_up, abbreviation, contact_detail, clarifying, described_client, rule, ruling, topic, passage,
 )
 
 

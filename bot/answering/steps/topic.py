@@ -36,7 +36,7 @@ def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     # what the whole answer is about: "fase 2" of the proeftuinen)
     title = (kb.get("topics", answer.record_ids[0]) or {}).get("title", "") if answer.record_ids else ""
     if short is not None and turn.asked.kind != "ja_nee" and answers.asks_for_missing_fact(turn.text, f"{title}\n{short.text}"):
-        short = None
+        short = _with_the_fact(kb, turn, answer, title)
     documents = [c["document"] for c in kb.citations(answer.record_ids)]
     named = background_documents_asked(kb, turn.text, by_name=True)
     if named and not set(named) & set(documents):
@@ -77,14 +77,31 @@ def reread(kb: KnowledgeBase, turn: Turn) -> str:
     return best if covered[best] >= covered[turn.intent] + CONFIG.reread_better_by else turn.intent
 
 
-def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer) -> Answer | None:
-    """The sentences of a topic answer that answer the question, verdict first where one is carried;
-    None when no sentence gives the number or duration asked."""
+def _with_the_fact(kb: KnowledgeBase, turn: Turn, answer: Answer, title: str) -> Answer | None:
+    """For a contact detail asked: the sentences that answer, of those that give it, when the best ones do
+    not ("bij wie kan ik terecht …? heb je een mailadres?": the line with the address, not the FAQ); None
+    when no sentence of the topic gives it. (A date or a number in another sentence is about something
+    else: "tot wanneer loopt de oproep?" is not answered by when it started.)"""
+    record = kb.get("topics", answer.record_ids[0])
+    if record is None or not answers.asks_for_contact_detail(turn.text):
+        return None
+    lines = units(answers.topic_text(record, turn.concepts))
+    giving = [line for line in lines if not answers.asks_for_missing_fact(turn.text, f"{title}\n{line}")]
+    if not giving or len(giving) == len(lines):
+        return None
+    found = shorten(kb, turn, answer, "\n".join(giving))
+    return found if found is not None and not answers.asks_for_missing_fact(turn.text, f"{title}\n{found.text}") else None
+
+
+def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer, only: str | None = None) -> Answer | None:
+    """The sentences of a topic answer (or of `only`, some of its lines) that answer the question,
+    verdict first where one is carried; None when no sentence gives the number or duration asked."""
     record = kb.get("topics", answer.record_ids[0])
     if record is None:
         return answer
     text = answers.topic_text(record, turn.concepts)
     prefix = answer.text[: answer.text.find(text)] if text in answer.text else ""  # e.g. "not settled" intro
+    text = only or text
     if turn.asked.kind == "ja_nee" and (turn.asked.no_verdict or turn.asked.negative):
         # a topic text written for "kan X?" opens with its "Ja,": to "valt X buiten …?", "de vrouw van
         # mijne klant …" or "mag X niet …?" that word reads as the opposite, the sentence does not
