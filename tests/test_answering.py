@@ -1106,3 +1106,27 @@ def test_a_question_for_an_address_gets_the_line_that_gives_it(kb):
     answer = ask(kb, "bij wie kan ik terecht met vragen over het draaiboek LP zelf? heb je een mailadres?",
                  intent="lp_contactpersonen")
     assert not answer.declined and "anneloes.degen@vdab.be" in answer.text.split("\n")[0], answer.text
+
+
+# --- no confident intent ------------------------------------------------------------------------
+def _unsure(kb, text, ranking):
+    turn = answering.Turn(text=text, intent=ranking[0]["name"], ranking=ranking, action="no_answer", previous=Context())
+    return answering.answer(kb, turn)
+
+
+def test_a_question_the_nlu_is_unsure_of_is_answered_by_the_candidate_topic_that_holds_it(kb):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "bvs_opstarten", "confidence": 0.25}]
+    answer = _unsure(kb, "wie registreert ne BVS voor ne klant die in het LP zit?", ranking)
+    assert not answer.declined and answer.text.startswith("de VDAB-bemiddelaar in de reguliere werking registreert"), answer.text
+
+
+@pytest.mark.parametrize("text, ranking", [
+    # a ja/nee from a topic the NLU was not sure of would be a guess
+    ("mag een LP partner aanwezig zijn op het gesprek met de vdab bemiddelaar?",
+     [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "lp_tijdens_traject", "confidence": 0.25}]),
+    # what the NLU is sure is out of scope stays declined
+    ("wie registreert ne BVS voor ne klant die in het LP zit?",
+     [{"name": "out_of_scope", "confidence": 0.6}, {"name": "bvs_opstarten", "confidence": 0.25}]),
+])
+def test_no_topic_is_guessed_for_a_verdict_or_against_a_confident_out_of_scope(kb, text, ranking):
+    assert _unsure(kb, text, ranking).declined

@@ -70,6 +70,10 @@ class AnsweringConfig:
     reread_max_confidence: float = 0.9
     reread_candidates: int = 4
     reread_better_by: float = 0.3
+    #: when the NLU is sure of no intent, one of its first `reread_candidates` intents with at least this
+    #: confidence answers if its topic holds this share of the question's content weight
+    fallback_min_confidence: float = 0.15
+    fallback_min_coverage: float = 0.6
 
 
 CONFIG = AnsweringConfig()

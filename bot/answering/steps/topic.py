@@ -18,7 +18,7 @@ from bot.knowledge.query import KnowledgeBase, Record
 
 
 def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
-    intent = turn.intent_in_context or (reread(kb, turn) if turn.action == "answer" else None)
+    intent = turn.intent_in_context or (reread(kb, turn) if turn.action == "answer" else fallback_reading(kb, turn))
     if not intent:
         return None
     if turn.intent_in_context is None and turn.elsewhere(intent):
@@ -91,6 +91,27 @@ def _with_the_fact(kb: KnowledgeBase, turn: Turn, answer: Answer, title: str) ->
         return None
     found = shorten(kb, turn, answer, "\n".join(giving))
     return found if found is not None and not answers.asks_for_missing_fact(turn.text, f"{title}\n{found.text}") else None
+
+
+def fallback_reading(kb: KnowledgeBase, turn: Turn) -> str | None:
+    """When the NLU is sure of no intent (not when it is sure the question is out of scope): the one of
+    its next intents whose topic holds most of what the question asks, when that is most of it. Not for a
+    ja/nee question: a verdict from a topic the NLU was not sure of is a guess."""
+    if turn.intent != "nlu_fallback" or turn.asked.kind == "ja_nee":
+        return None
+    total = math.fsum(weight(kb, s) for s in turn.asked.content)
+    if not total:
+        return None
+    covered = {}
+    for candidate in turn.ranking[: CONFIG.reread_candidates]:
+        name = candidate["name"]
+        if candidate.get("confidence", 0.0) < CONFIG.fallback_min_confidence:
+            continue
+        topics = kb.topics_for_intent(name)
+        if topics:
+            covered[name] = max(overlap(kb, turn.asked, f"{t['title']} {answers.topic_text(t, {})}") for t in topics) / total
+    best = max(covered, key=lambda name: covered[name], default=None)
+    return best if best is not None and covered[best] >= CONFIG.fallback_min_coverage else None
 
 
 def shorten(kb: KnowledgeBase, turn: Turn, answer: Answer, only: str | None = None) -> Answer | None:
