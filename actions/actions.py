@@ -119,6 +119,7 @@ def turn_of(tracker: Tracker, reading: str, skip_intent: str = "") -> answering.
             tracker.get_slot("client_facts"),
             tracker.get_slot("clarification") or [],
             tracker.get_slot("client_targets") or [],
+            [source for source in tracker.get_slot("answer_sources") or [] if not source.get("record")],
         ),
     )
 

@@ -42,6 +42,9 @@ class Context:
     readings: list[dict] = field(default_factory=list)
     #: the trajectories the guide's question was about (none named: all)
     targets: list[str] = field(default_factory=list)
+    #: the passages the previous answer quoted word for word ([{document, section}]): no record to continue,
+    #: so a follow-up is read in their sections
+    quoted: list[dict] = field(default_factory=list)
 
 
 def _short(text: str) -> bool:

@@ -483,3 +483,12 @@ def test_a_quoted_passage_is_logged_with_its_source(actions, dispatcher, domain)
     assert message["text"].startswith("Letterlijk uit SERV-advies")
     assert [(s["record"], s["document"]) for s in sources] == [(None, "serv-samenlevingsjobs")]
     assert f"§{sources[0]['section']}" in message["text"]
+
+
+def test_a_follow_up_after_a_quoted_passage_is_read_in_its_section(actions, dispatcher, domain):
+    # the previous answer quoted the HIVA report's §4.2 (no record): the slot the action set holds its citation
+    quoted = [{"record": None, "document": "proeftuinen", "version": "2013", "section": "4.2"}]
+    latest = {"text": "en omgekeerd, van vdab naar ocmw?", "intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": []}
+    tracker = Tracker("test-user", {"answer_records": [], "answer_sources": quoted}, latest, [], False, None, {}, "action_listen")
+    message, _ = run(actions.ActionNoAnswer(), dispatcher, tracker, domain)
+    assert "negen" in message["text"] and "§4.2" in message["text"], message["text"]

@@ -8,7 +8,7 @@ from bot import answering, messages
 from bot.answering.focus import _counts_things, _only_measures, carries_kind, units, verdict
 from bot.answering.question import read_question
 from bot.follow_ups import Context
-from bot.knowledge.passages import split_passages, split_sentences
+from bot.knowledge.passages import split_passages, split_sentences, without_note_number
 from bot.messages import NO_ANSWER_MARKER
 
 
@@ -1130,3 +1130,24 @@ def test_a_question_the_nlu_is_unsure_of_is_answered_by_the_candidate_topic_that
 ])
 def test_no_topic_is_guessed_for_a_verdict_or_against_a_confident_out_of_scope(kb, text, ranking):
     assert _unsure(kb, text, ranking).declined
+
+
+# --- background documents ---------------------------------------------------------------------------
+def test_a_date_the_topic_lacks_comes_from_the_background_document_of_a_related_topic(kb):
+    answer = ask(kb, "wanneer heeft de vlaamse regering het concept gemeenschapsdienst goedgekeurd?",
+                 intent="glow_gemeenschapsdienst")
+    assert "10 december 2021" in answer.text and answer.passage is not None, answer.text
+    assert '"Het concept gemeenschapsdienst werd op 10 december 2021' in answer.text  # no footnote number before it
+    assert "SERV-advies" in answer.source_line and "§bijlage-2" in answer.source_line, answer.source_line
+
+
+def test_a_footnote_keeps_its_text_without_its_number(kb):
+    texts = [row["text"] for row in kb.passages_in("serv-samenlevingsjobs", "bijlage-2")]
+    assert "Het concept gemeenschapsdienst werd op 10 december 2021 door de Vlaamse regering goedgekeurd." in texts
+    assert without_note_number("24 hiervan werden niet opgenomen.") == "24 hiervan werden niet opgenomen."
+
+
+def test_a_short_follow_up_after_a_quote_is_not_read_as_a_question_of_its_own(kb):
+    previous = Context([], None, [], [], [{"document": "proeftuinen", "section": "4.2"}])
+    answer = ask(kb, "en omgekeerd, van vdab naar ocmw?", intent="nlu_fallback", action="no_answer", previous=previous)
+    assert "negen" in answer.text and answer.passage["section"] == "4.2", answer.text

@@ -47,6 +47,10 @@ class AnsweringConfig:
     #: a passage elsewhere in a topic's documents answers instead of the topic's sentences when it holds
     #: this much more of the question's weight
     passage_better_by: float = 0.3
+    #: … or when it holds this share (all) of the question's weight and the topic's sentences less, in a
+    #: question of at least this many content words (a short follow-up's few words are soon all held)
+    passage_whole: float = 0.99
+    passage_whole_min_words: int = 4
     #: passages the full-text search hands to the ranking
     passage_candidates: int = 30
     #: words a record sentence must share with a cited passage to be that passage's paraphrase

@@ -79,15 +79,18 @@ def carried_on(kb: KnowledgeBase, row: Record, kind: str) -> tuple[Record, tuple
     return None
 
 
-def best_passage(kb: KnowledgeBase, question: str, asked: Asked, documents: list[str] | None = None) -> Passage | None:
-    """The passage that best answers the question (of these documents only, if given), or None."""
+def best_passage(
+    kb: KnowledgeBase, question: str, asked: Asked, documents: list[str] | None = None, rows: list[Record] | None = None,
+) -> Passage | None:
+    """The passage that best answers the question (of these documents only, if given; of these `rows`
+    of the index, if given, instead of what the full-text search finds), or None."""
     if not asked.content:
         return None
     total = math.fsum(weight(kb, s) for s in asked.content)
     naming = {d["id"]: names_document(question, d) for d in kb.all("documents")}
     named = concepts(kb, question)
     best: Passage | None = None
-    for row in kb.search_passages(searched_prefixes(asked), limit=CONFIG.passage_candidates):
+    for row in rows if rows is not None else kb.search_passages(searched_prefixes(asked), limit=CONFIG.passage_candidates):
         if documents and row["document"] not in documents:
             continue
         if stray(row["text"]):

@@ -70,12 +70,21 @@ def passage_rows(
             for position, passage in enumerate(split_passages(display[section.start:section.end])):
                 yield {
                     "document": document["id"], "section": section.id, "section_title": section.title,
-                    "position": position, "text": without_heading(passage, section.title),
+                    "position": position, "text": without_heading(without_note_number(passage), section.title),
                 }
 
 
 #: How the passages are cut; part of the knowledge base's fingerprint, so a change rebuilds it.
-PASSAGES_VERSION = 2
+PASSAGES_VERSION = 3
+
+#: A footnote's number before its text ("31 Het concept gemeenschapsdienst werd …"): a number before a
+#: capital, where a sentence's own number is followed by a word in lower case ("24 hiervan werden …").
+_NOTE_NUMBER = re.compile(r"^\d{1,3}\s+(?=[A-ZÀ-Ý])")
+
+
+def without_note_number(passage: str) -> str:
+    """A footnote's text without its number: a quote reads as the document's sentence."""
+    return _NOTE_NUMBER.sub("", passage)
 
 
 def without_heading(passage: str, title: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 from bot import answers, follow_ups, messages
+from bot.answering.passage import best_passage
+from bot.answering.steps.passage import quoted
 from bot.answering.turn import Turn
 from bot.answers import Answer
 from bot.knowledge.query import KnowledgeBase
@@ -16,7 +18,18 @@ _MORE = re.compile(r"^\W*(/meer_uitleg\b|(vertel|zeg|geef)\s+(me\s+|mij\s+)?(een
 def follow_up(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     if turn.intent == "meer_uitleg" or _MORE.search(turn.text):
         return more(kb, turn.previous.record_ids)
-    return follow_ups.answer(kb, turn.text, turn.concepts, turn.previous)
+    return follow_ups.answer(kb, turn.text, turn.concepts, turn.previous) or of_a_quote(kb, turn)
+
+
+def of_a_quote(kb: KnowledgeBase, turn: Turn) -> Answer | None:
+    """"en omgekeerd, van vdab naar ocmw?" after a quoted passage: the sentence of its section that answers
+    (a passage has no record whose topic the follow-up could continue)."""
+    if turn.previous.record_ids or not turn.previous.quoted or not (turn.elliptical or answers.is_follow_up(turn.text)):
+        return None
+    sections = dict.fromkeys((q["document"], str(q["section"])) for q in turn.previous.quoted)
+    rows = [row for document, section in sections for row in kb.passages_in(document, section)]
+    found = best_passage(kb, turn.text, turn.asked, rows=rows)
+    return None if found is None else quoted(kb, found.row, text=found.text)
 
 
 def more(kb: KnowledgeBase, record_ids: list[str]) -> Answer:

@@ -45,7 +45,7 @@ def topic(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         if found is not None:
             return found
     if short is not None:
-        return _better_passage(kb, turn, short, documents) or short
+        return _better_passage(kb, turn, short, documents + _related_documents(kb, answer.record_ids)) or short
     if today:
         return decline(kb, turn, documents)  # a 2013 report or an advice says nothing about today
     # the topic lacks the kind of fact asked, or none of its sentences gives it about what is asked:
@@ -200,6 +200,13 @@ def cited_for(record: Record, sentences: list[str]) -> list[dict[str, Any]]:
 _ONE_FACT = ("ja_nee", "hoeveel", "hoelang", "wanneer")
 
 
+def _related_documents(kb: KnowledgeBase, record_ids: list[str]) -> list[str]:
+    """The documents the topics a topic lists as `related` cite ("gemeenschapsdienst" in GLOW: the SERV
+    advice describes it too)."""
+    related = (kb.get("topics", record_ids[0]) or {}).get("related") or [] if record_ids else []
+    return list(dict.fromkeys(c["document"] for c in kb.citations(related)))
+
+
 def _better_passage(kb: KnowledgeBase, turn: Turn, short: Answer, documents: list[str]) -> Answer | None:
     """For one fact of a background document (a report or an advice that a topic only sums up): a
     sentence elsewhere in it that holds clearly more of the question than the topic's own sentences
@@ -218,7 +225,12 @@ def _better_passage(kb: KnowledgeBase, turn: Turn, short: Answer, documents: lis
     if turn.asked.kind in STRICT:
         # "hoeveel": what the number's sentences say; the others only lead up to it
         said = " ".join(u for u in units(said) if carries_kind(turn.asked.kind, u))
-    if found is None or found.coverage < overlap(kb, turn.asked, said) / total + CONFIG.passage_better_by:
+    if found is None:
+        return None
+    held = overlap(kb, turn.asked, said) / total
+    # clearly more of the question, or all of a question of some words where the topic's sentences lack some
+    whole = found.coverage >= CONFIG.passage_whole > held and len(turn.asked.content) >= CONFIG.passage_whole_min_words
+    if found.coverage < held + CONFIG.passage_better_by and not whole:
         return None
     if turn.asked.counted and counts_asked(turn.asked, said) and not found.counts:
         return None  # the topic's sentence counts what is asked ("zes knipperlichten"), the passage does not
