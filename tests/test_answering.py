@@ -1151,3 +1151,13 @@ def test_a_short_follow_up_after_a_quote_is_not_read_as_a_question_of_its_own(kb
     previous = Context([], None, [], [], [{"document": "proeftuinen", "section": "4.2"}])
     answer = ask(kb, "en omgekeerd, van vdab naar ocmw?", intent="nlu_fallback", action="no_answer", previous=previous)
     assert "negen" in answer.text and answer.passage["section"] == "4.2", answer.text
+
+
+def test_a_question_naming_no_document_gets_a_background_sentence_only_when_it_holds_all_of_it(kb):
+    answer = ask(kb, "op welke treden van de participatieladder kunnen werk-welzijnstrajecten relevant zijn volgens de w²-nota?",
+                 action="no_answer")
+    assert "trede 3 tot trede 6" in answer.text and answer.passage["document"] == "proeftuinen", answer.text
+    # a near-domain question whose figures the report does not give finds a sentence with most of its words
+    stray = ask(kb, "wat waren de resultaten van da esf-project warme overdracht art 60 in kortrijk en leuven, hoeveel "
+                    "mensen zijn er aan het werk geraakt?", action="no_answer")
+    assert stray.declined, stray.text

@@ -51,6 +51,9 @@ class AnsweringConfig:
     #: question of at least this many content words (a short follow-up's few words are soon all held)
     passage_whole: float = 0.99
     passage_whole_min_words: int = 4
+    #: a question that names no document and no topic answers: a background document's passage answers
+    #: only when it holds this share of the question's weight (and the question has `passage_whole_min_words`)
+    passage_unnamed_coverage: float = 0.9
     #: passages the full-text search hands to the ranking
     passage_candidates: int = 30
     #: words a record sentence must share with a cited passage to be that passage's paraphrase

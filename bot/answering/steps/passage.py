@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import answers
+from bot.answering.config import CONFIG
 from bot.answering.passage import background_documents_asked, best_passage, passage_intro
 from bot.answering.turn import Turn
 from bot.answers import Answer
@@ -28,11 +29,23 @@ def passage(
         # a stray sentence of a 48,000-word report is no answer to an unrecognised question
         documents = background_documents_asked(kb, turn.text)
         if not documents:
-            return None
+            return _unnamed_background(kb, turn)
     if answers.years_no_document_mentions(kb, turn.text):
         return None  # "hoeveel wijk-werkers in 2026?": no source text says anything of that year
     found = best_passage(kb, turn.text, turn.asked, documents)
     return None if found is None else quoted(kb, found.row, text=found.text)
+
+
+def _unnamed_background(kb: KnowledgeBase, turn: Turn) -> Answer | None:
+    """A question that names no document: a sentence of a background document only when it holds nearly
+    all of it (a near-domain question would too easily find a stray sentence of a 48,000-word report)."""
+    if answers.years_no_document_mentions(kb, turn.text) or len(turn.asked.content) < CONFIG.passage_whole_min_words:
+        return None
+    background = [d["id"] for d in kb.all("documents") if d.get("weight") == "background"]
+    found = best_passage(kb, turn.text, turn.asked, background)
+    if found is None or found.coverage < CONFIG.passage_unnamed_coverage:
+        return None
+    return quoted(kb, found.row, text=found.text)
 
 
 def quoted(kb: KnowledgeBase, row: Record, lead: str = "", text: str = "") -> Answer:
