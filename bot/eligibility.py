@@ -174,8 +174,10 @@ QUESTIONS: tuple[Question, ...] = (
             ),
             # guidance "bij ons" (the case worker's own organisation, the LP) is no regular VDAB service;
             # guidance that is over ("afgesloten", "vroeger") is no current one
+            # … nor guidance that goes well: LP §2.2 then asks whether the LP is needed, it does not exclude it
             "regulier": _p(
-                r"^(?!.*\b(afgesloten|afgerond|beëindigd|stopgezet|vroeger|voorheen|gehad|was|vorig\w*)\b).*?"
+                r"^(?!.*\b(afgesloten|afgerond|beëindigd|stopgezet|vroeger|voorheen|gehad|was|vorig\w*)\b)"
+                r"(?!.*\b(succesvol\w*|loopt (eigenlijk |echt |heel )?goed|goed loopt|gaat (eigenlijk |echt |heel )?goed|goed gaat)\b).*?"
                 r"(?:\b(zit|loopt|volgt|heeft|al|krijgt)\b(?!\s+(nood|behoefte)\b)(?!.{0,25}\b(bij (ons|mij|jullie|het ocmw|het lp)|in (het|ons) (lp|lokaal))\b)"
                 r".{0,25}\b(begeleiding|ibb|zibb|gtb|gespecialiseerde bemiddeling|"
                 r"traject bij vdab|glow-traject|in glow)|reguliere (dienstverlening|begeleiding)|(?<!geen )lopende (dienstverlening|begeleiding)"

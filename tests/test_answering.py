@@ -659,18 +659,26 @@ def test_what_is_not_required_is_not_denied(kb):
     assert verdict(kb, read_question(question), question, sentence) != "nee"
 
 
+_BVS_IN_A_COMBINATION = [entity("instrument", "bvs"), entity("traject", "combinatietraject")]
+_GLOW_AND_LP = [entity("traject", "glow"), entity("traject", "lp")]
+
+
 @pytest.mark.parametrize(
-    "text",
+    "text, entities, fact",
     [
         # a limit the question names settles more than the pair table's "kunnen samen"
-        "is een bvs van 35 kalenderdagen toegelaten als combinatietraject?",
-        "bvs van 2 maand als combinatietraject, ok?",
+        ("is een bvs van 35 kalenderdagen toegelaten als combinatietraject?", _BVS_IN_A_COMBINATION, "30 kalenderdagen"),
+        ("bvs van 2 maand als combinatietraject, ok?", _BVS_IN_A_COMBINATION, "30 kalenderdagen"),
+        # the order the question states settles the pair table's "hangt af" (also said of one fact of a description)
+        ("mijne cliënt zit in een GLOW traject, kan die daarnaast ook begeleiding krijgen in het lokaal partnerschap?",
+         _GLOW_AND_LP, "komen niet in aanmerking"),
+        ("ik heb ne klant die nu in GLOW zit maar ook zware multiproblematiek heeft, kan die daarnaast in een lokaal "
+         "partnerschap?", _GLOW_AND_LP, "komen niet in aanmerking"),
     ],
 )
-def test_a_ruling_with_a_limit_overrides_the_pair_tables_verdict(kb, text):
-    answer = ask(kb, text, intent="combinatie_check", action="combination",
-                 entities=[entity("instrument", "bvs"), entity("traject", "combinatietraject")])
-    assert answer.verdict == "nee" and "30 kalenderdagen" in answer.text, answer.text
+def test_a_ruling_overrides_the_pair_tables_verdict(kb, text, entities, fact):
+    answer = ask(kb, text, intent="combinatie_check", action="combination", entities=entities)
+    assert answer.verdict == "nee" and fact in answer.text, answer.text
 
 
 def test_an_appeal_against_the_mutuality_is_read_in_a_longer_wording(kb):
@@ -1161,3 +1169,20 @@ def test_a_question_naming_no_document_gets_a_background_sentence_only_when_it_h
     stray = ask(kb, "wat waren de resultaten van da esf-project warme overdracht art 60 in kortrijk en leuven, hoeveel "
                     "mensen zijn er aan het werk geraakt?", action="no_answer")
     assert stray.declined, stray.text
+
+
+# --- a regular guidance that goes well, a client already in GLOW ----------------------------------------
+@pytest.mark.parametrize("text", [
+    "klant volgt een reguliere begeleiding naar werk bij vdab en da loopt eigenlijk goed. kan die er nog het LP bijnemen?",
+    "klant volgt al een reguliere VDAB-begeleiding naar werk die goed loopt, kan die ook in het LP?",
+])
+def test_a_regular_guidance_that_goes_well_asks_whether_the_lp_is_needed_it_does_not_exclude_it(kb, text):
+    answer = ask(kb, text, intent="lp_doelgroep")
+    assert answer.verdict == "hangt af" and "noodzakelijk/aangewezen" in answer.text, answer.text
+
+
+def test_the_regular_guidance_a_client_is_in_still_excludes_the_lp(kb):
+    answer = ask(kb, "mijn klant (44, werkloosheidsuitkering) zit momenteel in een ibb-traject bij vdab. kan hij daarnaast "
+                     "instappen in een lp?", intent="lp_doelgroep")
+    assert answer.verdict == "nee", answer.text
+

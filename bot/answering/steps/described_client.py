@@ -47,7 +47,22 @@ def described_client(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         excluded = exclusion(kb, turn)
         if excluded is not None:
             return excluded
+    if found is not None and found.verdict == "hangt af":
+        # what it depends on, said of what the description names ("… loopt goed, kan die ook in het LP?":
+        # whether the LP is needed), rather than the target group's general conditions
+        condition = _settled_by_a_fact(kb, turn, "hangt af")
+        if condition is not None and _another_rule(kb, condition, found):
+            return condition
     return found
+
+
+def _another_rule(kb: KnowledgeBase, ruling_answer: Answer, eligibility_answer: Answer) -> bool:
+    """Whether a ruling's condition cites other passages than the eligibility rules did (it adds what the
+    description names), not one of the conditions they already list."""
+    cited = lambda records: {(c["document"], c["passage"]) for r in records if r for c in r["sources"]}
+    ruled = cited([kb.get("rulings", rid) for rid in ruling_answer.record_ids])
+    listed = cited([kb.get("eligibility", rid) for rid in eligibility_answer.record_ids])
+    return bool(ruled) and not ruled & listed
 
 
 def asks_access(turn: Turn) -> bool:
@@ -87,10 +102,15 @@ def exclusion(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     """A ruling's "nee" for the described client: of the whole question, or of one fact of the
     description (or two that follow each other) asked with the question itself. The other facts are
     who the client is, not another question the ruling would have to answer."""
+    return _settled_by_a_fact(kb, turn, "nee")
+
+
+def _settled_by_a_fact(kb: KnowledgeBase, turn: Turn, verdict: str) -> Answer | None:
+    """A ruling with this verdict for the described client (see `exclusion`)."""
     # a part of the question names no more than the whole; and a ruling whose exception the rest of the
     # description names is none of them ("mama van 3 kinderen (12, 14 en 15 jaar)": the children's ages)
-    candidates = named_in_full(kb, turn)
-    if not any(record["verdict"] == "nee" for record in candidates):
+    candidates = [record for record in named_in_full(kb, turn) if record["verdict"] == verdict]
+    if not candidates:
         return None
     parts = [p.strip() for p in _FACT_BREAK.split(turn.text) if p.strip()]
     question = next((p for p in reversed(parts) if ASKS_ACCESS.search(p.casefold())), parts[-1] if parts else "")
@@ -102,6 +122,6 @@ def exclusion(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         read = turn if text == turn.text else replace(turn, text=text, entities=[])
         read.kb = kb
         found = ruling(kb, read, among=candidates)
-        if found is not None and found.verdict == "nee":
+        if found is not None and found.verdict == verdict:
             return found
     return None

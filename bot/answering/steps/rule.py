@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from bot import answers
+from bot.answering.steps.described_client import exclusion
 from bot.answering.steps.ruling import ruling
 from bot.answering.steps.topic import shorten
 from bot.answering.turn import Turn
@@ -37,7 +38,9 @@ def rule(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         # a ruling is more specific than the pair table: it settles the order the question states ("klant
         # zit al in glow, kan die ook in het LP?": the table says "hangt af") or a limit it names ("een bvs
         # van 35 kalenderdagen als combinatietraject": the table says BVS and LP "kunnen samen")
-        settled = ruling(kb, turn)
+        # (of the question, or of one fact of a client it describes: "klant die nu in GLOW zit maar ook
+        # zware multiproblematiek heeft, kan die daarnaast in een LP?")
+        settled = ruling(kb, turn) or exclusion(kb, turn)
         if settled is not None and settled.verdict not in ("hangt af", answer.verdict):
             return settled
     # a verdict and its reason; an unsettled pair with who decides (a combination topic), whole
