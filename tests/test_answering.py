@@ -1186,3 +1186,12 @@ def test_the_regular_guidance_a_client_is_in_still_excludes_the_lp(kb):
                      "instappen in een lp?", intent="lp_doelgroep")
     assert answer.verdict == "nee", answer.text
 
+
+
+def test_which_pages_of_the_account_guide_to_print_is_answered_with_the_pages(kb):
+    answer = ask(kb, "welke paginas van de handleiding VDAB-account mag ik afdrukken om met de klant te overlopen?",
+                 intent="lp_vdab_account")
+    assert answer.text.startswith("De pagina's van de handleiding (enkel pag.14 t.e.m. 19)"), answer.text
+    assert "§2.2" in answer.source_line
+    # "t.e.m." ends no sentence
+    assert len(split_sentences("Deze pagina's (enkel pag.14 t.e.m. 19) kan je afdrukken. Bespreek ze.")) == 2

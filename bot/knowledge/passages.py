@@ -26,7 +26,7 @@ MAX_WORDS = 70
 #: Abbreviations after which a full stop does not end the sentence ("bv. GLOW").
 _ABBREVIATIONS = frozenset(
     "bv. bijv. vb. o.a. nl. m.a.w. d.w.z. i.p.v. e.a. enz. art. nr. t.o.v. m.b.t. cf. resp. min. max. incl. "
-    "excl. ca. evt. o.m. zgn. p. pag. vgl. m.i.v.".split()
+    "excl. ca. evt. o.m. zgn. p. pag. vgl. m.i.v. t.e.m. t.o.t.".split()
 )
 
 
@@ -75,7 +75,7 @@ def passage_rows(
 
 
 #: How the passages are cut; part of the knowledge base's fingerprint, so a change rebuilds it.
-PASSAGES_VERSION = 3
+PASSAGES_VERSION = 4
 
 #: A footnote's number before its text ("31 Het concept gemeenschapsdienst werd …"): a number before a
 #: capital, where a sentence's own number is followed by a word in lower case ("24 hiervan werden …").
