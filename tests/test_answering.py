@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import answering, messages
-from bot.answering.focus import _counts_things, _only_measures, carries_kind, units, verdict
+from bot.answering.focus import _counts_things, _only_measures, carries_kind, concepts, units, verdict
 from bot.answering.question import read_question
 from bot.follow_ups import Context
 from bot.knowledge.passages import split_passages, split_sentences, without_note_number
@@ -1195,3 +1195,20 @@ def test_which_pages_of_the_account_guide_to_print_is_answered_with_the_pages(kb
     assert "§2.2" in answer.source_line
     # "t.e.m." ends no sentence
     assert len(split_sentences("Deze pagina's (enkel pag.14 t.e.m. 19) kan je afdrukken. Bespreek ze.")) == 2
+
+
+@pytest.mark.parametrize("text, named, not_named", [
+    # the words of a longer variant name no shorter one of the same kind …
+    ("bvs voor een klant die nie in twe zit", {"#buiten-twe"}, {"#binnen-twe"}),
+    # … but one of another kind they do: "in twe" is TWE-OCMW too
+    ("kan die nog in twe?", {"#binnen-twe", "#twe-ocmw"}, set()),
+])
+def test_a_question_names_the_concepts_of_its_longest_variants(kb, text, named, not_named):
+    found = concepts(kb, text)
+    assert named <= found and not not_named & found, found
+
+
+def test_a_situation_between_brackets_is_no_negation_of_what_is_asked(kb):
+    answer = ask(kb, "mag ik voor een bvs van een lp-klant (nie in twe) gewoon het twe financieringsnummer gebruiken?",
+                 intent="bvs_financieringsnummer")
+    assert answer.verdict == "nee" and "C03S350" in answer.text, answer.text

@@ -188,6 +188,11 @@ def _variants(kb: KnowledgeBase) -> tuple[dict[str, str], int]:
     return variants, max((len(v.split()) for v in variants), default=1)
 
 
+def is_variant(kb: KnowledgeBase, phrase: str) -> bool:
+    """Whether the phrase is written as one of the glossary's variants ("niet in twe")."""
+    return " ".join(re.findall(r"[\w'-]+", normalise(phrase))) in _variants(kb)[0]
+
+
 @lru_cache(maxsize=1 << 14)
 def concepts(kb: KnowledgeBase, text: str) -> frozenset[str]:
     """The glossary terms a text names by any variant, so "LP" in a question meets "lokaal
@@ -195,11 +200,20 @@ def concepts(kb: KnowledgeBase, text: str) -> frozenset[str]:
     variants, longest = _variants(kb)
     tokens = re.findall(r"[\w'-]+", normalise(text))
     found = set()
-    for size in range(1, longest + 1):
+    taken: dict[int, set[str]] = {}  # token -> the labels of the longer variants that hold it
+    # longest first: the words of a longer variant name no shorter one of the same kind ("nie in twe" is
+    # not "in twe"); one of another kind they do ("in twe" is TWE-OCMW too)
+    for size in range(longest, 0, -1):
         for start in range(len(tokens) - size + 1):
             term = variants.get(" ".join(tokens[start:start + size]))
-            if term:
-                found.add("#" + term)
+            if not term:
+                continue
+            label = kb.label_of(term)
+            if any(label in taken.get(i, ()) for i in range(start, start + size)):
+                continue
+            found.add("#" + term)
+            for i in range(start, start + size):
+                taken.setdefault(i, set()).add(label)
     return frozenset(found)
 
 

@@ -165,7 +165,8 @@ def negated_phrases(text: str) -> list[str]:
 
 #: Short forms typed in a chat for the words that turn a question around ("er worden gn rechten toegekend",
 #: "zit nie in twe").
-_CHAT_FORMS = {"gn": "geen", "nt": "niet", "nie": "niet", "ni": "niet", "wrm": "waarom"}
+_CHAT_FORMS = {"gn": "geen", "nt": "niet", "nie": "niet", "ni": "niet", "wrm": "waarom",
+               "kunnek": "kan ik", "kanek": "kan ik", "magek": "mag ik", "moetek": "moet ik", "moek": "moet ik"}
 _CHAT_FORM = re.compile(rf"\b({'|'.join(_CHAT_FORMS)})\b", re.IGNORECASE)
 
 
@@ -234,9 +235,14 @@ _SITUATION = re.compile(r"^.*[.!?]\s+(?=\S)|^\W*(als|indien|wanneer|stel dat)\b[
 _NO_NEGATION = re.compile(r"\bniet-\w+|\b(of|ja)\s+(nie|niet|nee)\W*$")
 
 
+#: A situation put between brackets ("voor een lp-klant (nie in twe)").
+_BRACKETED = re.compile(r"\([^()]*\)")
+
+
 def _asked_part(folded: str) -> str:
-    """What the question asks, without its situation, a label like "niet-toeleidbaar" or a tag "… of nie?"."""
-    return _NO_NEGATION.sub(" ", _SITUATION.sub("", folded.strip()))
+    """What the question asks, without its situation (before it, or between brackets), a label like
+    "niet-toeleidbaar" or a tag "… of nie?"."""
+    return _NO_NEGATION.sub(" ", _BRACKETED.sub(" ", _SITUATION.sub("", folded.strip())))
 
 
 def asks_negatively(folded: str) -> bool:

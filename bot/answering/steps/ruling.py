@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from bot import answers, messages
 from bot.answering.config import CONFIG
-from bot.answering.focus import concepts
+from bot.answering.focus import concepts, is_variant
 from bot.answering.question import FILLER_WORDS, STEM_LENGTH, negated_phrases, stems
 from bot.answering.turn import Turn
 from bot.answers import Answer
@@ -79,7 +79,9 @@ def _negates(kb: KnowledgeBase, turn: Turn, held: list[Alternative]) -> bool:
     if stems(" ".join(w for _, words in held for w in words)) & turn.asked.excluded:
         return True
     terms = {term for term, _ in held if term.startswith("#")}
-    return bool(terms) and any(terms & concepts(kb, phrase) for phrase in negated_phrases(turn.text))
+    # a negation that is itself a term's variant ("nie in twe": buiten TWE) names a situation, it negates none
+    phrases = [p for p in negated_phrases(turn.text) if not any(is_variant(kb, f"{word} {p}") for word in ("niet", "geen", "zonder"))]
+    return bool(terms) and any(terms & concepts(kb, phrase) for phrase in phrases)
 
 
 def settling_ruling(kb: KnowledgeBase, turn: Turn, among: list[Record] | None = None) -> Record | None:
