@@ -218,7 +218,7 @@ ASKED_FACTS = (
         re.compile(rf"\b\d{{1,2}}\s+({_MONTHS})\b|\b({_MONTHS})\s+(19|20)\d\d\b|\b\d{{1,2}}/\d{{1,2}}\b"),
     ),
     (  # a share
-        re.compile(r"\b(procent|percentage|welk aandeel)\b"),
+        re.compile(r"\b(procent|percentage|welk aandeel)\b|\b(welk|hoeveel)\s*%"),
         re.compile(r"%|\bprocent\b"),
     ),
     (  # a year

@@ -39,6 +39,7 @@ def entity(label, value):
     "text, kind",
     [
         ("fin nr bvs buiten twe?", "hoeveel"),
+        ("welk % van de wijk-werkers stroomde door naar werk", "hoeveel"),
         ("hoeveel uur per week mag een bvs duren", "hoeveel"),
         ("mag een losse wes als combitraject?", "ja_nee"),
         ("kan ne leefloner in glow", "ja_nee"),

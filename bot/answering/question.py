@@ -47,7 +47,7 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(hoeveel|welke leeftijd|hoe oud|hoe groot|hoe hoog|vanaf welke|"
         r"(wat is|wat zijn) (het|de) (maximum|minimum|maximaal|minimaal|aantal)|"
         r"welk(e)? (bedrag|percentage|aandeel|nummer|code|getal)|fin\w*\s*(nr|nummer)|"
-        r"financieringsnummer|nummer|code|percentage|procent|bedrag)\b")),
+        r"financieringsnummer|nummer|code|percentage|procent|bedrag)\b|\b(welk|hoeveel)\s*%")),
     ("wanneer", re.compile(r"\b(wanneer|tot wanneer|vanaf wanneer|termijn|deadline)\b")),
     # a question that opens with "hoe" asks how, whatever else it adds ("hoe start ik …? wie moet wat doen")
     ("hoe", re.compile(r"^\W*(en\s+)?hoe\b(?!\s*(lang|veel|oud|laat|groot|hoog)\b)")),
