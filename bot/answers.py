@@ -421,6 +421,26 @@ def asks_about_today_from_background(kb: KnowledgeBase, question: str, record_id
     return bool(documents) and all((kb.document(d) or {}).get("weight") == "background" for d in documents)
 
 
+#: Another region's public employment service: the draaiboeken are VDAB's, for Flanders.
+OTHER_REGIONS_SERVICES = frozenset({"actiris", "forem", "adg"})
+#: Cities and regions a question may name ("wie is de adviseur in Mechelen?"): one no source text mentions
+#: is a local detail the draaiboeken do not give.
+PLACES = frozenset(
+    """antwerpen gent brugge brussel leuven mechelen hasselt genk aalst kortrijk oostende turnhout sint-niklaas
+    mortsel dendermonde tielt waregem roeselare ieper lokeren geel mol lier herentals vilvoorde halle asse
+    zaventem dilbeek tienen diest beringen lommel maasmechelen tongeren sint-truiden ninove geraardsbergen
+    oudenaarde ronse eeklo deinze wetteren zele beveren temse bornem boom kontich schoten brasschaat knokke
+    blankenberge nieuwpoort veurne poperinge menen wevelgem harelbeke izegem torhout diksmuide charleroi
+    doornik aarlen waver nijvel eupen wallonië henegouwen""".split()
+)
+
+
+def places_no_document_mentions(kb: KnowledgeBase, question: str) -> set[str]:
+    """The places and other regions' employment services a question names that no source text mentions."""
+    words = set(re.findall(r"[\w-]+", question.casefold()))
+    return (words & (PLACES | OTHER_REGIONS_SERVICES)) - kb.words_mentioned()
+
+
 def years_no_document_mentions(kb: KnowledgeBase, question: str) -> set[str]:
     """The years a question names that no source text mentions ("hoeveel wijk-werkers in 2026?"): a figure,
     a date or a person of that year is not in the draaiboeken, whatever a neighbouring sentence says."""

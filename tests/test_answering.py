@@ -1213,3 +1213,19 @@ def test_a_situation_between_brackets_is_no_negation_of_what_is_asked(kb):
     answer = ask(kb, "mag ik voor een bvs van een lp-klant (nie in twe) gewoon het twe financieringsnummer gebruiken?",
                  intent="bvs_financieringsnummer")
     assert answer.verdict == "nee" and "C03S350" in answer.text, answer.text
+
+
+# --- another region, a place no source text mentions ------------------------------------------------
+@pytest.mark.parametrize("text, intent", [
+    ("kan ik ne Brusselse werkzoekende via Actiris naar een GLOW-traject sturen?", "glow_wat"),
+    ("mijne klant in het LP verhuist naar Namen, neemt Forem zijn begeleiding dan over?", "lp_beeindigen"),
+    ("wie is de VDAB-adviseur in het lokaal partnerschap van Mechelen?", "lp_vdab_adviseur"),
+])
+def test_another_regions_service_or_a_local_fact_is_declined(kb, text, intent):
+    assert ask(kb, text, intent=intent).declined
+
+
+def test_a_place_named_as_context_does_not_stop_the_answer(kb):
+    answer = ask(kb, "ik werk in het ocmw van mechelen, mag ik voor een bvs buiten twe het twe financieringsnummer gebruiken?",
+                 intent="bvs_financieringsnummer", entities=[entity("context", "buiten-twe")])
+    assert not answer.declined and "C03S350" in answer.text, answer.text

@@ -9,6 +9,7 @@ from bot.answering.steps.clarifying import clarifying
 from bot.answering.steps.contact_detail import contact_detail
 from bot.answering.steps.decline import decline
 from bot.answering.steps.described_client import asks_about_an_instrument, asks_access, described_client
+from bot.answering.steps.elsewhere import elsewhere
 from bot.answering.steps.follow_up import follow_up
 from bot.answering.steps.passage import passage
 from bot.answering.steps.rule import rule
@@ -22,7 +23,8 @@ from bot.knowledge.query import KnowledgeBase
 Step = Callable[[KnowledgeBase, Turn], "Answer | None"]
 
 STEPS: tuple[Step, ...] = (
-    unusable, follow_up, abbreviation, contact_detail, clarifying, described_client, rule, ruling, topic, passage,
+    unusable, follow_up, abbreviation, contact_detail, elsewhere, clarifying, described_client, rule, ruling, topic,
+    passage,
 )
 
 

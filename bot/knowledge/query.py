@@ -46,6 +46,7 @@ class KnowledgeBase:
         self.db = sqlite_utils.Database(conn)
         self._passages: dict[tuple[str, str], list[Record]] = {}
         self._years: set[str] | None = None
+        self._words: frozenset[str] | None = None
         # the records of each kind, decoded once (the database is read-only; every answer reads them)
         self._records: dict[str, list[Record]] = {}
         self._by_id: dict[str, dict[str, Record]] = {}
@@ -145,6 +146,13 @@ class KnowledgeBase:
             [query, limit],
         )
         return [dict(zip([c[0] for c in rows.description], r)) for r in rows.fetchall()]
+
+    def words_mentioned(self) -> frozenset[str]:
+        """Every word (lower case) some passage of the source texts holds."""
+        if self._words is None:
+            rows = self.db.execute("select text from passages").fetchall()
+            self._words = frozenset(w for (text,) in rows for w in re.findall(r"[\w-]+", text.casefold()))
+        return self._words
 
     def years_mentioned(self) -> set[str]:
         """Every year (19xx, 20xx) some passage of the source texts mentions."""
