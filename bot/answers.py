@@ -213,7 +213,9 @@ ASKED_FACTS = (
         re.compile(r"€|\beuro\b"),
     ),
     (  # a date
-        re.compile(r"\b(vanaf|tot|sinds|tegen)\s+wanneer\b|\bwelke\s+datum\b|\bop\s+welke\s+dag\b|\bdeadline\b"),
+        # … or when something starts ("wanneer gaan de samenlevingsjobs van start?")
+        re.compile(r"\b(vanaf|tot|sinds|tegen)\s+wanneer\b|\bwelke\s+datum\b|\bop\s+welke\s+dag\b|\bdeadline\b"
+                   r"|\bwanneer\b[^?.]{0,60}\b(start\w*|gestart|begint|beginnen|van\s+start|ingevoerd|in\s+werking)\b"),
         # a day or a month with its year: "2024-2029" or "advies 2025" is no date to act on
         re.compile(rf"\b\d{{1,2}}\s+({_MONTHS})\b|\b({_MONTHS})\s+(19|20)\d\d\b|\b\d{{1,2}}/\d{{1,2}}\b"),
     ),

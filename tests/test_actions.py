@@ -228,6 +228,8 @@ def test_action_no_answer_on_empty_message(actions, dispatcher, domain):
         ("heeft de klant recht op een onkostenvergoeding tijdens de bvs?", "bvs_opstarten"),
         ("wat is het gsm-nummer van de vdab-adviseur?", "combinatietraject_keuze"),
         ("is mijn klant verzekerd tijdens zijn beroepsverkennende stage?", "bvs_wat"),
+        # when a planned instrument starts: the advice gives no date
+        ("wanneer gaan de samenlevingsjobs concreet van start?", "serv_samenlevingsjobs_wat"),
     ],
 )
 def test_action_answer_declines_when_the_topic_lacks_the_asked_fact(actions, dispatcher, domain, text, intent):
@@ -242,6 +244,7 @@ def test_action_answer_declines_when_the_topic_lacks_the_asked_fact(actions, dis
         ("hoe lang duurt een bvs maximaal?", "bvs_wat", "30 kalenderdagen"),
         ("welk nummer moet de klant bellen om zich in te schrijven?", "combinatietraject_opstarten", "0800/30 700"),
         ("fin nr bvs buiten twe", "bvs_financieringsnummer", "C03S350"),
+        ("Sinds wanneer is GLOW gestart?", "glow_wat", "1/1/23"),
     ],
 )
 def test_action_answer_keeps_answers_that_give_the_asked_fact(actions, dispatcher, domain, text, intent, fact):
