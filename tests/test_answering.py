@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import answering, messages
-from bot.answering.focus import _counts_things, _only_measures, carries_kind, concepts, units, verdict
+from bot.answering.focus import _counts_people, _counts_things, _only_measures, carries_kind, concepts, units, verdict
 from bot.answering.question import read_question
 from bot.follow_ups import Context
 from bot.knowledge.passages import split_passages, split_sentences, without_note_number
@@ -1229,3 +1229,9 @@ def test_a_place_named_as_context_does_not_stop_the_answer(kb):
     answer = ask(kb, "ik werk in het ocmw van mechelen, mag ik voor een bvs buiten twe het twe financieringsnummer gebruiken?",
                  intent="bvs_financieringsnummer", entities=[entity("context", "buiten-twe")])
     assert not answer.declined and "C03S350" in answer.text, answer.text
+
+
+def test_a_count_of_things_is_not_answered_by_a_number_of_something_else(kb):
+    assert ask(kb, "hoeveel GLOW-trajecten zijn er al opgestart sinds 2023?", intent="glow_wat").declined
+    # a group of people is counted in "personen" as well
+    assert _counts_people("In het uitdoofscenario gaat het nog om 1666 personen.")

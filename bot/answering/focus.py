@@ -333,8 +333,11 @@ def focus(
             return Focus(sentences=[], shortened=True)  # the topic does not give the number asked
         picked = carrying[:1]
     if asked.kind == "hoeveel" and _counts_things(asked.words) and all(
-            _only_measures(candidates[i]) for i in picked):
-        return Focus(sentences=[], shortened=True)  # "hoeveel lokale besturen …": "32 tot 64 uur" counts none
+            _only_measures(candidates[i]) or asked.counted and not counts_asked(asked, candidates[i])
+            and not _counts_people(candidates[i]) for i in picked):
+        # "hoeveel lokale besturen …": "32 tot 64 uur" counts none; "hoeveel GLOW-trajecten …": "vanaf 1/1/23"
+        # counts no trajectories
+        return Focus(sentences=[], shortened=True)
     # the best-scoring sentence that states a verdict (only an explicit exclusion does) comes first:
     # "Nee: <that sentence>", the others after it in the answer's order
     # (a "ja" or "hangt af" only from the best sentence: a permission in a lesser one is about something else)
@@ -410,6 +413,14 @@ def counts_asked(asked: Asked, unit: str) -> bool:
     """Whether the sentence counts what a "hoeveel" question counts: a number with that word right
     after it, or a word or two further ("63 cliënten", "dertig doorverwijzingen", "64 uur per maand")."""
     return any(asked.counted in stems(match.group(1)) for match in _NUMBER_AND_NOUN.finditer(unit.casefold()))
+
+
+#: Words for people that a count of a group of them is written in ("1666 personen" for "hoeveel ex-PWA'ers").
+_PEOPLE = frozenset({"personen", "mensen", "deelnemers", "cliënten", "werkzoekenden", "klanten"})
+
+
+def _counts_people(unit: str) -> bool:
+    return any(match.group(1).split()[0] in _PEOPLE for match in _NUMBER_AND_NOUN.finditer(unit.casefold()))
 
 
 #: A number and the word after it ("64 uur", "15%", "4,5 euro", "zes knipperlichten").
