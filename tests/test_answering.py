@@ -1235,3 +1235,15 @@ def test_a_count_of_things_is_not_answered_by_a_number_of_something_else(kb):
     assert ask(kb, "hoeveel GLOW-trajecten zijn er al opgestart sinds 2023?", intent="glow_wat").declined
     # a group of people is counted in "personen" as well
     assert _counts_people("In het uitdoofscenario gaat het nog om 1666 personen.")
+
+
+@pytest.mark.parametrize("text, intent, fact", [
+    # asked the other way round: only a ruling written for that way of asking gives its verdict
+    ("mijne cliënt heeft rechten VOP, is da een probleem om TWE te starten?", "twe_rechten_vop_bw", "geen drempel"),
+    # a comparison with another service the question names is no question about that service
+    ("mogen samenlevingsjobs bij particulieren ingezet worden zoals bij wijk-werken?", "serv_samenlevingsjobs_wat",
+     "niet bij particulieren"),
+])
+def test_a_ruling_answers_the_question_as_it_is_asked(kb, text, intent, fact):
+    answer = ask(kb, text, intent=intent)
+    assert answer.verdict == "nee" and fact in answer.text, answer.text

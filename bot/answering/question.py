@@ -228,6 +228,11 @@ _INVERTED = re.compile(
     r"\b(enkel|alleen|uitsluitend|slechts)\s+(voor|bij|in|als|met|door)\b)")
 
 
+def inverts(text: str) -> bool:
+    """Whether the text asks the other way round ("probleem", "uitgesloten", "valt buiten", see _INVERTED)."""
+    return bool(_INVERTED.search(text.casefold()))
+
+
 #: What a question may say before what it asks without asking it negatively: the client's situation
 #: in sentences of its own ("klant heeft nog geen dossier. moet die …"), a condition ("als ik nie
 #: attesteer, heeft da …"); and "niet-toeleidbaar" (a label, no negation), "… of nie?" (a tag).

@@ -13,7 +13,7 @@ from functools import lru_cache
 from bot import answers, messages
 from bot.answering.config import CONFIG
 from bot.answering.focus import concepts, is_variant
-from bot.answering.question import FILLER_WORDS, STEM_LENGTH, negated_phrases, stems
+from bot.answering.question import FILLER_WORDS, STEM_LENGTH, inverts, negated_phrases, stems
 from bot.answering.turn import Turn
 from bot.answers import Answer
 from bot.knowledge.query import KnowledgeBase, Record
@@ -43,8 +43,12 @@ _ENDING = 3
 
 def ruling(kb: KnowledgeBase, turn: Turn, among: list[Record] | None = None) -> Answer | None:
     """The ruling that settles the question (of `among` only, if given), verdict first."""
-    if turn.asked.kind != "ja_nee" or turn.asked.no_verdict or _NOT_PLAIN.search(turn.text.casefold()):
+    if turn.asked.kind != "ja_nee" or turn.asked.someone_else or _NOT_PLAIN.search(turn.text.casefold()):
         return None
+    if turn.asked.inverted:
+        # "is X een probleem?": only a ruling written for that way of asking ("drempel | probleem" among
+        # its `asks`) answers it; another one's verdict would read as its opposite
+        among = [r for r in (kb.all("rulings") if among is None else among) if _asks_inversion(kb, r)]
     found = settling_ruling(kb, turn, among)
     # "mag ik dat niet …?" gets no verdict (a ja or nee to it is easily misread); "iemand zonder
     # papieren" only from a rule about that negation itself ("zonder verblijfsstatuut")
@@ -62,6 +66,12 @@ def ruling(kb: KnowledgeBase, turn: Turn, among: list[Record] | None = None) -> 
 
 
 _NEGATION_WORDS = frozenset({"zonder", "geen", "niet", "nie"})
+
+
+def _asks_inversion(kb: KnowledgeBase, record: Record) -> bool:
+    """Whether the ruling's `asks` names a way of asking the other way round itself ("probleem", "drempel",
+    "uitgesloten"): its verdict answers the question put that way."""
+    return any(inverts(" ".join(words)) for line in _parsed(kb, tuple(record["asks"])) for _, words in line if words)
 
 
 def _asks_negation(kb: KnowledgeBase, record: Record) -> bool:
