@@ -568,6 +568,18 @@ def combination_pair(concepts: Concepts) -> tuple[str, str] | None:
     return None
 
 
+def _without_broader(kb: KnowledgeBase, concepts: Concepts) -> Concepts:
+    """The concepts without a term that another one named narrows ("WES als losstaande stage": the
+    losstaande werkervaringsstage, not also the WES): a variant of the narrower term holds one of the broader."""
+    named = [t for terms in concepts.values() for t in terms]
+    def narrows(narrow: str, broad: str) -> bool:
+        return narrow != broad and any(
+            re.search(rf"\b{re.escape(b.casefold())}\b", n.casefold()) and n.casefold() != b.casefold()
+            for n in kb.variants_of(narrow) for b in kb.variants_of(broad))
+    broader = {b for b in named for n in named if narrows(n, b)}
+    return {label: [t for t in terms if t not in broader] for label, terms in concepts.items()}
+
+
 #: Without two services, a "combination" question was probably about something else: the next
 #: topic the NLU ranked answers it if, without the combination intent, it holds this share of the
 #: confidence; otherwise the assistant asks which combination is meant (with the overviews as buttons).
@@ -593,7 +605,7 @@ def answer_combination(
 
 
 def _combination_answer(kb: KnowledgeBase, concepts: Concepts, ranking: list[dict[str, Any]], question: str) -> Answer:
-    pair = combination_pair(concepts)
+    pair = combination_pair(_without_broader(kb, concepts))
     if pair is None:
         others = [e for e in ranking if e.get("name") not in (COMBINATION_INTENT, "nlu_fallback")]
         total = sum(float(e.get("confidence") or 0) for e in others)

@@ -1247,3 +1247,15 @@ def test_a_count_of_things_is_not_answered_by_a_number_of_something_else(kb):
 def test_a_ruling_answers_the_question_as_it_is_asked(kb, text, intent, fact):
     answer = ask(kb, text, intent=intent)
     assert answer.verdict == "nee" and fact in answer.text, answer.text
+
+
+def test_a_narrower_service_named_with_its_broader_one_is_the_pair_asked(kb):
+    answer = ask(kb, "kan een WES als losstaande stage als combinatietraject met het LP?", intent="combinatie_check",
+                 action="combination", entities=[entity("instrument", "wes"), entity("instrument", "wes-los"),
+                                                  entity("traject", "lp")])
+    assert answer.verdict == "nee" and "losstaande" in answer.text, answer.text
+
+
+def test_a_question_that_states_never_gets_no_verdict_that_would_read_the_other_way(kb):
+    answer = ask(kb, "klopt het dat een BVS nooit op vraag van een stagebedrijf georganiseerd wordt?", intent="bvs_wat")
+    assert answer.verdict is None and "nooit georganiseerd op vraag van een stagebedrijf" in answer.text, answer.text

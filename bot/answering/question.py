@@ -252,7 +252,7 @@ def _asked_part(folded: str) -> str:
 
 def asks_negatively(folded: str) -> bool:
     """Whether what the question asks is negated ("mag ik dat niet doen?"), not its situation."""
-    return bool(re.search(r"\b(niet|nie|geen|géén|zonder)\b", _asked_part(folded)))
+    return bool(re.search(r"\b(niet|nie|geen|géén|zonder|nooit)\b", _asked_part(folded)))
 
 
 #: A condition after what is asked ("mag X, als de werkgever nie akkoord is?"): its "niet" is the situation's.
