@@ -1259,3 +1259,17 @@ def test_a_narrower_service_named_with_its_broader_one_is_the_pair_asked(kb):
 def test_a_question_that_states_never_gets_no_verdict_that_would_read_the_other_way(kb):
     answer = ask(kb, "klopt het dat een BVS nooit op vraag van een stagebedrijf georganiseerd wordt?", intent="bvs_wat")
     assert answer.verdict is None and "nooit georganiseerd op vraag van een stagebedrijf" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("text, intent, verdict", [
+    ("mag een korte interimjob in de eerste 9 maanden van het GLOW traject?", "glow_werkplekleren", "ja"),
+    ("ik zit niet in TWE en heb nog geen rechten in het Klantendossier. moet ik eerst een opleiding volgen om een BVS te "
+     "organiseren?", "bvs_leefloon", "ja"),
+    ("klant heeft vooral nood aan een technische opleiding van 6 maand voltijds, is twe da?", "twe_andere_dienstverlening", "nee"),
+])
+def test_a_question_that_states_the_condition_gets_the_verdict_not_hangt_af(kb, text, intent, verdict):
+    assert ask(kb, text, intent=intent).verdict == verdict
+
+
+def test_a_question_that_does_not_state_the_condition_still_depends_on_it(kb):
+    assert ask(kb, "mag een glow partner een korte interimjob inzetten?", intent="glow_werkplekleren").verdict == "hangt af"
