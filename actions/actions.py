@@ -120,8 +120,15 @@ def turn_of(tracker: Tracker, reading: str, skip_intent: str = "") -> answering.
             tracker.get_slot("clarification") or [],
             tracker.get_slot("client_targets") or [],
             [source for source in tracker.get_slot("answer_sources") or [] if not source.get("record")],
+            _previous_entities(tracker),
         ),
     )
+
+
+def _previous_entities(tracker: Tracker) -> list[dict[str, Any]]:
+    """The entities of the user message before the latest one."""
+    messages_ = [e for e in tracker.events if e.get("event") == "user"]
+    return (messages_[-2].get("parse_data") or {}).get("entities") or [] if len(messages_) > 1 else []
 
 
 class ActionAnswer(KnowledgeAction):

@@ -45,6 +45,9 @@ class Context:
     #: the passages the previous answer quoted word for word ([{document, section}]): no record to continue,
     #: so a follow-up is read in their sections
     quoted: list[dict] = field(default_factory=list)
+    #: the entities of the previous question ("fin nr bvs buiten TWE?": buiten TWE), for a follow-up that
+    #: names none of its own ("wie registreert da dan?")
+    entities: list[dict] = field(default_factory=list)
 
 
 def _short(text: str) -> bool:

@@ -1273,3 +1273,12 @@ def test_a_question_that_states_the_condition_gets_the_verdict_not_hangt_af(kb, 
 
 def test_a_question_that_does_not_state_the_condition_still_depends_on_it(kb):
     assert ask(kb, "mag een korte interimjob in een GLOW traject?", intent="glow_werkplekleren").verdict == "hangt af"
+
+
+def test_a_follow_up_keeps_the_context_its_question_named_and_is_not_asked_it_again(kb):
+    previous = Context(["lp-bvs-financieringsnummer"], None, [], [], [], [entity("context", "buiten-twe")])
+    answer = ask(kb, "wie registreert da dan?", intent="bvs_registratie_vraag", previous=previous)
+    assert not answer.buttons and "buiten TWE-OCMW" in answer.text, answer.text
+    # without that context the question still has two readings
+    assert ask(kb, "wie registreert da dan?", intent="bvs_registratie_vraag",
+               previous=Context(["lp-bvs-financieringsnummer"])).buttons

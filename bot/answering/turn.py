@@ -14,6 +14,10 @@ from bot.answers import Concepts
 from bot.knowledge.query import KnowledgeBase, Record
 
 
+#: The label of the concepts a follow-up keeps from the question before it (where it is asked: "buiten TWE").
+_INHERITED = "context"
+
+
 @dataclass
 class Turn:
     """What the pipeline reads of one message: its text, what the NLU made of it, the conversation."""
@@ -36,7 +40,7 @@ class Turn:
         return read_question(self.text)
 
     @cached_property
-    def concepts(self) -> Concepts:
+    def own_concepts(self) -> Concepts:
         """The glossary concepts the message names: its entities and what the guide's readers find."""
         assert self.kb is not None
         found = answers.concepts_from_entities(self.kb, self.entities)
@@ -46,6 +50,18 @@ class Turn:
         terms_in_parts = answers.concepts_from_entities(self.kb, [{"value": p} for p in parts])
         for label, terms in [*named.items(), *terms_in_parts.items()]:
             found[label] = list(dict.fromkeys(found.get(label, []) + terms))
+        return found
+
+    @cached_property
+    def concepts(self) -> Concepts:
+        """The message's own concepts, and for a follow-up that names no context of its own the context of
+        the question before it ("wie registreert da dan?" after "fin nr bvs buiten TWE?": still outside TWE)."""
+        found = dict(self.own_concepts)
+        if self.previous.entities and not found.get(_INHERITED) and (
+                answers.is_follow_up(self.text) or len(self.text.split()) <= CONFIG.elliptical_max_words):
+            inherited = answers.concepts_from_entities(self.kb, self.previous.entities).get(_INHERITED)
+            if inherited:
+                found[_INHERITED] = inherited
         return found
 
     @cached_property

@@ -18,7 +18,8 @@ _MORE = re.compile(r"^\W*(/meer_uitleg\b|(vertel|zeg|geef)\s+(me\s+|mij\s+)?(een
 def follow_up(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     if turn.intent == "meer_uitleg" or _MORE.search(turn.text):
         return more(kb, turn.previous.record_ids)
-    return follow_ups.answer(kb, turn.text, turn.concepts, turn.previous) or of_a_quote(kb, turn)
+    # what the message itself names, not the context it keeps from the question before it
+    return follow_ups.answer(kb, turn.text, turn.own_concepts, turn.previous) or of_a_quote(kb, turn)
 
 
 def of_a_quote(kb: KnowledgeBase, turn: Turn) -> Answer | None:
