@@ -1282,3 +1282,14 @@ def test_a_follow_up_keeps_the_context_its_question_named_and_is_not_asked_it_ag
     # without that context the question still has two readings
     assert ask(kb, "wie registreert da dan?", intent="bvs_registratie_vraag",
                previous=Context(["lp-bvs-financieringsnummer"])).buttons
+
+
+@pytest.mark.parametrize("text, intent, fact", [
+    ("rechten se worden nie toegekend na de aanvraag. loopt twe dan gewoon verder?", "twe_nec_niet_haalbaar", "blijft TWE doorlopen"),
+    ("klant heeft nog geen klantendossier bij vdab, kunnen we toch al starten in het partnerschap?", "lp_aanmelding_vdab_check",
+     "direct aan de slag"),
+    ("blijft gemeenschapsdienst bestaan met het nieuwe regeerakkoord?", "glow_gemeenschapsdienst", "nog van kracht"),
+])
+def test_a_ruling_about_a_negation_or_a_term_that_is_one_answers_it(kb, text, intent, fact):
+    answer = ask(kb, text, intent=intent)
+    assert answer.verdict == "ja" and fact in answer.text, answer.text

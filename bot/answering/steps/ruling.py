@@ -79,6 +79,8 @@ def _asks_negation(kb: KnowledgeBase, record: Record) -> bool:
     answers the question that puts it ("kan iemand zonder papieren in het LP?")."""
     return any(
         words and set(words) <= _NEGATION_WORDS or term.startswith("=") and set(term[1:].split()) & _NEGATION_WORDS
+        # … or a term that is a negation ("niet-ingeschreven": "geen klantendossier")
+        or term.startswith("#") and any(set(v.split()) & _NEGATION_WORDS for v in kb.variants_of(term[1:]))
         for line in _parsed(kb, tuple(record["asks"])) for term, words in line
     )
 
