@@ -1293,3 +1293,12 @@ def test_a_follow_up_keeps_the_context_its_question_named_and_is_not_asked_it_ag
 def test_a_ruling_about_a_negation_or_a_term_that_is_one_answers_it(kb, text, intent, fact):
     answer = ask(kb, text, intent=intent)
     assert answer.verdict == "ja" and fact in answer.text, answer.text
+
+
+@pytest.mark.parametrize("text", [
+    "mag de vdab-bemiddelaar mijne klant zeggen wanneer zijn uitkering precies stopt?",
+    # an indirect question's "of" offers no choice
+    "kan vdab zeggen of mijne klant recht heeft op leefloon als zijn werkloosheidsuitkering stopt",
+])
+def test_vdab_gives_no_ruling_on_a_clients_own_benefit(kb, text):
+    assert ask(kb, text, intent="lp_werkloosheidsuitkering_beperking").verdict == "nee"

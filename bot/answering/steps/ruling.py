@@ -36,6 +36,8 @@ _NOT_PLAIN = re.compile(
     r"|(?<=\w)\s+en\s+(mag|kan|krijgt|moet|is|heeft|geeft|telt|bouwt|blijft)\s+(die|hij|ze|zij|het|da|dat|de|ik|we|er)\b"
     # … or in both at once: "in GLOW en ook in TWE?"
     r"|\ben\s+ook\s+(in|bij|naar)\b")
+#: An indirect question ("kan VDAB zeggen of hij recht heeft op leefloon?"): its "of" offers no choice.
+_INDIRECT = re.compile(r"\b(zeggen|weten|vragen|nakijken|bekijken|checken|nagaan|zien|vertellen|laten weten)\s+of\b")
 #: A word of `asks` is named by a question word that starts with all of it but this many last letters
 #: (at least the stem): "opbouwen" by "opbouw", "verplicht" by "verplichting".
 _ENDING = 3
@@ -43,7 +45,7 @@ _ENDING = 3
 
 def ruling(kb: KnowledgeBase, turn: Turn, among: list[Record] | None = None) -> Answer | None:
     """The ruling that settles the question (of `among` only, if given), verdict first."""
-    if turn.asked.kind != "ja_nee" or turn.asked.someone_else or _NOT_PLAIN.search(turn.text.casefold()):
+    if turn.asked.kind != "ja_nee" or turn.asked.someone_else or _NOT_PLAIN.search(_INDIRECT.sub(r"\1 dat", turn.text.casefold())):
         return None
     if turn.asked.inverted:
         # "is X een probleem?": only a ruling written for that way of asking ("drempel | probleem" among
