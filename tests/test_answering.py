@@ -1302,3 +1302,9 @@ def test_a_ruling_about_a_negation_or_a_term_that_is_one_answers_it(kb, text, in
 ])
 def test_vdab_gives_no_ruling_on_a_clients_own_benefit(kb, text):
     assert ask(kb, text, intent="lp_werkloosheidsuitkering_beperking").verdict == "nee"
+
+
+def test_al_dan_niet_is_no_negation(kb):
+    answer = ask(kb, "heeft het al dan nie attesteren van de deelname aan het LP negatieve gevolgen voor de jongere bij vdab?",
+                 intent="lp_bit_evaluatie")
+    assert answer.verdict == "nee" and "geen negatieve gevolgen" in answer.text, answer.text

@@ -85,7 +85,7 @@ FILLER_WORDS = frozenset(
     waarvoor waarbij waarin waarop waarmee waaruit toont heel veel man vrouw gast kerel madam daarnaast ernaast bovendien""".split()
 )
 #: A negation word and the words it excludes ("voor iemand die géén leefloon heeft").
-_NEGATED = re.compile(r"\b(?:geen|géén|niet|nie|zonder)\s+((?:[\w-]+\s+){0,1}[\w-]+)")
+_NEGATED = re.compile(r"(?<!\bal dan )\b(?:geen|géén|niet|nie|zonder)\s+((?:[\w-]+\s+){0,1}[\w-]+)")  # not "al dan niet"
 STEM_LENGTH = 5
 
 
@@ -237,7 +237,7 @@ def inverts(text: str) -> bool:
 #: in sentences of its own ("klant heeft nog geen dossier. moet die …"), a condition ("als ik nie
 #: attesteer, heeft da …"); and "niet-toeleidbaar" (a label, no negation), "… of nie?" (a tag).
 _SITUATION = re.compile(r"^.*[.!?]\s+(?=\S)|^\W*(als|indien|wanneer|stel dat)\b[^,?]*,\s*")
-_NO_NEGATION = re.compile(r"\bniet-\w+|\b(of|ja)\s+(nie|niet|nee)\W*$")
+_NO_NEGATION = re.compile(r"\bniet-\w+|\b(of|ja)\s+(nie|niet|nee)\W*$|\bal\s+dan\s+(niet|nie)\b")
 
 
 #: A situation put between brackets ("voor een lp-klant (nie in twe)").
