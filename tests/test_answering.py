@@ -1308,3 +1308,11 @@ def test_al_dan_niet_is_no_negation(kb):
     answer = ask(kb, "heeft het al dan nie attesteren van de deelname aan het LP negatieve gevolgen voor de jongere bij vdab?",
                  intent="lp_bit_evaluatie")
     assert answer.verdict == "nee" and "geen negatieve gevolgen" in answer.text, answer.text
+
+
+def test_more_info_about_something_is_a_question_of_its_own_not_more_of_the_last_answer(kb):
+    previous = Context(["lp-bvs-financieringsnummer"])
+    asked = ask(kb, "waar vind ik meer info over het groeipakket", intent="meer_uitleg", previous=previous)
+    assert "C03S350" not in asked.text, asked.text
+    more = ask(kb, "kan je wat meer info geven?", intent="meer_uitleg", previous=previous)
+    assert "C03S350" in more.text, more.text

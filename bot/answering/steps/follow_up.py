@@ -5,6 +5,7 @@ import re
 
 from bot import answers, follow_ups, messages
 from bot.answering.passage import best_passage
+from bot.answering.question import stems
 from bot.answering.steps.passage import quoted
 from bot.answering.turn import Turn
 from bot.answers import Answer
@@ -15,8 +16,13 @@ _MORE = re.compile(r"^\W*(/meer_uitleg\b|(vertel|zeg|geef)\s+(me\s+|mij\s+)?(een
                    r"kan\s+je\s+(dat|da|het)\s+(wat\s+)?(uitgebreider|meer)\s+uitleggen|de\s+volledige\s+uitleg)\b", re.IGNORECASE)
 
 
+#: What a request for more says besides "more" ("kan je wat meer info geven?"): anything else is a question
+#: of its own ("waar vind ik meer info over het groeipakket?").
+_ASKING_MORE = stems("meer info informatie uitleg details vertel geven geef uitgebreider")
+
+
 def follow_up(kb: KnowledgeBase, turn: Turn) -> Answer | None:
-    if turn.intent == "meer_uitleg" or _MORE.search(turn.text):
+    if _MORE.search(turn.text) or turn.intent == "meer_uitleg" and turn.asked.content <= _ASKING_MORE:
         return more(kb, turn.previous.record_ids)
     # what the message itself names, not the context it keeps from the question before it
     return follow_ups.answer(kb, turn.text, turn.own_concepts, turn.previous) or of_a_quote(kb, turn)
