@@ -59,10 +59,12 @@ def described_client(kb: KnowledgeBase, turn: Turn) -> Answer | None:
 def _another_rule(kb: KnowledgeBase, ruling_answer: Answer, eligibility_answer: Answer) -> bool:
     """Whether a ruling's condition cites other passages than the eligibility rules did (it adds what the
     description names), not one of the conditions they already list."""
-    cited = lambda records: {(c["document"], c["passage"]) for r in records if r for c in r["sources"]}
-    ruled = cited([kb.get("rulings", rid) for rid in ruling_answer.record_ids])
-    listed = cited([kb.get("eligibility", rid) for rid in eligibility_answer.record_ids])
-    return bool(ruled) and not ruled & listed
+    def cited(kind: str, record_ids: list[str]) -> set[tuple[str, str]]:
+        records = [kb.get(kind, rid) for rid in record_ids]
+        return {(c["document"], c["passage"]) for r in records if r for c in r["sources"]}
+
+    ruled = cited("rulings", ruling_answer.record_ids)
+    return bool(ruled) and not ruled & cited("eligibility", eligibility_answer.record_ids)
 
 
 def asks_access(turn: Turn) -> bool:

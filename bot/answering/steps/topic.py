@@ -59,22 +59,27 @@ def reread(kb: KnowledgeBase, turn: Turn) -> str:
     top = turn.ranking[0] if turn.ranking else None
     if top is None or top.get("name") != turn.intent or top.get("confidence", 1.0) >= CONFIG.reread_max_confidence:
         return turn.intent
-    total = math.fsum(weight(kb, s) for s in turn.asked.content)
-    if not total:
+    covered = _covered_by_candidates(kb, turn)
+    if turn.intent not in covered:
         return turn.intent
-    covered = {}
-    for candidate in turn.ranking[: CONFIG.reread_candidates]:
-        if candidate["name"] == answers.COMBINATION_INTENT:
+    best = max(covered, key=lambda name: covered[name])
+    return best if covered[best] >= covered[turn.intent] + CONFIG.reread_better_by else turn.intent
+
+
+def _covered_by_candidates(kb: KnowledgeBase, turn: Turn, min_confidence: float = 0.0) -> dict[str, float]:
+    """For each of the NLU's first intents (with at least `min_confidence`) that has a topic: the share of the
+    question's content weight its best topic holds, in its title and answer."""
+    total = math.fsum(weight(kb, s) for s in turn.asked.content)
+    covered: dict[str, float] = {}
+    for candidate in turn.ranking[: CONFIG.reread_candidates] if total else []:
+        if candidate["name"] == answers.COMBINATION_INTENT or candidate.get("confidence", 0.0) < min_confidence:
             continue  # what the rule table does not settle is no reading of a question about something else
         topics = kb.topics_for_intent(candidate["name"])
         if topics:
             covered[candidate["name"]] = max(
                 overlap(kb, turn.asked, f"{t['title']} {answers.topic_text(t, {})}") for t in topics
             ) / total
-    if turn.intent not in covered:
-        return turn.intent
-    best = max(covered, key=lambda name: covered[name])
-    return best if covered[best] >= covered[turn.intent] + CONFIG.reread_better_by else turn.intent
+    return covered
 
 
 def _with_the_fact(kb: KnowledgeBase, turn: Turn, answer: Answer, title: str) -> Answer | None:
@@ -99,17 +104,7 @@ def fallback_reading(kb: KnowledgeBase, turn: Turn) -> str | None:
     ja/nee question: a verdict from a topic the NLU was not sure of is a guess."""
     if turn.intent != "nlu_fallback" or turn.asked.kind == "ja_nee":
         return None
-    total = math.fsum(weight(kb, s) for s in turn.asked.content)
-    if not total:
-        return None
-    covered = {}
-    for candidate in turn.ranking[: CONFIG.reread_candidates]:
-        name = candidate["name"]
-        if candidate.get("confidence", 0.0) < CONFIG.fallback_min_confidence:
-            continue
-        topics = kb.topics_for_intent(name)
-        if topics:
-            covered[name] = max(overlap(kb, turn.asked, f"{t['title']} {answers.topic_text(t, {})}") for t in topics) / total
+    covered = _covered_by_candidates(kb, turn, CONFIG.fallback_min_confidence)
     best = max(covered, key=lambda name: covered[name], default=None)
     return best if best is not None and covered[best] >= CONFIG.fallback_min_coverage else None
 
