@@ -121,6 +121,7 @@ def turn_of(tracker: Tracker, reading: str, skip_intent: str = "") -> answering.
             tracker.get_slot("client_targets") or [],
             [source for source in tracker.get_slot("answer_sources") or [] if not source.get("record")],
             _previous_entities(tracker),
+            [] if tracker.get_slot("answer_declined") else tracker.get_slot("answer_sources") or [],
         ),
     )
 

@@ -48,6 +48,9 @@ class Context:
     #: the entities of the previous question ("fin nr bvs buiten TWE?": buiten TWE), for a follow-up that
     #: names none of its own ("wie registreert da dan?")
     entities: list[dict] = field(default_factory=list)
+    #: the sections the previous answer cited ([{document, section}], none when it was declined): a follow-up
+    #: that would be declined is read in them ("en hoelang geldt dat label?")
+    cited: list[dict] = field(default_factory=list)
 
 
 def _short(text: str) -> bool:

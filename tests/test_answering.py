@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import answering, messages
+from bot import answering, answers, messages
 from bot.answering.focus import _counts_people, _counts_things, _only_measures, carries_kind, concepts, units, verdict
 from bot.answering.question import read_question
 from bot.follow_ups import Context
@@ -1316,3 +1316,21 @@ def test_more_info_about_something_is_a_question_of_its_own_not_more_of_the_last
     assert "C03S350" not in asked.text, asked.text
     more = ask(kb, "kan je wat meer info geven?", intent="meer_uitleg", previous=previous)
     assert "C03S350" in more.text, more.text
+
+
+# --- a follow-up read in the sections the answer before it cited --------------------------------------
+def test_a_follow_up_the_previous_topic_lacks_is_answered_from_the_sections_that_answer_cited(kb):
+    first = ask(kb, "mijne klant heeft het label niet-toeleidbaar, kan die in twe?", intent="twe_niet_toeleidbaar")
+    previous = Context(first.record_ids, cited=answers.cited_sources(kb, first.record_ids))
+    answer = ask(kb, "en hoelang geldt dat label?", intent="twe_niet_toeleidbaar", previous=previous)
+    assert "2 jaar" in answer.text and "§B" in answer.source_line and not answer.declined, answer.full_text
+
+
+def test_a_follow_up_after_a_quote_is_read_in_the_quoted_section_and_a_decline_gives_no_section(kb):
+    follow_up = "en hoeveel daarvan hadden de belgische nationaliteit?"
+    quoted_before = Context(cited=[{"document": "proeftuinen", "section": "4.1"}])
+    answer = ask(kb, follow_up, intent="out_of_scope", action="no_answer", previous=quoted_before)
+    assert "51%" in answer.text and "§4.1" in answer.source_line, answer.full_text
+    # after a decline there is no section to read it in: still declined
+    declined_before = ask(kb, follow_up, intent="out_of_scope", action="no_answer", previous=Context())
+    assert declined_before.declined and NO_ANSWER_MARKER in declined_before.text

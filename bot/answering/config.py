@@ -39,6 +39,10 @@ class AnsweringConfig:
     passage_min_coverage: float = 0.6
     #: … and at least this many of its content words
     passage_min_shared_words: int = 2
+    #: a follow-up nothing else answers: a sentence of the sections the previous answer cited answers when it
+    #: holds this share of the follow-up's own content weight and this many of its words
+    in_context_min_coverage: float = 0.5
+    in_context_min_shared_words: int = 1
     #: a message of at most this many words that names no glossary term is a follow-up ("hoeveel uren per maand?")
     elliptical_max_words: int = 5
     #: a topic of the previous answer's document whose title shares this much with a follow-up is what it asks

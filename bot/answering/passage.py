@@ -81,6 +81,7 @@ def carried_on(kb: KnowledgeBase, row: Record, kind: str) -> tuple[Record, tuple
 
 def best_passage(
     kb: KnowledgeBase, question: str, asked: Asked, documents: list[str] | None = None, rows: list[Record] | None = None,
+    *, min_coverage: float = CONFIG.passage_min_coverage, min_shared_words: int = CONFIG.passage_min_shared_words,
 ) -> Passage | None:
     """The passage that best answers the question (of these documents only, if given; of these `rows`
     of the index, if given, instead of what the full-text search finds), or None."""
@@ -97,7 +98,7 @@ def best_passage(
             continue
         context = context_of(kb, row)
         own = _own_text(row, context)
-        if len(held(asked, own)) < CONFIG.passage_min_shared_words or asked.excluded & (stems(own) - negated(own)):
+        if len(held(asked, own)) < min_shared_words or asked.excluded & (stems(own) - negated(own)):
             continue
         if asked.kind in _NEEDS_CARRIER and asked.kind in CARRIERS and not carries_kind(asked.kind, row["text"]):
             # the figure or the date may stand in the next sentence, about what this one names
@@ -117,7 +118,7 @@ def best_passage(
         # not the gemeenschapsdienst of the next annex), however many other words they share
         about = bool(named & concepts(kb, own))
         counts = bool(asked.counted) and counts_asked(asked, row["text"])
-        if coverage >= CONFIG.passage_min_coverage and (
+        if coverage >= min_coverage and (
             best is None or (about, counts, coverage) > (best.about, best.counts, best.coverage)
         ):
             best = Passage(row, coverage, about, counts, context)

@@ -73,8 +73,8 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 #: Words that carry no content: function words, question words, what every question says, and the words
 #: for the client himself ("ne man", "die vrouw") or how much ("heel veel problemen").
 FILLER_WORDS = frozenset(
-    """aan al als bij dan dat da daar daarvoor daarmee daarbij de deze die dit doen doet door een en er
-    gebeurt gebeuren gaat gaan had heb hebben heeft hem het hier hij hoe hun ik in is je kan kunnen
+    """aan al als bij dan dat da daar daarvoor daarmee daarbij daarvan daarop de deze die dit doen doet door een en er
+    gebeurt gebeuren gaat gaan had hadden heb hebben heeft hem het hier hij hoe hun ik in is je kan kunnen
     krijgt krijgen maar me met mij mijn mijne moet moeten mag mogen na naar niet nie nog nu of om ons ook op
     over te tot uit van voor waar wanneer wat welk welke wie worden wordt ze zelf zijn zich zo zoals
     zou zouden klant klanten cliënt cliënte cliënten client mensen iemand persoon personen eigenlijk toch dus
