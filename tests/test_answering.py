@@ -1334,3 +1334,14 @@ def test_a_follow_up_after_a_quote_is_read_in_the_quoted_section_and_a_decline_g
     # after a decline there is no section to read it in: still declined
     declined_before = ask(kb, follow_up, intent="out_of_scope", action="no_answer", previous=Context())
     assert declined_before.declined and NO_ANSWER_MARKER in declined_before.text
+
+
+def test_a_rule_whose_condition_the_question_states_denies_what_is_not_needed_before_its_colon(kb):
+    # "Wil je X, dan hoef je Y niet: …" answers "moet ik Y als ik X?" with nee; without X stated, no verdict
+    sentence = next(
+        s for t in kb.all("topics") for s in t["answer"].split("\n") if "dan hoef je de GLOW-partners zelf niet" in s
+    )
+    question = "moet ik zelf de glow-partner contacteren als ik nen client wil laten starten?"
+    assert verdict(kb, read_question(question), question, sentence) == "nee"
+    other = "moet ik zelf de glow-partner contacteren als hij wil stoppen?"
+    assert verdict(kb, read_question(other), other, sentence) is None

@@ -95,7 +95,7 @@ PERMISSION_QUESTION = re.compile(
     r"|^[^?,]{0,80},\s*(en\s+)?(mag|mogen|kan|kunnen)\s+(ik|je|we|wij|die|hij|ze|zij|mijn|mijne|de|een|ne)\b"
     # … or a tag at the end: "driegesprek via teams, kan da?"
     r"|\b(mag|kan|gaat|lukt)\s+(dat|da|het)\W*$|\b(mogelijk|toegelaten)\W*$")
-_OBLIGATION_QUESTION = re.compile(r"^\W*(en\s+)?(moet|moeten|hoeft|hoeven|is het verplicht|is het nodig)\b")
+_OBLIGATION_QUESTION = re.compile(r"^\W*(en\s+)?(moet|moeten|hoef|hoeft|hoeven|is het verplicht|is het nodig)\b")
 #: The verb a question opens with ("blijft vdab … opvolgen?"): a clause with the same verb and no
 #: negation says "ja". Not the modal and copular verbs: "is" or "heeft" in a clause says little.
 _OPENING_VERB = re.compile(
@@ -105,13 +105,13 @@ _DENIES = re.compile(
     r"\b(kan|kunnen|mag|mogen)\b[^.;:]{0,40}\b(niet|geen rol)\b|\bniet (mogelijk|toegelaten|toegestaan|combineerbaar|"
     r"in aanmerking|rechtstreeks)\b|\buitgesloten\b|\bvall?en buiten\b|\bbuiten de (scope|doelgroep)\b|\bnooit\b")
 #: "hoeft geen X te zijn": X is not required, not denied — the verb stands at most this many characters before
-_NOT_REQUIRED = re.compile(r"\b(hoeft|hoeven|moet|moeten)\b[^.;:]*$")
+_NOT_REQUIRED = re.compile(r"\b(hoef|hoeft|hoeven|moet|moeten)\b[^.;:]*$")
 _NOT_REQUIRED_BEFORE = 25
 #: "mag/kan … niet <doen>": a denial of what follows it, or (nothing follows) of what stands this many characters before
 _MODAL_DENIAL = re.compile(r"(kan|kunnen|mag|mogen)\b")
 _DENIED_BEFORE = 60
 _NO_SUCH = re.compile(r"\bgeen\s+['‘\"]?((?:[\w-]+\s+){0,1}[\w-]+)")
-_NOT_NEEDED = re.compile(r"\b(hoeft|hoeven)\b[^.;:]{0,40}\bniet\b|\bniet (verplicht|nodig)\b|\bgeen verplichting\b")
+_NOT_NEEDED = re.compile(r"\b(hoef|hoeft|hoeven)\b[^.;:]{0,40}\bniet\b|\bniet (verplicht|nodig)\b|\bgeen verplichting\b")
 _NEGATION = re.compile(r"\b(niet|nie|geen|nooit|uitgesloten|zonder|enkel|alleen)\b")
 _PERMITS = re.compile(r"\b(kan|kunnen|mag|mogen)\b|\b(mogelijk|toegelaten|toegestaan)\b")
 _OBLIGES = re.compile(r"\b(moet|moeten|verplicht)\b")
@@ -529,7 +529,8 @@ def _restates(passage: str, unit: str) -> bool:
 
 
 #: "Registreer je … buiten TWE-OCMW, dan mag je … niet": a rule with its condition before ", dan".
-_IF_THEN = re.compile(r"^(?:als|indien|wanneer)?\s*(?P<condition>[^,;:]+),\s*dan\b(?P<rule>[^;:]*)$")
+#: "als X, dan Y", "wil je X, dan Y", with what Y comes down to after a colon ("…: je draagt je cliënt over")
+_IF_THEN = re.compile(r"^(?:als|indien|wanneer)?\s*(?P<condition>[^,;:]+),\s*dan\b(?P<rule>[^;:]*(?::[^;:]*)?)$")
 
 
 def _condition_stated(asked: Asked, question: str, sentence: str) -> bool:

@@ -14,7 +14,7 @@ from bot.eligibility import read_facts
 #: A question that opens with a verb ("mag ik …", "kan die …", "bouwt hij …") asks ja or nee, whatever
 #: follows ("mag ik rechtstreeks mailen over hoe het gaat?").
 _JA_NEE_VERBS = (
-    r"mag|mogen|kan|kunnen|kunt|moet|moeten|hoeft|hoeven|is|zijn|heeft|hebben|krijgt|krijgen|valt|vallen|"
+    r"mag|mogen|kan|kunnen|kunt|moet|moeten|hoef|hoeft|hoeven|is|zijn|heeft|hebben|krijgt|krijgen|valt|vallen|"
     r"telt|tellen|komt|komen|geldt|gelden|blijft|blijven|wordt|worden|word|zit|zitten|past|passen|gaat|bestaat|"
     r"klopt|staat|behoort|hoort|verliest|verliezen|behoudt|houdt|volstaat|zou|zouden|bouwt|bouwen|geeft|geven|"
     r"ziet|zien|was|waren|kreeg|kregen|mocht|mochten|kon|konden|werd|werden|hangt|hangen|beslist|beslissen|"
