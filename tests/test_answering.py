@@ -519,7 +519,9 @@ def test_a_ruling_settles_a_combination_the_question_puts_in_order(kb, text, ver
     [
         # the question states the exception or the condition the rule names
         ("mag de glow partner nazorg op de werkvloer doen als de werkgever daar nie mee akkoord is?", "nee"),
-        ("mag de GLOW-partner nazorg doen naast de werkvloer zonder akkoord van de werkgever?", None),
+        # … a ruling that names the negation itself ("zonder akkoord": then only naast de werkvloer)
+        ("mag de GLOW-partner nazorg doen naast de werkvloer zonder akkoord van de werkgever?", "ja"),
+        ("mag de GLOW-partner nazorg doen op de werkvloer zonder akkoord van de werkgever?", "nee"),
         ("klant heeft rechten LDE en uit de evaluatie blijkt NEC haalbaar, kan twe starten?", "ja"),
         ("klant heeft rechten BW maar NEC is nie haalbaar. kan twe starten?", "nee"),
         ("klant heeft AMA SEC advies, kan die in glow?", "nee"),

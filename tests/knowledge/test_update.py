@@ -164,7 +164,7 @@ def test_without_write_nothing_is_written_and_the_plan_reads_like_kb_diff(tmp_pa
     assert "nl. [-C03S350-] - OCMW" in output and "nl. {+C03S355+} - OCMW" in output
     assert re.search(r"^verwijderd  knowledge/lp\.yml:\d+: eligibility/lp-doelgroep-langdurig-ziek-met-contract", output, re.M)
     assert "python -m bot scaffold lp-" in output
-    assert "Records: 189 behouden, 12 gewijzigd, 2 verwijderd; secties zonder records: 1" in output
+    assert "Records: 207 behouden, 12 gewijzigd, 2 verwijderd; secties zonder records: 1" in output
     assert output.rstrip().endswith("Voeg --write toe om dit ontwerp te schrijven.")
 
 
