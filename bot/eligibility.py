@@ -149,8 +149,8 @@ QUESTIONS: tuple[Question, ...] = (
                 # not "tijdelijk werkloos": GLOW §1.3 leaves temporary unemployment (cat. 92) out
                 r"inschakelingsuitkering|uitkeringsgerechtigd|(?<!tijdelijk )(?<!tijdelijke )werkloos"
             ),
-            # not "in beroep tegen de mutualiteit": another group, that GLOW §1.3 leaves out
-            "riziv": _p(r"riziv|(?<!tegen )(?<!tegen de )(?<!tegen het )(?<!tegen zijn )(?<!tegen haar )(ziekenkas|ziekenfonds|mutualiteit|mutua)|ziekte ?uitkering|invaliditeit|ziekte-uitkering"),
+            # not "in beroep tegen (een beslissing van) de mutualiteit": another group, that GLOW §1.3 leaves out
+            "riziv": _p(r"riziv|(?<!tegen )(?<!tegen de )(?<!tegen het )(?<!tegen zijn )(?<!tegen haar )(?<!beslissing van de )(?<!beslissing van het )(?<!beslissing van zijn )(?<!beslissing van haar )(ziekenkas|ziekenfonds|mutualiteit|mutua)|ziekte ?uitkering|invaliditeit|ziekte-uitkering"),
             "it-ivt": _p(r"\bivt\b|\bit\b|integratietegemoetkoming|inkomensvervangende|tegemoetkoming.*handicap"),
             "vrije-werkzoekende": _p(r"vrije werkzoekende|vrij werkzoekend|geen uitkering|zonder uitkering|geen inkomen|zonder inkomen"),
         },

@@ -542,6 +542,13 @@ def test_a_ruling_settles_a_combination_the_question_puts_in_order(kb, text, ver
         # wijk-werken's rule is no rule of gemeenschapsdienst
         ("kan gemeenschapsdienst bij particulieren zoals wijk-werken?", None),
         ("wordt gemeenschapsdienst afgeschaft?", "hangt af"),
+        # halftijds is a condition besides others: required ("moet"), not enough to start ("mag")
+        ("moet de klant minstens halftijds kunnen werken voor twe?", "ja"),
+        ("mag twe starten als de klant minstens halftijds op de werkvloer kan?", None),
+        # the request for SE rights is made during art60§7; after it the text says nothing
+        ("moet het ocmw de rechten SE aanvragen na de periode art 60?", None),
+        # an appeal against a decision of the mutualiteit is no RIZIV benefit (GLOW §1.3 leaves that group out)
+        ("vrouw 39, werknemer, ligt in beroep tegen een beslissing van de mutualiteit. komt ze in aanmerking voor glow?", None),
     ],
 )
 def test_a_ruling_reads_the_condition_the_question_states(kb, text, verdict):
@@ -1347,3 +1354,8 @@ def test_a_rule_whose_condition_the_question_states_denies_what_is_not_needed_be
     assert verdict(kb, read_question(question), question, sentence) == "nee"
     other = "moet ik zelf de glow-partner contacteren als hij wil stoppen?"
     assert verdict(kb, read_question(other), other, sentence) is None
+
+
+def test_the_label_niet_toeleidbaar_excludes_glow_citing_where_it_is_named_advies_welzijn(kb):
+    answer = ask(kb, "mag ne klant met label niet-toeleidbaar in glow?")
+    assert answer.text.startswith("Nee") and "§1.3" in answer.source_line and "§5.1" in answer.source_line
