@@ -125,6 +125,13 @@ def best_passage(
     return best
 
 
+def passages_cited(kb: KnowledgeBase, sources: list[dict]) -> list[Record]:
+    """The passages of the sections that `sources` ([{document, section}]) cite, each section once, in order."""
+    sections = dict.fromkeys(
+        (s["document"], str(s["section"])) for s in sources if s.get("document") and s.get("section"))
+    return [row for document, section in sections for row in kb.passages_in(document, section)]
+
+
 def _own_text(row: Record, context: tuple[str, ...]) -> str:
     """What a passage says, read with its section's title and the sentences it points back to."""
     return f"{row['section_title']} {' '.join(context)} {row['text']}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from bot import answers, follow_ups, messages
-from bot.answering.passage import best_passage
+from bot.answering.passage import best_passage, passages_cited
 from bot.answering.question import stems
 from bot.answering.steps.passage import quoted
 from bot.answering.turn import Turn
@@ -33,9 +33,7 @@ def of_a_quote(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     (a passage has no record whose topic the follow-up could continue)."""
     if turn.previous.record_ids or not turn.previous.quoted or not (turn.elliptical or answers.is_follow_up(turn.text)):
         return None
-    sections = dict.fromkeys((q["document"], str(q["section"])) for q in turn.previous.quoted)
-    rows = [row for document, section in sections for row in kb.passages_in(document, section)]
-    found = best_passage(kb, turn.text, turn.asked, rows=rows)
+    found = best_passage(kb, turn.text, turn.asked, rows=passages_cited(kb, turn.previous.quoted))
     return None if found is None else quoted(kb, found.row, text=found.text)
 
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from bot import answers
 from bot.answering.config import CONFIG
-from bot.answering.passage import best_passage
+from bot.answering.passage import best_passage, passages_cited
 from bot.answering.question import stems
 from bot.answering.steps.passage import quoted
 from bot.answering.turn import Turn
@@ -28,9 +28,8 @@ def in_context(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     own = replace(turn.asked, content=turn.asked.content - _ASKING)
     if not own.content:
         return None
-    sections = dict.fromkeys(
-        (c["document"], str(c["section"])) for c in turn.previous.cited if c.get("document") and c.get("section"))
-    rows = [row for document, section in sections for row in kb.passages_in(document, section)]
-    found = best_passage(kb, turn.text, own, rows=rows, min_coverage=CONFIG.in_context_min_coverage,
-                         min_shared_words=CONFIG.in_context_min_shared_words)
+    found = best_passage(
+        kb, turn.text, own, rows=passages_cited(kb, turn.previous.cited),
+        min_coverage=CONFIG.in_context_min_coverage, min_shared_words=CONFIG.in_context_min_shared_words,
+    )
     return None if found is None else quoted(kb, found.row, text=found.text)
