@@ -122,14 +122,25 @@ def turn_of(tracker: Tracker, reading: str, skip_intent: str = "") -> answering.
             [source for source in tracker.get_slot("answer_sources") or [] if not source.get("record")],
             _previous_entities(tracker),
             [] if tracker.get_slot("answer_declined") else tracker.get_slot("answer_sources") or [],
+            _previous_question(tracker),
         ),
     )
 
 
 def _previous_entities(tracker: Tracker) -> list[dict[str, Any]]:
     """The entities of the user message before the latest one."""
+    previous = _previous_message(tracker)
+    return (previous.get("parse_data") or {}).get("entities") or []
+
+
+def _previous_question(tracker: Tracker) -> str:
+    """The text of the user message before the latest one."""
+    return _previous_message(tracker).get("text") or ""
+
+
+def _previous_message(tracker: Tracker) -> dict[str, Any]:
     messages_ = [e for e in tracker.events if e.get("event") == "user"]
-    return (messages_[-2].get("parse_data") or {}).get("entities") or [] if len(messages_) > 1 else []
+    return messages_[-2] if len(messages_) > 1 else {}
 
 
 class ActionAnswer(KnowledgeAction):

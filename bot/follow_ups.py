@@ -51,6 +51,8 @@ class Context:
     #: the sections the previous answer cited ([{document, section}], none when it was declined): a follow-up
     #: that would be declined is read in them ("en hoelang geldt dat label?")
     cited: list[dict] = field(default_factory=list)
+    #: the question before this message, as typed: "en een TWE-traject?" asks it again about TWE-OCMW
+    question: str = ""
 
 
 def _short(text: str) -> bool:

@@ -139,6 +139,12 @@ def test_a_how_many_answer_is_the_sentence_that_counts_what_is_asked(kb):
     assert "zes knipperlichten" in reply.text, reply.text
 
 
+def test_an_age_asked_is_answered_by_the_age_even_when_the_topic_names_who_it_is_about(kb):
+    # "jongeren" is in the topic's title; "onder welke leeftijd" asks the age, which is a measure, not a count
+    reply = ask(kb, "bit evaluatie is voor jongeren onder welke leeftijd?", intent="lp_bit_evaluatie")
+    assert "-25 jaar" in reply.text and not reply.declined, reply.full_text
+
+
 def test_short_chat_forms_that_turn_a_question_around_are_read():
     assert "recht" in read_question("klant heeft gn rechten SE gekregen, wat nu?").excluded
     assert read_question("mag da nt?").negative
@@ -1343,6 +1349,73 @@ def test_a_follow_up_after_a_quote_is_read_in_the_quoted_section_and_a_decline_g
     # after a decline there is no section to read it in: still declined
     declined_before = ask(kb, follow_up, intent="out_of_scope", action="no_answer", previous=Context())
     assert declined_before.declined and NO_ANSWER_MARKER in declined_before.text
+
+
+# --- "en bij X?": the question before, asked again about what the follow-up names ----------------------------
+def test_a_follow_up_naming_another_instrument_asks_the_previous_question_about_it(kb):
+    first = ask(kb, "hoeveel krijgt ne wijk-werker per uur?", intent="serv_wijkwerken_gemeenschapsdienst_verschil")
+    assert "4.1 euro" in first.text, first.full_text
+    previous = Context(first.record_ids, cited=answers.cited_sources(kb, first.record_ids),
+                       question="hoeveel krijgt ne wijk-werker per uur?")
+    answer = ask(kb, "en bij ne samenlevingsjob?", intent="serv_samenlevingsjobs_voorwaarden", previous=previous)
+    assert "4,5 euro per uur" in answer.text and not answer.declined, answer.full_text
+    # without the question before it, the same words get the topic the NLU read, not the amount
+    alone = ask(kb, "en bij ne samenlevingsjob?", intent="serv_samenlevingsjobs_voorwaarden")
+    assert "4,5 euro per uur" not in alone.text, alone.full_text
+
+
+def test_a_restated_question_drops_every_mention_of_what_the_follow_up_replaces(kb):
+    from bot.answering.steps.restated import restatement
+
+    turn = answering.Turn(
+        text="en iemand die in beroep is tegen zijn mutualiteit?", intent="glow_doelgroep",
+        previous=Context(["glow-doelgroep"], cited=[{"document": "glow", "section": "1.3"}],
+                         question="mag ik ne tijdelijk werkloze (cat 92) naar glow sturen?"),
+    )
+    turn.kb = kb
+    restated = restatement(kb, turn)
+    assert restated is not None and "mutualiteit" in restated.text and "glow" in restated.text
+    assert "tijdelijk" not in restated.text and "92" not in restated.text and "()" not in restated.text
+
+
+@pytest.mark.parametrize("follow_up", [
+    "en als er geen passende vacature in SE is?",  # a condition narrows the question, it replaces nothing in it
+    "en voor wie is da bedoeld?",  # a question of its own
+])
+def test_a_follow_up_with_a_condition_or_a_question_of_its_own_is_first_read_as_it_stands(kb, follow_up):
+    from bot.answering.steps.restated import restatement
+
+    turn = answering.Turn(text=follow_up, previous=Context(
+        ["twe-nec-niet-haalbaar"], cited=[{"document": "twe-screening", "section": "A.2.1"}],
+        question="rechten SE zijn toegekend en de art 60 is gedaan, wat nu?"))
+    turn.kb = kb
+    assert restatement(kb, turn) is None
+    assert restatement(kb, turn, own_question=True) is not None  # … and asked again only when nothing else answers
+
+
+def test_a_question_of_its_own_that_nothing_answers_is_the_previous_question_asked_again(kb):
+    question = "tijdens twe blijkt se het hoogst haalbare, waar vraag ik de rechten aan?"
+    first = ask(kb, question, intent="twe_nec_niet_haalbaar")
+    previous = Context(first.record_ids, cited=answers.cited_sources(kb, first.record_ids), question=question)
+    answer = ask(kb, "en op welk moment moet da gebeuren?", action="no_answer", previous=previous)
+    assert "periode tewerkstelling in art60§7" in answer.text and not answer.declined, answer.full_text
+
+
+def test_als_naming_what_something_is_used_as_is_no_condition_of_a_denial(kb):
+    question = "kan ik glow gebruiken als een soort voortraject en daarna twe starten?"
+    role = "een GLOW-traject kan niet gebruikt worden als 'voortraject' voor TWE-OCMW"
+    assert verdict(kb, read_question(question), question, role) == "nee"
+    condition = "een GLOW-traject kan niet gebruikt worden als de klant al in een ander traject zit"
+    assert verdict(kb, read_question(question), question, condition) is None
+
+
+def test_a_title_page_or_running_header_in_capitals_is_never_quoted():
+    from bot.answering.focus import stray
+
+    assert stray("Brussel Februari 2023 Carine Doucet Manager Samenwerking EXTRA INFO OVER HET GLOW-TRAJECT, "
+                 "DE DOELGROEP, PARTNERS & VERGELIJK TWE OCMW")
+    assert stray("DEEL II OPSTART VAN EEN TRAJECT 2.")
+    assert not stray("Het OCMW vraagt bij de DABP een recht aan of een ICF-screening (via de inschattingslijst).")
 
 
 def test_a_rule_whose_condition_the_question_states_denies_what_is_not_needed_before_its_colon(kb):

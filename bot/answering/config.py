@@ -43,6 +43,8 @@ class AnsweringConfig:
     #: holds this share of the follow-up's own content weight and this many of its words
     in_context_min_coverage: float = 0.5
     in_context_min_shared_words: int = 1
+    #: "en een TWE-traject?": a follow-up of at most this many words starting with "en" asks the question before it again
+    restated_max_words: int = 10
     #: a message of at most this many words that names no glossary term is a follow-up ("hoeveel uren per maand?")
     elliptical_max_words: int = 5
     #: a topic of the previous answer's document whose title shares this much with a follow-up is what it asks
@@ -58,6 +60,8 @@ class AnsweringConfig:
     #: a question that names no document and no topic answers: a background document's passage answers
     #: only when it holds this share of the question's weight (and the question has `passage_whole_min_words`)
     passage_unnamed_coverage: float = 0.9
+    #: a passage with more than this share of its letters in capitals is a title page or a running header
+    heading_upper_share: float = 0.4
     #: passages the full-text search hands to the ranking
     passage_candidates: int = 30
     #: words a record sentence must share with a cited passage to be that passage's paraphrase

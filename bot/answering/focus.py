@@ -115,6 +115,12 @@ _NOT_NEEDED = re.compile(r"\b(hoef|hoeft|hoeven)\b[^.;:]{0,40}\bniet\b|\bniet (v
 _NEGATION = re.compile(r"\b(niet|nie|geen|nooit|uitgesloten|zonder|enkel|alleen)\b")
 _PERMITS = re.compile(r"\b(kan|kunnen|mag|mogen)\b|\b(mogelijk|toegelaten|toegestaan)\b")
 _OBLIGES = re.compile(r"\b(moet|moeten|verplicht)\b")
+#: "als" in "gebruikt worden als 'voortraject'" names a role ("as"), not a condition ("if")
+_AS_A_ROLE = re.compile(
+    r"\b(?:gebruikt|beschouwd|ingezet|gezien|erkend|bedoeld|geregistreerd|fungeren|fungeert|dienen|dient)"
+    r"\s+(?:(?:te\s+)?worden\s+|wordt\s+|zijn\s+|is\s+)?als"
+    # … followed by what it is used as, not by a clause of its own ("als de klant al in TWE zit")
+    r"(?=\s+(?:een\s+|de\s+|het\s+)?['‘\"]?[\w-]+['’\"]?\s*(?:$|[.;:,]|\s(?:voor|in|bij|binnen|naar)\b))")
 _CONDITION = re.compile(
     r"\b(als|indien|op voorwaarde|tenzij|behalve|enkel|alleen|uitzonderlijk|afhankelijk|hangt af|dan|wanneer|zolang|"
     r"mits|pas|bij voorkeur|in principe|meestal|soms)\b")
@@ -430,8 +436,9 @@ _MEASURES = frozenset({"%", "procent", "euro", "u", "uur", "uren", "dag", "dagen
                        "weken", "maand", "maanden", "jaar", "jaren", "km", "keer"})
 
 
-#: Words of a question for a share or an amount ("welk percentage van de wijk-werkers …"): a measure is its answer.
-_SHARE = frozenset({"percentage", "procent", "aandeel", "deel", "bedrag", "bedragen", "verhouding"})
+#: Words of a question for a share, an amount or an age ("welk percentage van de wijk-werkers …", "jongeren onder
+#: welke leeftijd?"): a measure is its answer.
+_SHARE = frozenset({"percentage", "procent", "aandeel", "deel", "bedrag", "bedragen", "verhouding", "leeftijd", "oud"})
 
 
 def _counts_things(asked_words: frozenset[str]) -> bool:
@@ -465,9 +472,9 @@ def _answers_number(asked: Asked, unit: str) -> bool:
     return not about or bool(held(asked, unit) - asked.topical)
 
 
-#: Stems of the units a number is asked in ("hoeveel weken"), and of the verb of "hoelang duurt": they say
-#: what is asked, not about what.
-_UNITS = frozenset(stems(" ".join(sorted(_MEASURES)) + " duren"))
+#: Stems of the units a number is asked in ("hoeveel weken", "onder welke leeftijd"), and of the verb of
+#: "hoelang duurt": they say what is asked, not about what.
+_UNITS = frozenset(stems(" ".join(sorted(_MEASURES)) + " duren leeftijd oud onder boven"))
 
 
 def _fitting(unit: str) -> list[tuple[str, str]]:
@@ -519,6 +526,9 @@ def stray(passage: str) -> bool:
     document's text."""
     if _TABLE.match(passage) and len(re.findall(r"\b\d+\b", passage)) >= _TABLE_MIN_NUMBERS:
         return True
+    letters = [c for c in passage if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > CONFIG.heading_upper_share * len(letters):
+        return True  # a title page or a running header in capitals ("DEEL II OPSTART VAN EEN TRAJECT")
     return bool(_STRAY.search(passage))
 
 
@@ -574,7 +584,7 @@ def _clause_verdict(asked: Asked, asked_text: str, clause: str, shared: set[str]
     """The verdict of one clause that holds the question's words `shared` (see the comment above)."""
     own = shared - asked.topical  # what the question asks besides the topic itself
     stated = _condition_stated(asked, asked_text, clause)
-    conditional = bool(_CONDITION.search(clause)) and not stated
+    conditional = bool(_CONDITION.search(_AS_A_ROLE.sub(" ", clause))) and not stated
     # "geen X" denies X — not in "hoeft geen Nederlands te zijn" (X is not required), nor where the
     # question itself says "geen X" ("spreekt geen nederlands maar wel engels, kan die in glow?")
     denied = {

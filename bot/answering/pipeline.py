@@ -13,6 +13,7 @@ from bot.answering.steps.elsewhere import elsewhere
 from bot.answering.steps.follow_up import follow_up
 from bot.answering.steps.in_context import in_context
 from bot.answering.steps.passage import passage
+from bot.answering.steps.restated import restated
 from bot.answering.steps.rule import rule
 from bot.answering.steps.ruling import ruling
 from bot.answering.steps.topic import topic
@@ -24,7 +25,7 @@ from bot.knowledge.query import KnowledgeBase
 Step = Callable[[KnowledgeBase, Turn], "Answer | None"]
 
 STEPS: tuple[Step, ...] = (
-    unusable, follow_up, abbreviation, contact_detail, elsewhere, clarifying, described_client, rule, ruling, topic,
+    unusable, follow_up, restated, abbreviation, contact_detail, elsewhere, clarifying, described_client, rule, ruling, topic,
     passage,
 )
 
@@ -33,13 +34,14 @@ def answer(kb: KnowledgeBase, turn: Turn) -> Answer:
     """The first step's answer; a decline when none answers. What would be declined is first read once
     more: a question whether a described client can get into a named trajectory gets the eligibility
     rules ("kan ne leefloner in GLOW?", whatever the NLU made of it), a follow-up is read in the sections
-    the answer before it cited ("en hoelang geldt dat label?")."""
+    the answer before it cited ("en hoelang geldt dat label?"), or as the question before it asked again
+    ("en op welk moment moet da gebeuren?")."""
     turn.kb = kb
     found = next((a for a in (step(kb, turn) for step in STEPS) if a is not None), None)
     if found is None or found.declined and not answers.unusable_message(turn.text):
         access = asks_access(turn) and not asks_about_an_instrument(kb, turn)
         found = (eligibility.answer_described_client(kb, turn.text) if access else None) or in_context(kb, turn) \
-            or found or decline(kb, turn)
+            or restated(kb, turn, own_question=True) or found or decline(kb, turn)
     if answers.asks_earlier_version(turn.text):
         # about this answer's topic, or (a follow-up without one) the previous answer's
         answered = found.record_ids if found.substantive else turn.previous.record_ids

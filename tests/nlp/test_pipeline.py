@@ -54,6 +54,8 @@ def term(term_id, label, *variants, name=None):
         ),
         ("ne leefloner in het LP", [("leefloner", "leefloon", "status"), ("LP", "lp", "traject")]),
         ("registratie in TWE-OCMW", [("in TWE-OCMW", "binnen-twe", "context")]),
+        # "niet onder": outside TWE, whatever the shorter "onder twe" inside it says
+        ("een bvs die niet onder twe ocmw valt", [("bvs", "bvs", "instrument"), ("niet onder twe ocmw", "buiten-twe", "context")]),
         ("wat is TWE-OCMW juist", [("TWE-OCMW", "twe-ocmw", "traject")]),
         ("twe-ocmw of tweocmw", [("twe-ocmw", "twe-ocmw", "traject"), ("tweocmw", "twe-ocmw", "traject")]),
         ("een klant die al ingeschreven is", [("al ingeschreven", "ingeschreven", "status")]),

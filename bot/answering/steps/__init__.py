@@ -3,12 +3,12 @@ that returns an answer or None (their order: `bot.answering.pipeline.STEPS`)."""
 from __future__ import annotations
 
 from bot.answering.steps import (
-    abbreviation, clarifying, contact_detail, decline, described_client, elsewhere, follow_up, in_context, passage, rule,
-    ruling, topic, unusable,
+    abbreviation, clarifying, contact_detail, decline, described_client, elsewhere, follow_up, in_context, passage, restated,
+    rule, ruling, topic, unusable,
 )
 
 __all__ = [
     "abbreviation", "clarifying", "contact_detail", "decline", "described_client", "elsewhere", "follow_up", "in_context",
-    "passage",
+    "passage", "restated",
     "rule", "ruling", "topic", "unusable",
 ]

@@ -43,7 +43,9 @@ def _unnamed_background(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         return None
     background = [d["id"] for d in kb.all("documents") if d.get("weight") == "background"]
     found = best_passage(kb, turn.text, turn.asked, background)
-    if found is None or found.coverage < CONFIG.passage_unnamed_coverage:
+    # "in hoeveel gemeenten …?" answered by "in elf gemeenten": a count of the very thing asked needs less
+    needed = CONFIG.passage_min_coverage if found is not None and found.counts else CONFIG.passage_unnamed_coverage
+    if found is None or found.coverage < needed:
         return None
     return quoted(kb, found.row, text=found.text)
 
