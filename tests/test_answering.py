@@ -145,6 +145,21 @@ def test_an_age_asked_is_answered_by_the_age_even_when_the_topic_names_who_it_is
     assert "-25 jaar" in reply.text and not reply.declined, reply.full_text
 
 
+def test_the_documents_duurtijd_is_the_duration_a_question_asks_with_duurt(kb):
+    from bot.answering.question import stems
+
+    assert stems("duurtijd") == stems("duurt") == stems("hoelang duren") - stems("hoelang")
+    reply = ask(kb, "hoelang duurt een gemeenschapsdienst volgens de serv?", intent="glow_gemeenschapsdienst")
+    assert "6 maanden" in reply.text and "SERV" in reply.source_line, reply.full_text
+
+
+def test_a_duration_of_something_else_than_what_is_asked_is_no_answer(kb):
+    # the GLOW training topic gives "een duurtijd van 24 maanden" for the GLOW trajectory, not for this training
+    question = "hoelang duurt die verplichte klantendossier-opleiding en wanneer is de volgende sessie?"
+    reply = ask(kb, question, intent="glow_opleiding")
+    assert reply.declined and "24 maanden" not in reply.text, reply.full_text
+
+
 def test_short_chat_forms_that_turn_a_question_around_are_read():
     assert "recht" in read_question("klant heeft gn rechten SE gekregen, wat nu?").excluded
     assert read_question("mag da nt?").negative

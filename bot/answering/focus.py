@@ -469,12 +469,16 @@ def _answers_number(asked: Asked, unit: str) -> bool:
     # a question that names nothing besides the topic and the client ("bvs voor klant < 25 jaar, hoe
     # lang?") asks the topic's own number
     about = {s for s in asked.content - asked.topical if not any(c.isdigit() for c in s) and s not in _UNITS}
-    return not about or bool(held(asked, unit) - asked.topical)
+    # … and the unit or the verb of "hoelang duurt" says what is asked, not about what ("duurtijd" of
+    # another training than the one asked)
+    return not about or bool(held(asked, unit) - asked.topical - _ASKING)
 
 
-#: Stems of the units a number is asked in ("hoeveel weken", "onder welke leeftijd"), and of the verb of
-#: "hoelang duurt": they say what is asked, not about what.
-_UNITS = frozenset(stems(" ".join(sorted(_MEASURES)) + " duren leeftijd oud onder boven"))
+#: Stems of the units a number is asked in ("hoeveel weken", "onder welke leeftijd") and of the verb of
+#: "hoelang duurt": they say what is asked, not about what …
+_ASKING = frozenset(stems(" ".join(sorted(_MEASURES)) + " duren hoelang leeftijd oud"))
+#: … and so does the bound asked ("max", "onder"), though a sentence that holds it says more of the question
+_UNITS = _ASKING | frozenset(stems("maximaal minimaal onder boven"))
 
 
 def _fitting(unit: str) -> list[tuple[str, str]]:

@@ -92,7 +92,7 @@ STEM_LENGTH = 5
 #: Forms that a five-letter stem does not bring together: a verb's irregular forms, the short
 #: forms case workers type ("max 30 dagen" and "maximaal 30 kalenderdagen").
 SAME_WORD = {
-    "duurt": "duren", "duur": "duren", "duurde": "duren", "looptijd": "duren",
+    "duurt": "duren", "duur": "duren", "duurde": "duren", "looptijd": "duren", "duurtijd": "duren",
     "max": "maximaal", "maximum": "maximaal", "maximale": "maximaal", "min": "minimaal", "minimum": "minimaal",
     "minimale": "minimaal", "art": "artikel", "valt": "vallen",
 }
