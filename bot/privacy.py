@@ -141,11 +141,14 @@ def _loose_rrn_ok(match: re.Match[str]) -> bool:
     return month % 20 <= 12 and month <= 52 and day <= 31 and not digits.startswith("324")
 
 
-#: words that start a sentence after "mijn klant:" ("Mijn klant: Kan die …"), never a name
+#: words that start a sentence after "mijn klant:" ("Mijn klant: Kan die …"), or name a language, never a name
 _NOT_NAMES = frozenset(
     "wat wie waar wanneer welke welk waarom hoe kan kunnen mag moet moeten is zijn heeft hebben had wil wilt "
     "wordt krijgt komt gaat ik hij zij ze we wij jij je u die dat dit deze het een en maar ook geen niet er als "
-    "om in op voor met bij na sinds vanaf nog al dan toch zo".split()
+    "om in op voor met bij na sinds vanaf nog al dan toch zo "
+    # a language the client speaks ("moet ne klant Nederlands spreken?")
+    "nederlands frans engels duits spaans italiaans portugees pools roemeens bulgaars russisch oekraïens turks "
+    "arabisch berbers perzisch dari pasjtoe koerdisch tigrinya somalisch".split()
 )
 
 

@@ -141,6 +141,7 @@ def test_every_spelling_of_personal_data_is_found_and_redacted(text, kinds, stor
     "van 31/12/2024 10:00 tot 31 12 2024 12 00",
     "mijn klant GLOW, kan dat?",  # the glossary's abbreviation in capitals is no name
     "vraag van mijn klant: Wat moet ik doen?",  # a question after the colon is no name
+    "moet ne klant Nederlands spreken om in GLOW te starten?",  # a language after the cue is no name
     "een Word-file per cliënt (Tielt)",  # a place in brackets after the cue, as the draaiboeken write it
     "Neem contact op met de Servicelijn (０８００ ３０ ７００)",  # full-width digits
     "/feedback@0.9",  # a button payload with a confidence
