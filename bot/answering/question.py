@@ -82,7 +82,8 @@ FILLER_WORDS = frozenset(
     binnen buiten kunt ben bent was waren ons onze wordt word geen iets alles elke elk ieder andere ander
     volgens plaats stelt zegt zeggen staat vind vindt lang tussen verschil verschillen verschilt
     terwijl gewoon momenteel zit zitten zijne haar tijdens gedurende toegelaten toegestaan ok oké oke
-    waarvoor waarbij waarin waarop waarmee waaruit toont heel veel man vrouw gast kerel madam daarnaast ernaast bovendien""".split()
+    waarvoor waarbij waarin waarop waarmee waaruit toont heel veel man vrouw gast kerel madam daarnaast ernaast bovendien
+    deed deden""".split()
 )
 #: A negation word and the words it excludes ("voor iemand die géén leefloon heeft").
 _NEGATED = re.compile(r"(?<!\bal dan )\b(?:geen|géén|niet|nie|zonder)\s+((?:[\w-]+\s+){0,1}[\w-]+)")  # not "al dan niet"
