@@ -1,10 +1,11 @@
-"""Step 3, restated: "en een TWE-traject?" after "hoelang kan een GLOW-traject max duren?" is the question
+"""Step 2a, restated: "en een TWE-traject?" after "hoelang kan een GLOW-traject max duren?" is the question
 before it, asked again about what the follow-up names.
 
 The follow-up's glossary terms take the place of the previous question's terms of the same kind (a
-trajectory for a trajectory, an instrument for an instrument): "hoelang kan een twe ocmw traject max duren?".
-A follow-up that names no such term adds what it says to the question before it ("en max?",
-"en als de klant leefloon heeft?") and is asked about the previous answer's topic. The restated question is
+trajectory for a trajectory, an instrument for an instrument): "hoelang kan een twe ocmw max duren?". Only
+when nothing else answers it (the pipeline's last try before a decline), a follow-up that narrows the
+question or asks one of its own ("en max?", "en als de klant leefloon heeft?", "en op welk moment?") adds
+what it says to the question before it, asked about the previous answer's topic. The restated question is
 answered by the whole pipeline as a question of its own; when that declines, the follow-up goes on as typed.
 """
 from __future__ import annotations
@@ -61,18 +62,18 @@ def restatement(kb: KnowledgeBase, turn: Turn, *, own_question: bool = False) ->
     replaced, mentioned = asked_before, _mentions(kb, named)
     for mention in mentioned:
         # every mention of the term it replaces goes ("tijdelijk werkloze (cat 92)"), the first for its words
-        before = [m for m in _mentions(kb, replaced) if m.label == mention.label and m.term != mention.term]
-        replaced_term = [m for m in before if m.term == before[0].term] if before else []
-        for m in reversed(replaced_term):
-            replaced = replaced[:m.start] + (mention.words if m is replaced_term[0] else "") + replaced[m.end:]
+        other = [m for m in _mentions(kb, replaced) if m.label == mention.label and m.term != mention.term]
+        old = [m for m in other if m.term == other[0].term]
+        for m in reversed(old):
+            replaced = replaced[:m.start] + (mention.words if m is old[0] else "") + replaced[m.end:]
     replaced = re.sub(r"\s+", " ", re.sub(r"\(\s*\)", " ", replaced)).strip()
     if replaced != asked_before:
         # about another trajectory, instrument …: the NLU's reading of the follow-up names its topic
         return Turn(text=replaced + "?", intent=turn.intent, ranking=turn.ranking, entities=turn.entities,
                     action=turn.action)
-    topic = turn.previous_topic
     if not own_question:
         return None  # the same question narrowed ("en als hij nog geen 25 is?") is first read as it stands
+    topic = turn.previous_topic
     earlier = {m.term for m in _mentions(kb, asked_before)}
     if any(m.term not in earlier for m in mentioned) or topic is None or not topic.get("intent"):
         return None  # what the follow-up names takes the place of nothing asked before: a question of its own
