@@ -141,21 +141,24 @@ def _loose_rrn_ok(match: re.Match[str]) -> bool:
     return month % 20 <= 12 and month <= 52 and day <= 31 and not digits.startswith("324")
 
 
-#: words that start a sentence after "mijn klant:" ("Mijn klant: Kan die …"), or name a language, never a name
+#: words that start a sentence after "mijn klant:" ("Mijn klant: Kan die …"), never a name
 _NOT_NAMES = frozenset(
     "wat wie waar wanneer welke welk waarom hoe kan kunnen mag moet moeten is zijn heeft hebben had wil wilt "
     "wordt krijgt komt gaat ik hij zij ze we wij jij je u die dat dit deze het een en maar ook geen niet er als "
-    "om in op voor met bij na sinds vanaf nog al dan toch zo "
-    # a language the client speaks ("moet ne klant Nederlands spreken?")
-    "nederlands frans engels duits spaans italiaans portugees pools roemeens bulgaars russisch oekraïens turks "
-    "arabisch berbers perzisch dari pasjtoe koerdisch tigrinya somalisch".split()
+    "om in op voor met bij na sinds vanaf nog al dan toch zo".split()
+)
+#: a language the client speaks ("moet ne klant Nederlands spreken?"), standing alone after the cue: no name.
+#: Not the languages that are names as well ("mijn klant Frans", "klant Engels"): a name is never let through.
+_LANGUAGES = frozenset(
+    "nederlands duits spaans italiaans portugees pools roemeens bulgaars russisch oekraïens turks arabisch berbers "
+    "perzisch pasjtoe koerdisch tigrinya somalisch".split()
 )
 
 
 def _name_ok(match: re.Match[str]) -> bool:
     """Not a question's next word, nor an abbreviation of the draaiboeken in capitals ("mijn klant: Wat …", "klant GLOW")."""
     words = re.findall(r"[^\W\d_][\w'’\-]*", match.group("name"))
-    if not words or words[0].casefold() in _NOT_NAMES:
+    if not words or words[0].casefold() in _NOT_NAMES or len(words) == 1 and words[0].casefold() in _LANGUAGES:
         return False
     terms = public_contacts().terms
     return not any(word.isupper() and word.casefold() in terms for word in words)

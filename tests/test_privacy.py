@@ -85,6 +85,10 @@ SPELLINGS = [
     ("geboren op 1987-03-12", ["geboortedatum"], "[geboortedatum]"),
     ("geb. op 12/03/1987", ["geboortedatum"], "[geboortedatum]"),
     ("mijn klant Jan Peeters wil in GLOW", ["naam"], "mijn klant [naam] wil in GLOW"),
+    # a first name that is also a language, and a language followed by a surname, are names
+    ("mijn klant Frans Peeters heeft leefloon", ["naam"], "mijn klant [naam] heeft leefloon"),
+    ("mijn klant Frans heeft leefloon", ["naam"], "mijn klant [naam] heeft leefloon"),
+    ("klant Turks Yilmaz wil in GLOW", ["naam"], "klant [naam] wil in GLOW"),
     ("mevrouw Janssens heeft leefloon", ["naam"], "mevrouw [naam] heeft leefloon"),
     ("mijn cliënt Jan van den Broeck", ["naam"], "mijn cliënt [naam]"),
     ("ze woont in de Kerkstraat 12 bus 3, 9000 Gent", ["adres"], "ze [adres]"),
