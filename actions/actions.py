@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import answering, answers, eligibility, follow_ups, messages, privacy, settings
+from bot.answering.passage import NEIGHBOURS
 from bot.answering.question import read_question
 from bot.answering.steps.described_client import asks_something_else
 from bot.errors import DatabaseError
@@ -114,6 +115,7 @@ def turn_of(tracker: Tracker, reading: str, skip_intent: str = "") -> answering.
         ranking=ranking,
         entities=message.get("entities") or [],
         action=reading,
+        neighbours=neighbours_of(message),
         previous=follow_ups.Context(
             tracker.get_slot("answer_records") or [],
             tracker.get_slot("client_facts"),
@@ -125,6 +127,17 @@ def turn_of(tracker: Tracker, reading: str, skip_intent: str = "") -> answering.
             _previous_question(tracker),
         ),
     )
+
+
+def neighbours_of(message: dict[str, Any]) -> dict[tuple[str, str, int], float]:
+    """The source sentences nearest to the message in meaning (bot/nlp/passage_neighbours.py), by key."""
+    found = {}
+    for near in message.get(NEIGHBOURS) or []:
+        try:
+            found[(str(near["document"]), str(near["section"]), int(near["position"]))] = float(near["similarity"])
+        except (KeyError, TypeError, ValueError, IndexError):
+            continue  # a parse result of another model version: answered by words alone
+    return found
 
 
 def _previous_entities(tracker: Tracker) -> list[dict[str, Any]]:

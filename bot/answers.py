@@ -186,8 +186,12 @@ def _label(sentence: str) -> str:
 #: A contact detail asked and given: a link, a phone number, an e-mail address.
 CONTACT_DETAILS = (
     (  # a link: a web address
-        re.compile(r"\b(link|url|webadres|internetadres|downloaden|download)\b"),
+        re.compile(r"\b(link|url|webadres|internetadres)\b"),
         re.compile(r"https?://|\bwww\."),
+    ),
+    (  # where to download something: a web address, or the site that has it ("downloaden op het Extranet")
+        re.compile(r"\b(downloaden|download)\b"),
+        re.compile(r"https?://|\bwww\.|\b(extranet|website|webpagina|intranet)\b"),
     ),
     (  # phone
         re.compile(r"\bgsm\b|\b(gsm|telefoon)[- ]?(nummer|nr)\w*"),
@@ -275,6 +279,16 @@ _SPECIFIC_ALLOWANCE = re.compile(r"\b(\w{3,}?)(vergoeding|premie|toelage)\b")
 _NUMBERED_PART = re.compile(r"\b(fase|bijlage|principe|hoofdstuk)\s*(\d+)\b")
 
 
+#: "de eerste fase" for "fase 1"
+_ORDINALS = ("eerste", "tweede", "derde", "vierde", "vijfde", "zesde", "zevende", "achtste", "negende", "tiende")
+
+
+def _ordinal_part(part: str, number: str, text: str) -> bool:
+    """Whether `text` names the numbered part with an ordinal ("de eerste fase" for "fase 1")."""
+    index = int(number) - 1
+    return 0 <= index < len(_ORDINALS) and re.search(rf"\b{_ORDINALS[index]}\s+{part}\b", text) is not None
+
+
 def asks_for_contact_detail(question: str) -> bool:
     """Whether the question asks for a link, a phone number or an e-mail address."""
     return any(asked.search(question.casefold()) for asked, _ in CONTACT_DETAILS)
@@ -286,7 +300,8 @@ def asks_for_missing_fact(question: str, answer_text: str) -> bool:
     question, answer_text = question.casefold(), answer_text.casefold()
     if any(asked.search(question) and not given.search(answer_text) for asked, given in ASKED_FACTS):
         return True
-    if any(not re.search(rf"\b{part}\s*{number}\b", answer_text) for part, number in _NUMBERED_PART.findall(question)):
+    if any(not re.search(rf"\b{part}\s*{number}\b", answer_text) and not _ordinal_part(part, number, answer_text)
+           for part, number in _NUMBERED_PART.findall(question)):
         return True
     # "uurvergoeding" is named by the allowance itself, or by its first part with an amount ("4,5 euro per uur")
     return any(

@@ -495,3 +495,16 @@ def test_a_follow_up_after_a_quoted_passage_is_read_in_its_section(actions, disp
     tracker = Tracker("test-user", {"answer_records": [], "answer_sources": quoted}, latest, [], False, None, {}, "action_listen")
     message, _ = run(actions.ActionNoAnswer(), dispatcher, tracker, domain)
     assert "negen" in message["text"] and "§4.2" in message["text"], message["text"]
+
+
+def test_the_nlus_nearest_passages_reach_the_answering_pipeline_and_malformed_ones_are_skipped():
+    from actions.actions import neighbours_of
+
+    message = {"passage_neighbours": [
+        {"document": "proeftuinen", "section": "2.2.3", "position": 1, "similarity": 0.67},
+        {"document": "glow", "section": "1.3"},  # a parse result of another model version
+        "kapot",
+        {"document": "lp", "section": 3.1, "position": "4", "similarity": "0.5"},
+    ]}
+    assert neighbours_of(message) == {("proeftuinen", "2.2.3", 1): 0.67, ("lp", "3.1", 4): 0.5}
+    assert neighbours_of({}) == {}

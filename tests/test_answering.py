@@ -356,6 +356,32 @@ def test_an_abbreviation_is_written_out_as_a_source_text_writes_it(kb):
     assert not ask(kb, "waar staat XYZQ voor?", action="no_answer").text.startswith("XYZQ staat voor")
 
 
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        # "wat is …" about capitals the glossary does not know
+        ("wat betekent TAZ eigenlijk?", "taz staat voor tender activeringszorg"),  # the "z" of the compound "-zorg"
+        ("UKW, wa is da?", "ukw staat voor uiterst kwetsbare werkzoekenden"),
+        ("MPSA staat voor?", "mpsa staat voor meetinstrument voor professionele en sociale activering"),  # between quotes
+    ],
+)
+def test_what_an_unknown_abbreviation_is_gets_it_written_out(kb, question, expected):
+    answer = ask(kb, question, intent="glow_wat")
+    assert answer.text.casefold().startswith(expected), answer.text
+
+
+def test_an_abbreviation_is_quoted_from_the_section_about_it(kb):
+    answer = ask(kb, "waar staat MPSA voor?", action="no_answer")
+    # not the introduction that lists the two instruments, but the section that presents the MPSA
+    assert "Daarna gaan we in op twee instrumenten" not in answer.text
+    assert "ontwikkeld door OCMW Antwerpen" in answer.text, answer.text
+
+
+def test_a_known_abbreviation_asked_what_it_is_gets_its_topic(kb):
+    answer = ask(kb, "wat is een BVS?", intent="bvs_wat")
+    assert not answer.text.startswith("BVS staat voor") and "beroepsverkennende stage" in answer.text.casefold()
+
+
 def test_a_passage_that_says_the_same_negation_as_the_question_answers_it(kb):
     answer = ask(kb, "kortgeschorsten: tot hoeveel weken kregen die geen begeleiding door het ocmw in de proeftuinen?",
                  intent="proeftuin_wat")
@@ -437,6 +463,23 @@ def test_a_difference_gets_the_items_listed_as_differences_not_the_likenesses(kb
     answer = ask(kb, "wa is het verschil tussen glow en twe ocmw?", intent="glow_twe_ocmw")
     assert "art. 60" in answer.text and "sociale rechten" in answer.text, answer.text
     assert "dezelfde doelgroep" not in answer.text
+
+
+def test_a_passage_worded_otherwise_than_the_question_is_found_by_its_meaning(kb, kb_path, tmp_path):
+    from bot.nlp import encoder
+    from bot.nlp.passage_neighbours import PassageVectors
+
+    question = "werd er in de proeftuin van Mortsel na de eerste fase een akkoord gesloten tussen vdab en ocmw?"
+    nearest = PassageVectors.of(kb_path, tmp_path).nearest(encoder.encode([question])[0], 10)
+    neighbours = {(n["document"], n["section"], n["position"]): n["similarity"] for n in nearest}
+    by_words = ask(kb, question, action="no_answer")
+    by_meaning = answering.answer(kb, answering.Turn(
+        text=question, intent="nlu_fallback", action="no_answer", previous=Context(), neighbours=neighbours))
+    # the words alone find "akkoorden gesloten met de lokale autoriteiten"; the report's sentence on
+    # Mortsel says "samenwerkingsovereenkomst" for "akkoord"
+    assert "samenwerkingsovereenkomst tussen de VDAB en OCMW Mortsel" not in by_words.text
+    assert "samenwerkingsovereenkomst tussen de VDAB en OCMW Mortsel" in by_meaning.text, by_meaning.text
+    assert "§2.2.3" in by_meaning.source_line
 
 
 def test_a_passage_about_the_service_asked_beats_one_about_another(kb):
@@ -1366,6 +1409,19 @@ def test_a_follow_up_after_a_quote_is_read_in_the_quoted_section_and_a_decline_g
     assert declined_before.declined and NO_ANSWER_MARKER in declined_before.text
 
 
+def test_how_long_something_holds_after_its_topic_is_the_duration_the_topic_gives(kb):
+    first = ask(kb, "wat houdt dat label niet-toeleidbaar eigenlijk in?", intent="twe_niet_toeleidbaar")
+    # "geldt" asks for the duration, like "duurt": not a word the sentence with "2 jaar" must hold
+    answer = ask(kb, "hoelang geldt da?", action="no_answer", previous=Context(first.record_ids))
+    assert "2 jaar" in answer.text and not answer.declined, answer.full_text
+
+
+def test_a_follow_up_on_a_quote_is_answered_from_its_section_whatever_its_filler_words(kb):
+    quoted_before = Context(quoted=[{"document": "proeftuinen", "section": "2.5.2.1"}])
+    answer = ask(kb, "en waarvoor gebruikt de vdab dat allemaal?", action="no_answer", previous=quoted_before)
+    assert "BTOM" in answer.text and "§2.5.2.1" in answer.source_line, answer.full_text
+
+
 # --- "en bij X?": the question before, asked again about what the follow-up names ----------------------------
 def test_a_follow_up_naming_another_instrument_asks_the_previous_question_about_it(kb):
     first = ask(kb, "hoeveel krijgt ne wijk-werker per uur?", intent="serv_wijkwerken_gemeenschapsdienst_verschil")
@@ -1447,3 +1503,21 @@ def test_a_rule_whose_condition_the_question_states_denies_what_is_not_needed_be
 def test_the_label_niet_toeleidbaar_excludes_glow_citing_where_it_is_named_advies_welzijn(kb):
     answer = ask(kb, "mag ne klant met label niet-toeleidbaar in glow?")
     assert answer.text.startswith("Nee") and "§1.3" in answer.source_line and "§5.1" in answer.source_line
+
+
+def test_whether_something_exists_is_denied_by_there_being_none(kb):
+    # the topic's own word ("vrijstelling") is what the question asks for: "er bestaat geen …" denies it
+    answer = ask(kb, "is er één vrijstelling van beschikbaarheid voor het hele glow-traject?", intent="glow_sociale_rechten")
+    assert answer.text.startswith("Nee"), answer.text
+    assert "geen overkoepelende vrijstelling" in answer.text
+    # … but not a question about a vrijstelling of one instrument, which that sentence does not deny
+    other = ask(kb, "is er een vrijstelling van beschikbaarheid voor een wes tijdens glow?", intent="glow_sociale_rechten")
+    assert not other.text.startswith("Nee"), other.text
+
+
+def test_not_belonging_to_a_target_group_denies_being_in_it(kb):
+    sentence = ("Burgers die een label niet-toeleidbaar kregen voor de inschatting door de bemiddelaar, behoren niet "
+                "tot de doelgroep die kan instromen in TWE, zij voldoen immers niet aan de instroomcriteria.")
+    for question in ("zit iemand met het label niet-toeleidbaar in de doelgroep van twe?",
+                     "mijn cliënt kreeg het label niet-toeleidbaar, zit die dan in de twe doelgroep?"):
+        assert verdict(kb, read_question(question), question, sentence) == "nee", question

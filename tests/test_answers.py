@@ -33,6 +33,9 @@ def topic_id(kb, intent: str) -> str:
         ("welke sanctie krijgt ne jongere als hij zijn gesprek evaluatie bit mist?", "twee positieve evaluaties door VDAB"),
         # a numbered part the answer does not name
         ("wat waren de resultaten van fase 3?", "de resultaten van fase 2 van de proeftuinen"),
+        ("wat gebeurde er in Mortsel na fase 2?", "De eerste fase van de proeftuin resulteerde in een overeenkomst."),
+        ("waar download ik het aanmeldingsformulier?", "De klant vraagt het formulier aan zijn bemiddelaar."),
+        ("wat is de link naar de logo's?", "De te gebruiken logo's zijn te vinden op het Extranet."),  # a link is an address
     ],
 )
 def test_a_question_for_a_fact_the_answer_lacks_is_not_answered(question, answer_text):
@@ -52,6 +55,10 @@ def test_a_question_for_a_fact_the_answer_lacks_is_not_answered(question, answer
         ("krijgt mijne klant een sanctie als hij de samenlevingsjob weigert?", "een weigering kan gesanctioneerd worden"),
         # an hourly allowance is named by its amount per hour
         ("verschil in uurvergoeding tussen samenlevingsjob en gemeenschapsdienst?", "4,5 euro per uur (t.o.v. 1,3 euro per uur)"),
+        # a numbered part named by its ordinal
+        ("wat gebeurde er in Mortsel na fase 1?", "De eerste fase van de proeftuin resulteerde in een overeenkomst."),
+        # where to download: the site that has it
+        ("waar kan ik die logo's downloaden?", "De te gebruiken logo's zijn te vinden en downloaden op het Extranet."),
     ],
 )
 def test_a_question_the_answer_gives_the_fact_for_is_answered(question, answer_text):

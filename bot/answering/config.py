@@ -62,8 +62,14 @@ class AnsweringConfig:
     passage_unnamed_coverage: float = 0.9
     #: a passage with more than this share of its letters in capitals is a title page or a running header
     heading_upper_share: float = 0.4
+    #: a passage among the question's nearest in meaning (bot/nlp/passage_neighbours.py) answers with this
+    #: cosine similarity even when it holds only `neighbour_min_coverage` of the question's words …
+    neighbour_min_similarity: float = 0.45
+    neighbour_min_coverage: float = 0.4
+    #: … and what its similarity exceeds that by, times this weight, counts with its coverage in ranking
+    neighbour_weight: float = 1.0
     #: passages the full-text search hands to the ranking
-    passage_candidates: int = 30
+    passage_candidates: int = 60
     #: words a record sentence must share with a cited passage to be that passage's paraphrase
     citation_min_shared_words: int = 3
     #: a cited passage the sentence says nearly as much of (this share) as of the best one is cited as well …

@@ -90,9 +90,9 @@ _COMPARING = ("verschil", "gemeen")
 # opvolgen"), "hangt af" where it permits it only under a condition the question does not state.
 # Anything weaker ("beide trajectvormen zijn beschikbaar") gives no verdict: the sentence answers alone.
 PERMISSION_QUESTION = re.compile(
-    r"^\W*(en\s+)?(mag|mogen|kan|kunnen|kunt|is het mogelijk|komt|komen|past|passen|valt|vallen|hoort|behoort)\b"
+    r"^\W*(en\s+)?(mag|mogen|kan|kunnen|kunt|is het mogelijk|komt|komen|past|passen|valt|vallen|hoort|behoort|zit|zitten)\b"
     # … or after the situation: "ik registreer ne bvs buiten twe, mag ik dan …"
-    r"|^[^?,]{0,80},\s*(en\s+)?(mag|mogen|kan|kunnen)\s+(ik|je|we|wij|die|hij|ze|zij|mijn|mijne|de|een|ne)\b"
+    r"|^[^?,]{0,120},\s*(en\s+)?(mag|mogen|kan|kunnen|zit|past|valt|hoort)\s+(ik|je|we|wij|die|hij|ze|zij|mijn|mijne|de|een|ne)\b"
     # … or a tag at the end: "driegesprek via teams, kan da?"
     r"|\b(mag|kan|gaat|lukt)\s+(dat|da|het)\W*$|\b(mogelijk|toegelaten)\W*$")
 _OBLIGATION_QUESTION = re.compile(r"^\W*(en\s+)?(moet|moeten|hoef|hoeft|hoeven|is het verplicht|is het nodig)\b")
@@ -103,7 +103,14 @@ _OPENING_VERB = re.compile(
     r"behouden|verliest|verliezen|loopt|lopen|stopt|stoppen|start|starten|volstaat|bestaat|geeft|geven|gaat|gaan)\b")
 _DENIES = re.compile(
     r"\b(kan|kunnen|mag|mogen)\b[^.;:]{0,40}\b(niet|geen rol)\b|\bniet (mogelijk|toegelaten|toegestaan|combineerbaar|"
-    r"in aanmerking|rechtstreeks)\b|\buitgesloten\b|\bvall?en buiten\b|\bbuiten de (scope|doelgroep)\b|\bnooit\b")
+    r"in aanmerking|rechtstreeks)\b|\buitgesloten\b|\bvall?en buiten\b|\bbuiten de (scope|doelgroep)\b|\bnooit\b"
+    # "dan hoort hij niet tot de GLOW-doelgroep"
+    r"|\b(hoort|horen|behoort|behoren)\b[^.;:]{0,20}\bniet\s+(tot|bij)\b")
+#: "is er een vrijstelling voor …?", "bestaat er een formulier …?": asks whether something exists, so
+#: "er bestaat geen X" denies it even where X is the topic's own word
+_EXISTENCE_QUESTION = re.compile(r"^\W*(en\s+)?(is|zijn|bestaat|bestaan)\s+er\b")
+#: … X being the first words after "er"
+_EXISTENCE_WORDS = 3
 #: "hoeft geen X te zijn": X is not required, not denied — the verb stands at most this many characters before
 _NOT_REQUIRED = re.compile(r"\b(hoef|hoeft|hoeven|moet|moeten)\b[^.;:]*$")
 _NOT_REQUIRED_BEFORE = 25
@@ -474,9 +481,9 @@ def _answers_number(asked: Asked, unit: str) -> bool:
     return not about or bool(held(asked, unit) - asked.topical - _ASKING)
 
 
-#: Stems of the units a number is asked in ("hoeveel weken", "onder welke leeftijd") and of the verb of
-#: "hoelang duurt": they say what is asked, not about what …
-_ASKING = frozenset(stems(" ".join(sorted(_MEASURES)) + " duren hoelang leeftijd oud"))
+#: Stems of the units a number is asked in ("hoeveel weken", "onder welke leeftijd") and of the verbs of
+#: "hoelang duurt / geldt / loopt": they say what is asked, not about what …
+_ASKING = frozenset(stems(" ".join(sorted(_MEASURES)) + " duren hoelang leeftijd oud geldt gelden loopt lopen"))
 #: … and so does the bound asked ("max", "onder"), though a sentence that holds it says more of the question
 _UNITS = _ASKING | frozenset(stems("maximaal minimaal onder boven"))
 
@@ -614,6 +621,11 @@ def _clause_verdict(asked: Asked, asked_text: str, clause: str, shared: set[str]
     needed = min(CONFIG.verdict_min_shared_words, max(1, len(asked.content - asked.topical)))
     # "geen drempel" to "zijn VOP-rechten een drempel voor twe?": a word the question asks, denied outright
     explicit = explicit or bool(denied & own)
+    existence = _EXISTENCE_QUESTION.search(asked_text)
+    if existence and denied and len(own) >= needed:
+        # "is er 1 vrijstelling … voor het hele traject?": "er bestaat geen overkoepelende vrijstelling voor
+        # het hele traject" denies what is asked for, where the clause says the rest of what is asked too
+        explicit = explicit or bool(denied & stems(" ".join(asked_text[existence.end():].split()[:_EXISTENCE_WORDS])))
     if len(own) < needed and not (explicit and len(shared) >= CONFIG.verdict_min_shared_words) \
             or len(shared) < CONFIG.verdict_min_shared_words:
         return None

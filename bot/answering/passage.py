@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot import messages
 from bot.answering.config import CONFIG
 from bot.answers import asks_for_missing_fact
-from bot.answering.focus import CARRIERS, carries_kind, concepts, counts_asked, overlap, stray, weight
+from bot.answering.focus import CARRIERS, carries_kind, concepts, counts_asked, is_variant, overlap, stray, weight
 from bot.answering.question import SAME_WORD, STEM_LENGTH, Asked, held, negated, stems
 from bot.knowledge.query import KnowledgeBase, Record
 
@@ -34,6 +34,8 @@ class Passage:
     counts: bool = False
     #: the sentences before it that it refers back to ("Er is de groep 'aanbod uitgeput'. … Het gaat om 2.530 personen")
     context: tuple[str, ...] = ()
+    #: its cosine similarity to the question, when it is one of the question's nearest sentences in meaning
+    similarity: float = 0.0
 
     @property
     def text(self) -> str:
@@ -82,16 +84,23 @@ def carried_on(kb: KnowledgeBase, row: Record, kind: str) -> tuple[Record, tuple
 def best_passage(
     kb: KnowledgeBase, question: str, asked: Asked, documents: list[str] | None = None, rows: list[Record] | None = None,
     *, min_coverage: float = CONFIG.passage_min_coverage, min_shared_words: int = CONFIG.passage_min_shared_words,
+    neighbours: Neighbours | None = None,
 ) -> Passage | None:
     """The passage that best answers the question (of these documents only, if given; of these `rows`
-    of the index, if given, instead of what the full-text search finds), or None."""
+    of the index, if given, instead of what the full-text search finds), or None. `neighbours`: the
+    sentences nearest to the question in meaning (the NLU's `passage_neighbours`), with their similarity."""
     if not asked.content:
         return None
     total = math.fsum(weight(kb, s) for s in asked.content)
     naming = {d["id"]: names_document(question, d) for d in kb.all("documents")}
     named = concepts(kb, question)
+    similar = neighbours or {}
+    if rows is None:
+        rows = kb.search_passages(searched_prefixes(asked), limit=CONFIG.passage_candidates)
+        found = {key_of(row) for row in rows}
+        rows = rows + [row for row in kb.passages_at(list(similar)) if key_of(row) not in found]
     best: Passage | None = None
-    for row in rows if rows is not None else kb.search_passages(searched_prefixes(asked), limit=CONFIG.passage_candidates):
+    for row in rows:
         if documents and row["document"] not in documents:
             continue
         if stray(row["text"]):
@@ -114,15 +123,37 @@ def best_passage(
         if _ASKS_CODE.search(question.casefold()) and not _CODE.search(row["text"]):
             continue  # "welk financieringsnummer": a passage without a number or code does not give it
         coverage = overlap(kb, asked, searched) / total
+        similarity = similar.get(key_of(row), 0.0)
         # a passage about the service the question names beats one about another ("samenlevingsjob",
         # not the gemeenschapsdienst of the next annex), however many other words they share
         about = bool(named & concepts(kb, own))
         counts = bool(asked.counted) and counts_asked(asked, row["text"])
-        if coverage >= min_coverage and (
-            best is None or (about, counts, coverage) > (best.about, best.counts, best.coverage)
-        ):
-            best = Passage(row, coverage, about, counts, context)
+        # a sentence that says what is asked in other words holds fewer of its words
+        enough = coverage >= min_coverage or (
+            similarity >= CONFIG.neighbour_min_similarity and coverage >= CONFIG.neighbour_min_coverage)
+        found = Passage(row, coverage, about, counts, context, similarity)
+        if enough and (best is None or _rank(found) > _rank(best)):
+            best = found
     return best
+
+
+#: The parse-data key under which the NLU lists a message's nearest passages (bot/nlp/passage_neighbours.py).
+NEIGHBOURS = "passage_neighbours"
+#: A passage's key in the index, and the similarity of the question's nearest passages by key.
+Key = tuple[str, str, int]
+Neighbours = dict[Key, float]
+
+
+def key_of(row: Record) -> Key:
+    return row["document"], str(row["section"]), int(row["position"])
+
+
+def _rank(passage: Passage) -> tuple[bool, bool, float]:
+    """Which passage answers best: about what is asked, counting what is asked, then its words and — only
+    above the similarity that says "the same in other words" — its meaning (below it, the encoder's
+    ranking of two sentences that share the question's words is no better than a coin)."""
+    meaning = max(0.0, passage.similarity - CONFIG.neighbour_min_similarity)
+    return passage.about, passage.counts, passage.coverage + CONFIG.neighbour_weight * meaning
 
 
 def passages_cited(kb: KnowledgeBase, sources: list[dict]) -> list[Record]:
@@ -184,7 +215,12 @@ def passage_intro(kb: KnowledgeBase, document_id: str) -> str:
 
 # --- what an abbreviation stands for -----------------------------------------------------------
 #: "MEA, waar staat da voor?", "wat betekent MPSA voluit?", "afkorting BTOM?"
-_ASKS_EXPANSION = re.compile(r"\b(waar\s+staat\b.*\bvoor|voluit|afkorting|staat\s+\w+\s+voor)\b")
+_ASKS_EXPANSION = re.compile(r"\b(waar\s+staat\b.*\bvoor|voluit|afkorting|staat\s+(\w+\s+)?voor)\b")
+#: "wat is TAZ?", "UKW wat is da", "wat betekent MEA": a short question what a word in capitals is …
+_ASKS_MEANING = re.compile(r"\bwat?\s+(is|zijn|betekent|betekenen|bedoelt?\s+\w+\s+met|wil\s+\S+\s+zeggen)\b")
+_MEANING_MAX_WORDS = 6
+#: … that word: two to six capitals as the user typed them
+_CAPITALS = re.compile(r"(?<![\w-])[A-Z]{2,6}(?![\w-])")
 #: Words left out of an abbreviation's letters ("Meetinstrument voor Professionele en Sociale Activering")
 _SMALL_WORDS = frozenset("van voor en de het der in op tot met of".split())
 
@@ -199,18 +235,43 @@ class Expansion:
 def expansion(kb: KnowledgeBase, question: str) -> Expansion | None:
     """What an abbreviation the question asks about stands for, as a source text writes it out
     ("Multi-Elementen-Advies (MEA)"); None when the question asks no such thing or no text says it."""
-    if not _ASKS_EXPANSION.search(question.casefold()):
+    if _ASKS_EXPANSION.search(question.casefold()):
+        words = re.findall(r"[\w-]{2,8}", question)
+    elif _ASKS_MEANING.search(question.casefold()) and len(question.split()) <= _MEANING_MAX_WORDS:
+        # an abbreviation the glossary knows ("wat is GLOW?") has its own topic
+        words = [w for w in _CAPITALS.findall(question) if not is_variant(kb, w)]
+    else:
         return None
-    for word in re.findall(r"[\w-]{2,8}", question):
+    for word in words:
         letters = word.upper()
         if word.casefold() in _SMALL_WORDS or not letters.isalpha() or word.casefold() in ("waar", "staat", "voluit", "afkorting"):
             continue
-        for row in kb.search_passages([word.casefold()], limit=CONFIG.passage_candidates):
-            for match in re.finditer(rf"\(\s*{re.escape(letters)}\s*\)", row["text"]):
-                written = written_out(row["text"][: match.start()], letters)
-                if written:
-                    return Expansion(letters, written, row)
+        found = [
+            Expansion(letters, written, row)
+            for row in kb.passages_containing(f"({letters})")
+            for match in re.finditer(rf"\(\s*{re.escape(letters)}\s*\)", row["text"])
+            if (written := written_out(row["text"][: match.start()], letters))
+        ]
+        if found:
+            # quoted from the section about it (that names it most), not from an introduction listing it
+            return max(found, key=lambda e: _mentions(kb, e.row, letters))
     return None
+
+
+def _mentions(kb: KnowledgeBase, row: Record, word: str) -> int:
+    """How often the passages of `row`'s section name `word`."""
+    pattern = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
+    return sum(len(pattern.findall(p["text"])) for p in kb.passages_in(row["document"], str(row["section"])))
+
+
+def _compound_end(parts: list[str], initials: str, letters: str) -> bool:
+    """Whether the last word is a compound that gives the abbreviation's last letters, in order
+    ("Tender Activeringszorg (TAZ)": T, A and the z of "-zorg")."""
+    rest = letters[len(initials):]
+    if not parts or not rest or not letters.startswith(initials):
+        return False
+    last = parts[-1].upper()
+    return bool(re.fullmatch(r".+" + "".join(f"{re.escape(c)}.*" for c in rest), last))
 
 
 def written_out(before: str, letters: str) -> str | None:
@@ -218,10 +279,11 @@ def written_out(before: str, letters: str) -> str | None:
     words none) spell the abbreviation; None when they do not."""
     words = before.rstrip().split(" ")
     for start in range(len(words) - 1, max(-1, len(words) - 2 * len(letters) - 2), -1):
-        parts = [p for w in words[start:] for p in re.split(r"-", w) if p and p.casefold() not in _SMALL_WORDS]
+        # quotes around the written-out name ("'Meetinstrument … Activering' (MPSA)") are no initial
+        parts = [p for w in words[start:] for p in re.split(r"-", w.strip("'‘’\"")) if p and p.casefold() not in _SMALL_WORDS]
         initials = "".join(p[0] for p in parts).upper()
-        if initials == letters:
-            return " ".join(words[start:]).strip(" ,;:(")
+        if initials == letters or _compound_end(parts, initials, letters):
+            return " ".join(words[start:]).strip(" ,;:('‘’\"")
         if len(initials) > len(letters):
             return None
     return None

@@ -83,7 +83,7 @@ FILLER_WORDS = frozenset(
     volgens plaats stelt zegt zeggen staat vind vindt lang tussen verschil verschillen verschilt
     terwijl gewoon momenteel zit zitten zijne haar tijdens gedurende toegelaten toegestaan ok oké oke
     waarvoor waarbij waarin waarop waarmee waaruit toont heel veel man vrouw gast kerel madam daarnaast ernaast bovendien
-    deed deden""".split()
+    deed deden zoal allemaal""".split()
 )
 #: A negation word and the words it excludes ("voor iemand die géén leefloon heeft").
 _NEGATED = re.compile(r"(?<!\bal dan )\b(?:geen|géén|niet|nie|zonder)\s+((?:[\w-]+\s+){0,1}[\w-]+)")  # not "al dan niet"

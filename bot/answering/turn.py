@@ -9,6 +9,7 @@ from typing import Any
 from bot import answers, eligibility, follow_ups
 from bot.answering.config import CONFIG
 from bot.answering.focus import concepts
+from bot.answering.passage import Neighbours
 from bot.answering.question import Asked, held, read_question, written_out
 from bot.answers import Concepts
 from bot.knowledge.query import KnowledgeBase, Record
@@ -30,6 +31,8 @@ class Turn:
     action: str = "answer"
     previous: follow_ups.Context = field(default_factory=follow_ups.Context)
     kb: KnowledgeBase | None = None
+    #: the source sentences nearest to the message in meaning, by key (the NLU's `passage_neighbours`)
+    neighbours: Neighbours = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # every step reads "heeft gn klantendossier", "zit nie in twe" as written out

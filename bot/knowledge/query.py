@@ -173,6 +173,23 @@ class KnowledgeBase:
             self._passages[key] = [dict(zip(names, row)) for row in rows.fetchall()]
         return self._passages[key]
 
+    def passages_containing(self, text: str) -> list[Record]:
+        """The passages that hold `text` as written (any case), in the documents' order: for what the
+        full-text search cannot look for, such as "(MPSA)"."""
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.db.execute(
+            "select document, section, section_title, position, text from passages where text like ? escape '\\' "
+            "order by rowid", [f"%{escaped}%"],
+        )
+        return [dict(zip([c[0] for c in rows.description], r)) for r in rows.fetchall()]
+
+    def passages_at(self, keys: list[tuple[str, str, int]]) -> list[Record]:
+        """The passages with these keys (document, section, position), in that order; unknown keys are skipped."""
+        found = []
+        for document, section, position in keys:
+            found += [p for p in self.passages_in(document, section) if p["position"] == position]
+        return found
+
     def contacts_for_documents(self, document_ids: list[str]) -> list[Record]:
         contacts: list[Record] = []
         for document_id in document_ids:

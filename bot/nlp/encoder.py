@@ -102,6 +102,15 @@ def _encoder():
     return _model
 
 
+def encode_all(texts: Sequence[str], batch: int = 256) -> np.ndarray:
+    """Vectors for many texts at once (a source text's sentences), in batches and without keeping them:
+    the cache is for messages."""
+    with _lock:
+        model = _encoder()
+        parts = [np.asarray(model.encode(list(texts[i: i + batch])), dtype=np.float32) for i in range(0, len(texts), batch)]
+    return np.concatenate(parts) if parts else np.zeros((0, DIMENSION), dtype=np.float32)
+
+
 def encode(texts: Sequence[str]) -> np.ndarray:
     """Sentence vectors: a float32 array of shape (len(texts), DIMENSION), each row of length 1.
 

@@ -33,7 +33,8 @@ def of_a_quote(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     (a passage has no record whose topic the follow-up could continue)."""
     if turn.previous.record_ids or not turn.previous.quoted or not (turn.elliptical or answers.is_follow_up(turn.text)):
         return None
-    found = best_passage(kb, turn.text, turn.asked, rows=passages_cited(kb, turn.previous.quoted))
+    found = best_passage(
+        kb, turn.text, turn.asked, rows=passages_cited(kb, turn.previous.quoted), neighbours=turn.neighbours)
     return None if found is None else quoted(kb, found.row, text=found.text)
 
 

@@ -30,6 +30,6 @@ def in_context(kb: KnowledgeBase, turn: Turn) -> Answer | None:
         return None
     found = best_passage(
         kb, turn.text, own, rows=passages_cited(kb, turn.previous.cited),
-        min_coverage=CONFIG.in_context_min_coverage, min_shared_words=CONFIG.in_context_min_shared_words,
+        min_coverage=CONFIG.in_context_min_coverage, min_shared_words=CONFIG.in_context_min_shared_words, neighbours=turn.neighbours,
     )
     return None if found is None else quoted(kb, found.row, text=found.text)

@@ -32,7 +32,7 @@ def passage(
             return _unnamed_background(kb, turn)
     if answers.years_no_document_mentions(kb, turn.text):
         return None  # "hoeveel wijk-werkers in 2026?": no source text says anything of that year
-    found = best_passage(kb, turn.text, turn.asked, documents)
+    found = best_passage(kb, turn.text, turn.asked, documents, neighbours=turn.neighbours)
     return None if found is None else quoted(kb, found.row, text=found.text)
 
 
@@ -42,7 +42,7 @@ def _unnamed_background(kb: KnowledgeBase, turn: Turn) -> Answer | None:
     if answers.years_no_document_mentions(kb, turn.text) or len(turn.asked.content) < CONFIG.passage_whole_min_words:
         return None
     background = [d["id"] for d in kb.all("documents") if d.get("weight") == "background"]
-    found = best_passage(kb, turn.text, turn.asked, background)
+    found = best_passage(kb, turn.text, turn.asked, background, neighbours=turn.neighbours)
     # "in hoeveel gemeenten …?" answered by "in elf gemeenten": a count of the very thing asked needs less
     needed = CONFIG.passage_min_coverage if found is not None and found.counts else CONFIG.passage_unnamed_coverage
     if found is None or found.coverage < needed:

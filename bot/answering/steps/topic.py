@@ -214,7 +214,7 @@ def _better_passage(kb: KnowledgeBase, turn: Turn, short: Answer, documents: lis
     total = math.fsum(weight(kb, s) for s in turn.asked.content)
     if not total:
         return None
-    found = best_passage(kb, turn.text, turn.asked, background)
+    found = best_passage(kb, turn.text, turn.asked, background, neighbours=turn.neighbours)
     # what the topic's sentences say, not its status note ("Let op: …")
     said = short.text.split("\n" + messages.M014_STATUS.format(note=""))[0]
     if turn.asked.kind in STRICT:
