@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import answering, answers, eligibility, follow_ups, messages, privacy, settings
-from bot.answering.passage import NEIGHBOURS
+from bot.answering.passage import NEIGHBOURS, key_of
 from bot.answering.question import read_question
 from bot.answering.steps.described_client import asks_something_else
 from bot.errors import DatabaseError
@@ -134,7 +134,7 @@ def neighbours_of(message: dict[str, Any]) -> dict[tuple[str, str, int], float]:
     found = {}
     for near in message.get(NEIGHBOURS) or []:
         try:
-            found[(str(near["document"]), str(near["section"]), int(near["position"]))] = float(near["similarity"])
+            found[key_of(near)] = float(near["similarity"])
         except (KeyError, TypeError, ValueError, IndexError):
             continue  # a parse result of another model version: answered by words alone
     return found

@@ -467,11 +467,12 @@ def test_a_difference_gets_the_items_listed_as_differences_not_the_likenesses(kb
 
 def test_a_passage_worded_otherwise_than_the_question_is_found_by_its_meaning(kb, kb_path, tmp_path):
     from bot.nlp import encoder
+    from actions.actions import neighbours_of
     from bot.nlp.passage_neighbours import PassageVectors
 
     question = "werd er in de proeftuin van Mortsel na de eerste fase een akkoord gesloten tussen vdab en ocmw?"
     nearest = PassageVectors.of(kb_path, tmp_path).nearest(encoder.encode([question])[0], 10)
-    neighbours = {(n["document"], n["section"], n["position"]): n["similarity"] for n in nearest}
+    neighbours = neighbours_of({"passage_neighbours": nearest})
     by_words = ask(kb, question, action="no_answer")
     by_meaning = answering.answer(kb, answering.Turn(
         text=question, intent="nlu_fallback", action="no_answer", previous=Context(), neighbours=neighbours))
